@@ -1,0 +1,30 @@
+"""Unit scope: the one place that decides which loans a person may reach (DOMAIN.md, 'Who uses it')."""
+from django.utils import timezone
+
+from npl.accounts.choices import Role
+
+
+def loan_scope(qs, user):
+    """Filter a Loan queryset to what `user` may see; unknown or inactive users see nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_district_wide:
+        return qs
+    role = user.role
+    if role == Role.TOWNSHIP_ADMIN:
+        return qs.filter(township_id=user.township_id) if user.township_id else qs.none()
+    if role == Role.COLLECTOR:
+        return qs.filter(responsible_person_id=user.pk)
+    if role == Role.BRANCH_STAFF:
+        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
+    if role == Role.COURT_LIAISON:
+        from npl.litigation.models import LitigationCase
+
+        return qs.filter(pk__in=LitigationCase.objects.values("loan_id"))
+    if role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
+        # Lazy import: categories sits above accounts; the scope needs today's category membership.
+        from npl.categories.engine import loan_ids_in
+
+        code = "lost_contact" if role == Role.POLICE_LIAISON else "public_servant"
+        return qs.filter(pk__in=loan_ids_in(code, timezone.localdate()))
+    return qs.none()

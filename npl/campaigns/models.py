@@ -1,0 +1,54 @@
+"""Campaigns (清收行动): a baseline day's loans are the task; approved reductions (核减) leave it."""
+from django.conf import settings
+from django.db import models
+
+
+class Campaign(models.Model):
+    """A campaign with a baseline date; its task is the loans registered on that day in its scope."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    baseline = models.DateField("基准日")
+    township = models.ForeignKey("org.Township", on_delete=models.PROTECT, null=True, blank=True, verbose_name="范围（空为全区）")
+    ends_on = models.DateField("截止日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收行动"
+        ordering = ["-baseline", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TaskReduction(models.Model):
+    """核减: a loan leaves a campaign's task from the day the district admin approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已驳回"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reductions", verbose_name="清收行动")
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="task_reductions", verbose_name="贷款")
+    reason = models.CharField("核减理由", max_length=500)
+    evidence = models.FileField("证明材料", upload_to="reductions/%Y/%m/", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+    )
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务核减"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "loan"], condition=models.Q(status="approved"), name="uniq_approved_reduction"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} {self.loan_id}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CategoriesConfig(AppConfig):
+    name = "npl.categories"
+    label = "categories"
+    verbose_name = "特殊类别"

@@ -1,0 +1,114 @@
+"""Category sources: government rosters (borrower level), the bank's loan list, manual decisions.
+
+Memberships are dated [valid_from, valid_to): valid_to is the first day a person is no longer in.
+Litigation and large-mortgage membership are derived from cases and balances (see categories.engine).
+"""
+from django.conf import settings
+from django.db import models
+
+from npl.categories.choices import ALL_CODES, ROSTER_KINDS
+from npl.core import crypto
+from npl.core.masking import mask_name
+
+
+class RosterPerson(models.Model):
+    """A person named on any roster, borrower or not yet (matched to borrowers by id_hash)."""
+
+    id_hash = models.CharField("身份证号（匹配哈希）", max_length=64, unique=True)
+    id_cipher = models.TextField("身份证号（密文）")
+    id_masked = models.CharField("身份证号（脱敏）", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单人员"
+
+    def __str__(self):
+        return f"{mask_name(self.name)}（{self.id_masked}）"
+
+    def reveal_id(self) -> str:
+        return crypto.decrypt(self.id_cipher)
+
+
+class RosterEntryQuerySet(models.QuerySet):
+    def in_force(self, day):
+        return self.filter(valid_from__lte=day).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=day))
+
+
+class RosterEntry(models.Model):
+    """One person on one roster kind, from valid_from until valid_to (exclusive); never rewritten."""
+
+    kind = models.CharField("名单类型", max_length=30, choices=list(ROSTER_KINDS.items()), db_index=True)
+    person = models.ForeignKey(RosterPerson, on_delete=models.PROTECT, related_name="entries", verbose_name="人员")
+    # null: a district-wide roster; else it applies to that township's loans only.
+    township = models.ForeignKey("org.Township", on_delete=models.PROTECT, null=True, blank=True, verbose_name="名单范围")
+    name = models.CharField("名单姓名", max_length=50)
+    details = models.JSONField("名单信息", default=dict, blank=True)  # 工作单位, 死亡日期, 刑满释放日期, 实际居住地…
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期（不含）", null=True, blank=True)
+    batch = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ended_by = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单记录"
+        indexes = [models.Index(fields=["kind", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.person}"
+
+
+class LoanListEntry(models.Model):
+    """A loan on the bank's impersonated/staff list (冒名顶替 / 农合行职工借名), dated."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="list_entries", verbose_name="贷款")
+    list_kind = models.CharField("清单", max_length=30, default="impersonated_or_staff")
+    subcategory = models.CharField("类型", max_length=30, choices=[("impersonated", "冒名顶替"), ("bank_staff", "农合行职工")])
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期（不含）", null=True, blank=True)
+    batch = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ended_by = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "冒名及职工贷款清单记录"
+
+    def __str__(self):
+        return f"{self.loan_id} {self.get_subcategory_display()}"
+
+
+class ManualMembership(models.Model):
+    """A township admin adds or removes a loan by hand, with a reason; the district admin decides."""
+
+    class Op(models.TextChoices):
+        ADD = "add", "加入"
+        REMOVE = "remove", "移出"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已驳回"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="manual_memberships", verbose_name="贷款")
+    code = models.CharField("类别", max_length=30, choices=[(c, c) for c in ALL_CODES])
+    op = models.CharField("操作", max_length=10, choices=Op.choices)
+    reason = models.CharField("理由", max_length=500)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    valid_from = models.DateField("起始日期", null=True, blank=True)  # the approval day
+    valid_to = models.DateField("截止日期（不含）", null=True, blank=True)
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人工调整类别"
+
+    def __str__(self):
+        return f"{self.loan_id} {self.get_op_display()} {self.code}"

@@ -1,0 +1,54 @@
+"""Shared data: tunable settings (rules officials change) and the audit log of sensitive views."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class Setting(models.Model):
+    """A rule value officials tune in the admin (e.g. the 大额抵押 threshold); code reads it via get()."""
+
+    key = models.CharField("键", max_length=100, unique=True)
+    value = models.CharField("值", max_length=500)
+    description = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参数设置"
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+    DEFAULTS = {
+        "large_mortgage_threshold": (lambda: settings.NPL_LARGE_MORTGAGE_THRESHOLD, "大额抵押贷款本金余额门槛（元）"),
+    }
+
+    @classmethod
+    def get(cls, key: str) -> str:
+        row = cls.objects.filter(key=key).first()
+        if row is not None:
+            return row.value
+        return str(cls.DEFAULTS[key][0]())
+
+    @classmethod
+    def get_decimal(cls, key: str) -> Decimal:
+        return Decimal(cls.get(key))
+
+
+class AuditLog(models.Model):
+    """Who saw or exported what sensitive data, when and why (每一次完整查看都留痕)."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="用户")
+    action = models.CharField("动作", max_length=40)  # view_id, view_phone, export_unmasked
+    object_type = models.CharField("对象类型", max_length=40)
+    object_id = models.CharField("对象", max_length=64)
+    reason = models.CharField("事由", max_length=200, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "敏感信息查看记录"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}#{self.object_id}"

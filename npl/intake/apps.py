@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "npl.intake"
+    label = "intake"
+    verbose_name = "导入"

@@ -1,0 +1,52 @@
+"""ImportBatch: every import, kept for audit with its file, hash, who, when, counts and full report."""
+from django.conf import settings
+from django.db import models
+
+from npl.intake.choices import BatchStatus, ImportKind
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if user.is_district_wide:
+            return self
+        return self.filter(user=user)
+
+
+class ImportBatch(models.Model):
+    """One file taken in (or previewed): the audit record of an import."""
+
+    kind = models.CharField("类型", max_length=20, choices=ImportKind.choices)
+    sub_kind = models.CharField("子类型", max_length=40, blank=True)  # roster KIND, loan-list KIND
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    file = models.FileField("文件副本", upload_to="imports/%Y/%m/", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="导入人")
+    township = models.ForeignKey("org.Township", on_delete=models.PROTECT, null=True, blank=True, verbose_name="名单范围")
+    as_of = models.DateField("数据日期", null=True, blank=True)
+    options = models.JSONField("选项", default=dict, blank=True)
+    status = models.CharField("状态", max_length=20, choices=BatchStatus.choices, default=BatchStatus.PREVIEW)
+    dry_run = models.BooleanField("试导入", default=False)
+    rows_read = models.PositiveIntegerField("读取行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    refused = models.PositiveIntegerField("拒绝", default=0)
+    duplicates = models.PositiveIntegerField("重复", default=0)
+    progress = models.PositiveIntegerField("进度（行）", default=0)
+    report = models.JSONField("导入报告", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入批次"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.file_name}"
+
+    @property
+    def kind_label(self) -> str:
+        return f"{self.kind} {self.sub_kind}".strip()
