@@ -4,9 +4,15 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("npl.accounts.urls")),
+    path("loans/", include("npl.loans.urls")),
+    path("imports/", include("npl.intake.urls")),
+    path("categories/", include("npl.categories.urls")),
+    path("campaigns/", include("npl.campaigns.urls")),
+    path("collection/", include("npl.collection.urls")),
+    path("litigation/", include("npl.litigation.urls")),
 ]
 if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-_ = include
