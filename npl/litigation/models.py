@@ -52,3 +52,6 @@ class CaseStage(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "案件阶段"
         ordering = ["on", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_stage_display()} {self.on}"
