@@ -1,0 +1,132 @@
+"""Shared fixtures: two townships, the fixed cast of every role, and a handful of loans between them.
+
+Who sees what (the scope matrix, tests/test_scope_matrix.py):
+
+| loan  | township | branch   | borrower        | special                                  |
+| ----- | -------- | -------- | --------------- | ---------------------------------------- |
+| LA001 | 柳溪镇   | 柳溪支行 | 张三            | assigned to the collector                |
+| LA002 | 柳溪镇   | 柳溪支行 | 李四            | litigation: the bank sued the borrower   |
+| LA003 | 柳溪镇   | 桃源支行 | 单丽            | borrower on the lost_contact roster      |
+| LB001 | 桃源乡   | 桃源支行 | 王五            | borrower on the public_servant roster    |
+| LB002 | 桃源乡   | 桃源支行 | 张三 (again)    | a borrower with loans in two townships   |
+
+Rosters are district-wide and in force from 2026-01-01.
+"""
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from npl import testing
+from npl.accounts.choices import Role
+
+ROSTER_FROM = dt.date(2026, 1, 1)
+
+# What each member of the cast sees in the `loans` fixture.
+VISIBLE = {
+    "district_admin": {"LA001", "LA002", "LA003", "LB001", "LB002"},
+    "district_leader": {"LA001", "LA002", "LA003", "LB001", "LB002"},
+    "township_admin": {"LA001", "LA002", "LA003"},
+    "collector": {"LA001"},
+    "branch_staff": {"LA001", "LA002"},
+    "court_liaison": {"LA002"},
+    "police_liaison": {"LA003"},
+    "discipline_liaison": {"LB001"},
+    "outsider": set(),
+}
+
+
+@pytest.fixture
+def units(db):
+    """Two townships, each with one community and one branch (branch B also serves town A)."""
+    town_a = testing.township("柳溪镇")
+    town_b = testing.township("桃源乡")
+    branch_a = testing.branch("柳溪支行", town_a)
+    branch_b = testing.branch("桃源支行", town_b)
+    branch_b.townships.add(town_a)
+    town_a.lead_branch = branch_a
+    town_a.save()
+    town_b.lead_branch = branch_b
+    town_b.save()
+    return SimpleNamespace(
+        town_a=town_a,
+        town_b=town_b,
+        community_a=testing.community(town_a, "东村"),
+        community_b=testing.community(town_b, "西村"),
+        branch_a=branch_a,
+        branch_b=branch_b,
+    )
+
+
+@pytest.fixture
+def cast(units):
+    """One user per role (role code → User), bound to town A / branch A where the role needs a unit."""
+    people = {
+        Role.DISTRICT_ADMIN: testing.user("qu_admin", Role.DISTRICT_ADMIN),
+        Role.DISTRICT_LEADER: testing.user("qu_leader", Role.DISTRICT_LEADER),
+        Role.TOWNSHIP_ADMIN: testing.user("liuxi_admin", Role.TOWNSHIP_ADMIN, town=units.town_a),
+        Role.COLLECTOR: testing.user("liuxi_collector", Role.COLLECTOR, town=units.town_a),
+        Role.BRANCH_STAFF: testing.user("liuxi_branch", Role.BRANCH_STAFF, branch_=units.branch_a),
+        Role.COURT_LIAISON: testing.user("court", Role.COURT_LIAISON),
+        Role.POLICE_LIAISON: testing.user("police", Role.POLICE_LIAISON),
+        Role.DISCIPLINE_LIAISON: testing.user("discipline", Role.DISCIPLINE_LIAISON),
+        "outsider": testing.user("outsider", ""),
+    }
+    return {str(role): u for role, u in people.items()}
+
+
+def _put_on_roster(borrower, kind: str, valid_from: dt.date = ROSTER_FROM):
+    """A district-wide roster entry for `borrower`, matched by the keyed hash as an import would."""
+    from npl.categories.models import RosterEntry, RosterPerson
+
+    person, _ = RosterPerson.objects.get_or_create(
+        id_hash=borrower.id_hash,
+        defaults={"id_cipher": borrower.id_cipher, "id_masked": borrower.id_masked, "name": borrower.name},
+    )
+    return RosterEntry.objects.create(kind=kind, person=person, name=borrower.name, valid_from=valid_from)
+
+
+@pytest.fixture
+def loans(units, cast):
+    """Five loans across both townships (see the module docstring); loan_no → Loan."""
+    from npl.litigation.choices import Direction
+    from npl.litigation.models import LitigationCase
+
+    zhang = testing.borrower(1, "张三")
+    li = testing.borrower(2, "李四")
+    shan = testing.borrower(3, "单丽")
+    wang = testing.borrower(4, "王五")
+    made = {
+        "LA001": testing.loan(
+            "LA001", zhang, units.town_a, units.branch_a, community=units.community_a, collector=cast["collector"]
+        ),
+        "LA002": testing.loan("LA002", li, units.town_a, units.branch_a, community=units.community_a, balance="250000.00"),
+        "LA003": testing.loan("LA003", shan, units.town_a, units.branch_b, balance="80000.00", guarantee="抵押+保证"),
+        "LB001": testing.loan("LB001", wang, units.town_b, units.branch_b, community=units.community_b, balance="1200000.00"),
+        "LB002": testing.loan("LB002", zhang, units.town_b, units.branch_b, balance="50000.00"),
+    }
+    LitigationCase.objects.create(
+        loan=made["LA002"],
+        direction=Direction.BANK_SUED_BORROWER,
+        case_no="（2026）陕0523民初101号",
+        court="西岭区人民法院",
+        filed_on=dt.date(2026, 2, 10),
+        counted_from=dt.date(2026, 2, 10),
+    )
+    _put_on_roster(shan, "lost_contact")
+    _put_on_roster(wang, "public_servant")
+    return made
+
+
+@pytest.fixture
+def client_for(cast):
+    """client_for("collector") → a Client logged in as that member of the cast; None → anonymous."""
+
+    def make(role: str | None) -> Client:
+        c = Client()
+        if role is not None:
+            c.force_login(cast[role], backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return make
