@@ -63,3 +63,34 @@ class CollectionAction(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.acted_on} {self.get_method_display()}"
+
+
+class RepaymentAgreement(models.Model):
+    """A written act by which the borrower agrees to pay (还款协议书, signed plan, security, extension request).
+
+    It interrupts the limitation period (民法典 art. 195, basis `agreement`) and, being the borrower's own
+    signature, revives a lapsed claim (flagged for legal review).
+    """
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", "还款协议书"
+        PLAN = "plan", "签字的还款计划"
+        SECURITY = "security", "提供担保"
+        EXTENSION = "extension", "申请延期还款"
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="agreements", verbose_name="贷款")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.AGREEMENT)
+    signed_on = models.DateField("借款人签署日期", db_index=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    evidence = models.FileField("签字文书照片", upload_to="agreements/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "还款协议（书面同意履行）"
+        ordering = ["signed_on", "pk"]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.get_kind_display()} {self.signed_on}"
