@@ -1,0 +1,79 @@
+"""`npl import actions`: the collection ledger (催收台账), key 借据号 + 催收日期 + 催收方式."""
+from npl.collection.choices import METHOD_ALIASES, SIGNATURE_ALIASES
+from npl.collection.models import CollectionAction
+from npl.intake import normalize as n
+from npl.intake.headers import Column
+from npl.intake.importers.base import Importer
+from npl.intake.importers.refs import LoanRefMixin
+from npl.loans.choices import EventKind
+from npl.loans.models import LoanEvent
+
+FIELDS = ["signature", "collector_name", "outcome", "promise_date", "promise_amount", "note"]
+
+
+class ActionsImporter(LoanRefMixin, Importer):
+    """Collection actions with how they were received (签收情况), which the legal clocks read."""
+
+    kind = "actions"
+    key_fields = ("loan_no", "acted_on", "method")
+    columns = [
+        Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
+        Column("acted_on", "催收日期", ("日期",), True),
+        Column("method", "催收方式", (), True),
+        Column("signature", "签收情况", ("签收",), True),
+        Column("collector_name", "催收人", ("催收人员",)),
+        Column("outcome", "催收结果"),
+        Column("promise_date", "承诺还款日期"),
+        Column("promise_amount", "承诺还款金额"),
+        Column("note", "备注"),
+    ]
+
+    def parse(self, raw):
+        return {
+            "loan_no": n.key_text(raw["loan_no"]),
+            "acted_on": n.date(raw["acted_on"], "催收日期"),
+            "method": str(n.choice(raw["method"], "催收方式", METHOD_ALIASES)),
+            "signature": str(n.choice(raw["signature"], "签收情况", SIGNATURE_ALIASES)),
+            "collector_name": n.name(raw.get("collector_name")),
+            "outcome": n.text(raw.get("outcome")),
+            "promise_date": n.date(raw.get("promise_date"), "承诺还款日期"),
+            "promise_amount": n.amount(raw.get("promise_amount"), "承诺还款金额"),
+            "note": n.text(raw.get("note")),
+        }
+
+    def write(self, rows):
+        ctx = self.ctx
+        existing = {
+            (a.loan_id, a.acted_on, a.method): a
+            for a in CollectionAction.objects.filter(loan_id__in=[r.ref.pk for r in rows], acted_on__in={r.values["acted_on"] for r in rows})
+        }
+        new, changed, events = [], [], []
+        for row in rows:
+            v = row.values
+            action = existing.get((row.ref.pk, v["acted_on"], v["method"]))
+            if action is None:
+                action = CollectionAction(loan=row.ref, acted_on=v["acted_on"], method=v["method"], batch=ctx.batch,
+                                          **{f: v[f] for f in FIELDS})
+                new.append(action)
+                row.outcome = "created"
+                events.append(LoanEvent(loan=row.ref, kind=EventKind.ACTION, field="action",
+                                        after={"method": v["method"], "signature": v["signature"]}, occurred_on=v["acted_on"],
+                                        batch=ctx.batch, actor=ctx.user,
+                                        note=f"{action.get_method_display()}（{action.get_signature_display()}）{v['outcome']}".strip()))
+                continue
+            diff = {f: (getattr(action, f), v[f]) for f in FIELDS if getattr(action, f) != v[f]}
+            if not diff:
+                row.outcome = "unchanged"
+                continue
+            for f, (_, nv) in diff.items():
+                setattr(action, f, nv)
+            action.batch = ctx.batch
+            changed.append(action)
+            row.outcome = "updated"
+            events.append(LoanEvent(loan=row.ref, kind=EventKind.ACTION, field="action",
+                                    before={f: None if o is None else str(o) for f, (o, _) in diff.items()},
+                                    after={f: None if nv is None else str(nv) for f, (_, nv) in diff.items()},
+                                    occurred_on=v["acted_on"], batch=ctx.batch, actor=ctx.user, note="催收台账更正"))
+        CollectionAction.objects.bulk_create(new)
+        CollectionAction.objects.bulk_update(changed, FIELDS + ["batch"])
+        LoanEvent.objects.bulk_create(events)

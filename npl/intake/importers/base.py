@@ -1,0 +1,246 @@
+"""The import pipeline every kind shares: header, two passes, row outcomes, one transaction.
+
+Pass 1 reads and validates every row (nothing written) so that duplicates and refusals are known for the
+whole file; pass 2 re-reads the file and writes the accepted rows in chunks (no file-sized object list).
+Without --skip-invalid a single refused row rolls the write back; a dry run always rolls back; in both the
+counts are exactly what the write would have done.
+"""
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from npl.intake.choices import Reason
+from npl.intake.headers import Column, Header, find_header
+from npl.intake.normalize import RowError, is_blank, text
+from npl.intake.readers import iter_rows
+
+CHUNK = 2000
+TOTAL_WORDS = {"合计", "总计", "小计", "合计:", "总计:", "合计：", "总计：", "小计：", "小计:"}
+
+
+@dataclass
+class Row:
+    """One data row: its spreadsheet number, key, parsed values, and what became of it."""
+
+    row_no: int
+    key: str | None
+    values: dict
+    outcome: str = ""  # created / updated / unchanged
+    ref: object = None  # objects an importer resolved in validate (loan, units…)
+
+
+@dataclass
+class Context:
+    """What an import knows about its call: who, for which day and scope, with which options."""
+
+    batch: object
+    as_of: dt.date
+    user: object = None
+    township: object = None  # roster scope; None = district-wide
+    create_units: bool = False
+    sub_kind: str = ""
+    warnings: list = field(default_factory=list)
+
+    def warn(self, row: Row, message: str) -> None:
+        self.warnings.append({"row": row.row_no, "key": row.key, "message": message})
+
+
+class Rollback(Exception):
+    """Raised inside the write transaction to undo it (dry run, or refused rows without --skip-invalid)."""
+
+
+class Importer:
+    """One import kind: its columns, key, row parser, validation against the database and writer."""
+
+    kind = ""
+    columns: list[Column] = []
+    key_fields: tuple = ()
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    # -- per kind ---------------------------------------------------------------------------------
+    def parse(self, raw: dict) -> dict:
+        raise NotImplementedError
+
+    def validate(self, rows: list[Row]) -> list[tuple[Row, RowError]]:
+        """Database checks for a chunk (unknown loans, units); return the refused ones."""
+        return []
+
+    def write(self, rows: list[Row]) -> None:
+        """Write a chunk; set each row's outcome."""
+        raise NotImplementedError
+
+    def finish(self, written_keys: set) -> None:
+        """After all rows: e.g. a roster ends the memberships of people it no longer lists."""
+
+    # -- shared -----------------------------------------------------------------------------------
+    def key_of(self, values: dict) -> str | None:
+        parts = [values.get(f) for f in self.key_fields]
+        if any(p in (None, "") for p in parts):
+            return None
+        return "|".join(str(p) for p in parts)
+
+    def raw_key(self, raw: dict) -> str | None:
+        """The key as written in the sheet, for refused rows whose values did not parse."""
+        parts = [text(raw.get(f)).replace(" ", "") for f in self.key_fields]
+        if not parts or not parts[0]:
+            return None
+        if any(not p for p in parts):
+            return parts[0]
+        return "|".join(parts)
+
+    def required_values(self, raw: dict) -> None:
+        for col in self.columns:
+            if col.required and is_blank(raw.get(col.field)):
+                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+
+
+def fingerprint(values: dict) -> str:
+    return hashlib.blake2b(repr(sorted(values.items(), key=lambda kv: kv[0])).encode(), digest_size=16).hexdigest()
+
+
+def is_total_row(cells: list) -> bool:
+    for cell in cells:
+        if not is_blank(cell):
+            return text(cell).replace(" ", "") in TOTAL_WORDS
+    return False
+
+
+class Pipeline:
+    """Runs an Importer over a file and returns the INTAKE.md report."""
+
+    def __init__(self, importer: Importer, path, sheet=None, progress=None):
+        self.importer = importer
+        self.path = path
+        self.sheet = sheet
+        self.progress = progress or (lambda done, total: None)
+
+    def header(self) -> Header:
+        first = []
+        for row_no, cells in iter_rows(self.path, self.sheet):
+            first.append((row_no, cells))
+            if len(first) >= 10:
+                break
+        return find_header(first, self.importer.columns)
+
+    def data_rows(self, header: Header):
+        """(row_no, raw dict) for rows under the header that are neither blank nor totals."""
+        index = header.index
+        for row_no, cells in iter_rows(self.path, self.sheet):
+            if row_no <= header.row_no:
+                continue
+            if all(is_blank(c) for c in cells) or is_total_row(cells):
+                continue
+            yield row_no, {f: (cells[i] if i < len(cells) else None) for f, i in index.items()}
+
+    def parse_row(self, row_no: int, raw: dict) -> Row:
+        imp = self.importer
+        try:
+            imp.required_values(raw)
+            values = imp.parse(raw)
+        except RowError as exc:
+            exc.row_no, exc.key = row_no, imp.raw_key(raw)
+            raise
+        return Row(row_no=row_no, key=imp.key_of(values), values=values)
+
+    def run(self, header: Header, *, skip_invalid: bool, dry_run: bool) -> dict:
+        imp = self.importer
+        refused, duplicates = [], []
+        groups: dict[str, list[tuple[int, str]]] = {}
+        rows_read = 0
+
+        # Pass 1: read and validate everything; keep only keys, row numbers and fingerprints.
+        chunk: list[Row] = []
+
+        def flush_validate(chunk):
+            for row, err in imp.validate(chunk):
+                refused.append(_refusal(row.row_no, row.key, err))
+                groups[row.key] = [g for g in groups[row.key] if g[0] != row.row_no]
+            chunk.clear()
+
+        for row_no, raw in self.data_rows(header):
+            rows_read += 1
+            try:
+                row = self.parse_row(row_no, raw)
+            except RowError as err:
+                refused.append(_refusal(row_no, err.key, err))
+                continue
+            groups.setdefault(row.key, []).append((row_no, fingerprint(row.values)))
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                flush_validate(chunk)
+        flush_validate(chunk)
+
+        to_write: set[int] = set()
+        for key, members in groups.items():
+            if not members:
+                continue
+            if len({fp for _, fp in members}) == 1:
+                to_write.add(members[0][0])
+                duplicates.extend({"row": r, "key": key} for r, _ in members[1:])
+            else:
+                for r, _ in members:
+                    refused.append(
+                        {
+                            "row": r,
+                            "key": key,
+                            "reason": Reason.CONFLICTING_DUPLICATE.value,
+                            "message": f"{key} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
+                        }
+                    )
+        refused.sort(key=lambda r: r["row"])
+        duplicates.sort(key=lambda r: r["row"])
+
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        roll_back = dry_run or (refused and not skip_invalid)
+        total = len(to_write)
+        try:
+            with transaction.atomic():
+                # Pass 2: write the accepted rows chunk by chunk.
+                done = 0
+                written_keys: set = set()
+                chunk = []
+
+                def flush_write(chunk):
+                    nonlocal done
+                    if not chunk:
+                        return
+                    bad = imp.validate(chunk)
+                    if bad:  # the database changed between the passes
+                        raise RuntimeError(f"第{bad[0][0].row_no}行在导入过程中失效：{bad[0][1].message}")
+                    imp.write(chunk)
+                    for r in chunk:
+                        counts[r.outcome] += 1
+                        written_keys.add(r.key)
+                    done += len(chunk)
+                    self.progress(done, total)
+                    chunk.clear()
+
+                for row_no, raw in self.data_rows(header):
+                    if row_no not in to_write:
+                        continue
+                    chunk.append(self.parse_row(row_no, raw))
+                    if len(chunk) >= CHUNK:
+                        flush_write(chunk)
+                flush_write(chunk)
+                imp.finish(written_keys)
+                if roll_back:
+                    raise Rollback
+        except Rollback:
+            pass
+        return {
+            "rows_read": rows_read,
+            **counts,
+            "duplicates": duplicates,
+            "refused": refused,
+            "warnings": sorted(imp.ctx.warnings, key=lambda w: w["row"] or 0),
+            "written": not roll_back,
+            "unknown_columns": header.unknown,
+        }
+
+
+def _refusal(row_no: int, key, err: RowError) -> dict:
+    return {"row": row_no, "key": key, "reason": str(err.reason.value if hasattr(err.reason, "value") else err.reason), "message": err.message}

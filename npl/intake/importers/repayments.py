@@ -1,0 +1,86 @@
+"""`npl import repayments`: the bank's repayment flow, keyed by 交易流水号, confirmed on import."""
+from decimal import Decimal
+
+from npl.collection.choices import CHANNEL_ALIASES
+from npl.collection.models import Repayment
+from npl.intake import normalize as n
+from npl.intake.choices import Reason
+from npl.intake.headers import Column
+from npl.intake.importers.base import Importer
+from npl.intake.importers.refs import LoanRefMixin
+from npl.intake.normalize import RowError
+from npl.loans.choices import EventKind
+from npl.loans.models import LoanEvent
+from npl.loans.services import refresh_current
+
+FIELDS = ["loan_id", "paid_on", "principal", "interest", "channel", "channel_text"]
+
+
+class RepaymentsImporter(LoanRefMixin, Importer):
+    """Each repayment is kept; those after a loan's latest snapshot lower its current balance."""
+
+    kind = "repayments"
+    key_fields = ("txn_no",)
+    columns = [
+        Column("txn_no", "交易流水号", ("流水号", "交易流水"), True),
+        Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
+        Column("paid_on", "还款日期", ("交易日期",), True),
+        Column("principal", "归还本金", ("还本金额", "本金"), True),
+        Column("interest", "归还利息", ("还息金额", "利息")),
+        Column("channel", "还款方式", ("还款渠道",)),
+        Column("borrower_name", "借款人", ("客户名称", "借款人姓名", "姓名")),
+    ]
+
+    def parse(self, raw):
+        principal = n.amount(raw["principal"], "归还本金")
+        interest = n.amount(raw.get("interest"), "归还利息") or Decimal("0.00")
+        if principal == 0 and interest == 0:
+            raise RowError(Reason.INVALID_AMOUNT, "归还本金和归还利息都为0")
+        channel_text = n.text(raw.get("channel")).replace(" ", "")
+        channel = n.choice(channel_text, "还款方式", CHANNEL_ALIASES, required=False) or "cash"
+        return {
+            "txn_no": n.key_text(raw["txn_no"]),
+            "loan_no": n.key_text(raw["loan_no"]),
+            "paid_on": n.date(raw["paid_on"], "还款日期"),
+            "principal": principal,
+            "interest": interest,
+            "channel": str(channel),
+            "channel_text": channel_text,
+            "borrower_name": n.name(raw.get("borrower_name")),
+        }
+
+    def write(self, rows):
+        ctx = self.ctx
+        existing = {r.txn_no: r for r in Repayment.objects.filter(txn_no__in=[row.key for row in rows])}
+        new, changed, events, touched = [], [], [], set()
+        for row in rows:
+            v = {**row.values, "loan_id": row.ref.pk}
+            self.check_borrower_name(row, v["borrower_name"])
+            rep = existing.get(v["txn_no"])
+            if rep is None:
+                new.append(Repayment(txn_no=v["txn_no"], batch=ctx.batch, recorded_by=ctx.user, confirmed=True,
+                                     **{f: v[f] for f in FIELDS}))
+                row.outcome = "created"
+                events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.REPAYMENT, field="repayment",
+                                        after={"txn_no": v["txn_no"], "principal": str(v["principal"]), "interest": str(v["interest"]), "channel": v["channel"]},
+                                        occurred_on=v["paid_on"], batch=ctx.batch, actor=ctx.user,
+                                        note=f"还款 本金{v['principal']}元 利息{v['interest']}元（{v['channel_text'] or '现金'}）"))
+                touched.add(row.ref.pk)
+                continue
+            diff = {f: (getattr(rep, f), v[f]) for f in FIELDS if getattr(rep, f) != v[f]}
+            if not diff:
+                row.outcome = "unchanged"
+                continue
+            touched.update({rep.loan_id, row.ref.pk})
+            for f, (_, new_value) in diff.items():
+                setattr(rep, f, new_value)
+            rep.batch = ctx.batch
+            changed.append(rep)
+            row.outcome = "updated"
+            events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.REPAYMENT, field="repayment",
+                                    before={f: str(old) for f, (old, _) in diff.items()}, after={f: str(nv) for f, (_, nv) in diff.items()},
+                                    occurred_on=v["paid_on"], batch=ctx.batch, actor=ctx.user, note=f"银行更正还款流水 {v['txn_no']}"))
+        Repayment.objects.bulk_create(new)
+        Repayment.objects.bulk_update(changed, FIELDS + ["batch"])
+        LoanEvent.objects.bulk_create(events)
+        refresh_current(touched, batch=ctx.batch, actor=ctx.user, note="还款后余额")

@@ -1,0 +1,120 @@
+"""`npl import roster KIND`: government rosters, borrower-level, dated; the latest import is current."""
+from npl.categories.choices import ROSTER_KINDS
+from npl.categories.models import RosterEntry, RosterPerson
+from npl.core import crypto, idnumber
+from npl.intake import normalize as n
+from npl.intake.headers import Column
+from npl.intake.importers.base import Importer
+from npl.loans.models import Borrower
+
+DETAIL_COLUMNS = [
+    Column("work_unit", "工作单位"),
+    Column("death_date", "死亡日期"),
+    Column("release_date", "刑满释放日期"),
+    Column("actual_residence", "实际居住地"),
+    Column("moved_to", "迁入地"),
+    Column("note", "备注"),
+]
+DETAIL_DATES = {"death_date": "死亡日期", "release_date": "刑满释放日期"}
+
+
+class RosterImporter(Importer):
+    """People on a roster kind; people dropped from it leave the category from this roster's day."""
+
+    kind = "roster"
+    key_fields = ("id_number",)
+    columns = [
+        Column("name", "姓名", (), True),
+        Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "证件号码"), True),
+        *DETAIL_COLUMNS,
+    ]
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.written_hashes: set[str] = set()
+
+    def parse(self, raw):
+        details = {}
+        for col in DETAIL_COLUMNS:
+            value = raw.get(col.field)
+            if n.is_blank(value):
+                continue
+            if col.field in DETAIL_DATES:
+                details[col.field] = n.date(value, col.label).isoformat()
+            else:
+                details[col.field] = n.text(value)
+        return {"id_number": n.id_number(raw["id_number"]), "name": n.name(raw["name"]), "details": details}
+
+    def raw_key(self, raw):
+        # A refused roster row is named by its masked ID: the full number never goes into a report.
+        s = n.text(raw.get("id_number")).replace(" ", "")
+        return idnumber.mask(s) if s else None
+
+    def key_of(self, values):
+        # Masked for the report; the hash suffix keeps two people with the same mask apart.
+        return idnumber.mask(values["id_number"]) + "#" + crypto.keyed_hash(values["id_number"])[:12]
+
+    def _open_entries(self):
+        qs = RosterEntry.objects.filter(kind=self.ctx.sub_kind, valid_to__isnull=True)
+        return qs.filter(township=self.ctx.township) if self.ctx.township else qs.filter(township__isnull=True)
+
+    def write(self, rows):
+        ctx = self.ctx
+        hashes = {}
+        for row in rows:
+            hashes[crypto.keyed_hash(row.values["id_number"])] = row
+        people = {p.id_hash: p for p in RosterPerson.objects.filter(id_hash__in=list(hashes))}
+        new_people = []
+        for h, row in hashes.items():
+            if h not in people:
+                number = row.values["id_number"]
+                new_people.append(RosterPerson(id_hash=h, id_cipher=crypto.encrypt(number), id_masked=idnumber.mask(number), name=row.values["name"]))
+        if new_people:
+            RosterPerson.objects.bulk_create(new_people)
+            people.update({p.id_hash: p for p in RosterPerson.objects.filter(id_hash__in=[p.id_hash for p in new_people])})
+        open_entries = {e.person_id: e for e in self._open_entries().filter(person__id_hash__in=list(hashes)).select_related("person")}
+        borrowers = dict(Borrower.objects.filter(id_hash__in=list(hashes)).values_list("id_hash", "name"))
+        new_entries, ended = [], []
+        self.written_hashes.update(hashes)
+        for h, row in hashes.items():
+            person = people[h]
+            row.ref = person
+            v = row.values
+            if h in borrowers and borrowers[h] != v["name"]:
+                ctx.warn(row, f"身份证号相同但姓名不同：名单为“{v['name']}”，借款人为“{borrowers[h]}”（已按身份证号匹配）")
+            entry = open_entries.get(person.pk)
+            if entry is not None and entry.valid_from > ctx.as_of:
+                # A roster older than the one in force: history stays; nothing to do for this person.
+                row.outcome = "unchanged"
+                continue
+            if entry is not None and entry.name == v["name"] and entry.details == v["details"]:
+                row.outcome = "unchanged"
+                continue
+            if entry is not None:
+                entry.valid_to, entry.ended_by = ctx.as_of, ctx.batch
+                ended.append(entry)
+                row.outcome = "updated"
+            else:
+                row.outcome = "created"
+            new_entries.append(RosterEntry(kind=ctx.sub_kind, person=person, township=ctx.township, name=v["name"],
+                                           details=v["details"], valid_from=ctx.as_of, batch=ctx.batch))
+        if ended:
+            RosterEntry.objects.bulk_update(ended, ["valid_to", "ended_by"])
+        if new_entries:
+            RosterEntry.objects.bulk_create(new_entries)
+
+    def finish(self, written_keys):
+        """People on the roster in force but absent from this file leave it from this file's day."""
+        ctx = self.ctx
+        gone = []
+        for entry in self._open_entries().filter(valid_from__lte=ctx.as_of).select_related("person").exclude(batch=ctx.batch):
+            if entry.person.id_hash not in self.written_hashes:
+                entry.valid_to, entry.ended_by = ctx.as_of, ctx.batch
+                gone.append(entry)
+        if gone:
+            RosterEntry.objects.bulk_update(gone, ["valid_to", "ended_by"])
+
+
+def roster_label(kind: str) -> str:
+    return ROSTER_KINDS[kind]
+

@@ -1,0 +1,92 @@
+"""`npl import KIND [SUBKIND] FILE …` — the stable intake command line of INTAKE.md."""
+import sys
+
+from npl.accounts.models import User
+from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
+from npl.core.cli import Exit, NplCommand, parse_day
+from npl.intake.services import UnusableFile, run_import
+from npl.org.models import Township
+
+KIND_HELP = {
+    "loans": "银行不良贷款清单",
+    "roster": "政府名单（KIND：" + " ".join(ROSTER_KINDS) + "）",
+    "loan-list": "贷款清单（KIND：" + " ".join(LOAN_LIST_KINDS) + "）",
+    "litigation": "涉诉案件",
+    "repayments": "还款流水",
+    "actions": "催收台账",
+}
+
+
+class Command(NplCommand):
+    help = "导入数据文件（.xlsx / .xls / .csv），报告每一行的结果"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        for kind, label in KIND_HELP.items():
+            p = sub.add_parser(kind, help=label)
+            if kind == "roster":
+                p.add_argument("sub_kind", choices=list(ROSTER_KINDS), metavar="KIND")
+            elif kind == "loan-list":
+                p.add_argument("sub_kind", choices=list(LOAN_LIST_KINDS), metavar="KIND")
+            p.add_argument("file")
+            if kind != "repayments" and kind != "actions":
+                p.add_argument("--as-of", dest="as_of", help="数据日期（默认：表头统计日期或今天）")
+            if kind == "loans":
+                p.add_argument("--create-units", action="store_true", help="新建不存在的乡镇和网点")
+            if kind in ("roster", "loan-list"):
+                p.add_argument("--township", help="名单范围：只适用于该乡镇的贷款（默认全区）")
+            p.add_argument("--skip-invalid", action="store_true", help="跳过错误行，导入其余行")
+            p.add_argument("--dry-run", action="store_true", help="只检查不写入")
+            p.add_argument("--json", action="store_true", help="以 JSON 输出导入报告")
+            p.add_argument("--sheet", help="工作表名称（默认第一个）")
+            p.add_argument("--user", help="记为该用户的导入")
+
+    def handle(self, *args, **o):
+        kind = o["kind"]
+        user = None
+        if o.get("user"):
+            user = User.objects.filter(username=o["user"]).first()
+            if user is None:
+                raise Exit(f"用户“{o['user']}”不存在")
+        township = None
+        if o.get("township"):
+            township = Township.objects.filter(name=o["township"]).first()
+            if township is None:
+                raise Exit(f"乡镇“{o['township']}”不存在")
+        try:
+            report = run_import(
+                kind,
+                o["file"],
+                sub_kind=o.get("sub_kind"),
+                as_of=parse_day(o.get("as_of")),
+                user=user,
+                township=township,
+                create_units=o.get("create_units", False),
+                skip_invalid=o["skip_invalid"],
+                dry_run=o["dry_run"],
+                sheet=o.get("sheet"),
+            )
+        except UnusableFile as exc:
+            raise Exit(str(exc)) from exc
+        if o["json"]:
+            self.emit_json(report)
+        else:
+            self.stdout.write(human(report))
+        if report["refused"] and not o["skip_invalid"]:
+            sys.exit(1)
+
+
+def human(r: dict) -> str:
+    state = "已写入" if r["written"] else ("试导入，未写入" if r.get("dry_run") else "有错误行，未写入（可加 --skip-invalid 跳过错误行）")
+    lines = [
+        f"{r['file']}（{r['kind']}{' ' + r['sub_kind'] if r.get('sub_kind') else ''}，数据日期 {r['as_of']}）：{state}",
+        f"读取 {r['rows_read']} 行：新增 {r['created']}，更新 {r['updated']}，未变 {r['unchanged']}，"
+        f"重复 {len(r['duplicates'])}，拒绝 {len(r['refused'])}",
+    ]
+    for x in r["refused"]:
+        lines.append(f"  第{x['row']}行 {x['key'] or ''} [{x['reason']}] {x['message']}")
+    for x in r["warnings"]:
+        lines.append(f"  提示：第{x['row']}行 {x['key'] or ''} {x['message']}")
+    if r.get("unknown_columns"):
+        lines.append("  未识别的列（已忽略）：" + "、".join(r["unknown_columns"]))
+    return "\n".join(lines)

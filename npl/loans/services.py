@@ -1,0 +1,72 @@
+"""Registry services shared by importers and pages: current balances kept equal to snapshots − repayments."""
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from npl.loans.choices import EventKind, LoanStatus
+from npl.loans.models import Loan, LoanEvent, LoanSnapshot
+
+
+def refresh_current(loan_ids, *, batch=None, actor=None, note: str = "") -> None:
+    """Recompute each loan's current principal balance from its latest snapshot and later repayments.
+
+    A change writes a balance event; a balance reaching zero settles the loan, a lower one marks it
+    partly repaid (later workflow states are not overridden).
+    """
+    from npl.collection.models import Repayment
+
+    loan_ids = list(loan_ids)
+    if not loan_ids:
+        return
+    loans = Loan.objects.in_bulk(loan_ids)
+    latest = {}
+    for snap in LoanSnapshot.objects.filter(loan_id__in=loan_ids).order_by("loan_id", "-as_of"):
+        latest.setdefault(snap.loan_id, snap)
+    repaid = {}
+    for rep in Repayment.objects.filter(loan_id__in=loan_ids, confirmed=True).values("loan_id", "paid_on", "principal"):
+        snap = latest.get(rep["loan_id"])
+        if snap and rep["paid_on"] > snap.as_of:
+            repaid[rep["loan_id"]] = repaid.get(rep["loan_id"], Decimal("0")) + rep["principal"]
+    events, changed = [], []
+    for loan_id, loan in loans.items():
+        snap = latest.get(loan_id)
+        if snap is None:
+            continue
+        new_balance = max(snap.principal_balance - repaid.get(loan_id, Decimal("0")), Decimal("0.00"))
+        new_status = loan.status
+        if new_balance == 0:
+            new_status = LoanStatus.SETTLED
+        elif repaid.get(loan_id) and loan.status in (LoanStatus.REGISTERED, LoanStatus.IN_COLLECTION, LoanStatus.SETTLED):
+            new_status = LoanStatus.PARTLY_REPAID
+        elif not repaid.get(loan_id) and loan.status == LoanStatus.SETTLED:
+            new_status = LoanStatus.IN_COLLECTION
+        if new_balance != loan.principal_balance:
+            events.append(
+                LoanEvent(loan_id=loan_id, kind=EventKind.FIELD_CHANGED, field="principal_balance",
+                          before=str(loan.principal_balance), after=str(new_balance), batch=batch, actor=actor, note=note)
+            )
+            loan.principal_balance = new_balance
+        if new_status != loan.status:
+            events.append(
+                LoanEvent(loan_id=loan_id, kind=EventKind.STATUS_CHANGED, field="status",
+                          before=loan.status, after=new_status, batch=batch, actor=actor, note=note)
+            )
+            loan.status = new_status
+        if events and (events[-1].loan_id == loan_id):
+            loan.version += 1
+            changed.append(loan)
+    if changed:
+        Loan.objects.bulk_update(changed, ["principal_balance", "status", "version"])
+    LoanEvent.objects.bulk_create(events)
+
+
+def principal_repaid_after(loan_ids, day) -> dict:
+    """Confirmed principal repaid after `day`, per loan."""
+    from npl.collection.models import Repayment
+
+    rows = (
+        Repayment.objects.filter(loan_id__in=list(loan_ids), confirmed=True, paid_on__gt=day)
+        .values("loan_id")
+        .annotate(total=Sum("principal"))
+    )
+    return {r["loan_id"]: r["total"] for r in rows}
