@@ -178,7 +178,7 @@ class LoansImporter(Importer):
         from npl.loans.services import principal_repaid_after
 
         repaid_after = principal_repaid_after([x.pk for x in loans.values()], as_of) if loans else {}
-        new_loans, new_rows, updates, new_snaps, changed_snaps, events = [], [], [], [], [], []
+        new_loans, updates, new_snaps, changed_snaps, events = [], [], [], [], [], []
         update_fields = set()
         for row in rows:
             v = row.values
@@ -203,7 +203,6 @@ class LoansImporter(Importer):
                 loan = Loan(loan_no=v["loan_no"], principal_balance=v["balance"], snapshot_date=as_of,
                             has_mortgage="抵押" in v["guarantee"], **target)
                 new_loans.append(loan)
-                new_rows.append(row)
                 row.outcome = "created"
                 continue
             changes = {f: (getattr(loan, f), val) for f, val in target.items() if getattr(loan, f) != val}
@@ -251,7 +250,7 @@ class LoansImporter(Importer):
                 ids = dict(Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list("loan_no", "pk"))
                 for x in new_loans:
                     x.pk = ids[x.loan_no]
-            for loan, row in zip(new_loans, new_rows):
+            for loan in new_loans:
                 new_snaps.append(LoanSnapshot(loan=loan, as_of=as_of, principal_balance=loan.principal_balance,
                                               interest_on=loan.interest_on, batch=ctx.batch))
                 events.append(LoanEvent(loan=loan, kind=EventKind.CREATED, after={"principal_balance": str(loan.principal_balance)},
