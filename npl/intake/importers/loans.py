@@ -178,7 +178,7 @@ class LoansImporter(Importer):
         from npl.loans.services import principal_repaid_after
 
         repaid_after = principal_repaid_after([x.pk for x in loans.values()], as_of) if loans else {}
-        new_loans, updates, new_snaps, changed_snaps, events = [], [], [], [], [], []
+        new_loans, updates, new_snaps, changed_snaps, events = [], [], [], [], []
         update_fields = set()
         for row in rows:
             v = row.values
