@@ -122,7 +122,7 @@ def loans_in(code: str, day: dt.date, qs: QuerySet | None = None, *, live: bool 
 
 def loan_ids_in(code: str, day: dt.date) -> QuerySet:
     """Primary keys of the loans in `code` on `day` (existing, balance > 0), usable as `pk__in=`."""
-    return loans_in(code, day).values("pk")
+    return loans_in(code, day).order_by().values("pk")
 
 
 def loan_categories(loan: Loan, day: dt.date | None = None) -> list[tuple[str, str]]:

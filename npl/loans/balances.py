@@ -10,6 +10,7 @@ Speed matters (reports run over a million loans), so the common case avoids per-
   uncorrelated IN list the database hashes once); the others subtract nothing.
 """
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from npl.collection.models import Repayment
+from npl.core.money import CENT
 from npl.loans.models import Loan, LoanSnapshot
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -87,9 +89,7 @@ def balance_on(loan: Loan, day: dt.date):
     row = with_balance(Loan.objects.filter(pk=loan.pk), day).values(BALANCE).first()
     if row is None or row[BALANCE] is None:
         return None
-    from npl.core.money import yuan
-
-    return yuan(row[BALANCE])
+    return Decimal(row[BALANCE]).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def exists_on(day: dt.date) -> Exists:
@@ -97,8 +97,44 @@ def exists_on(day: dt.date) -> Exists:
     return Exists(LoanSnapshot.objects.filter(loan_id=OuterRef("pk"), as_of__lte=day))
 
 
-def cents_sql(expr_sql: str) -> str:
-    """SQL summing an amount exactly: SQLite stores decimals as floats, so sum whole cents there."""
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def sum_cents(expr_sql: str) -> str:
+    """SQL summing an amount exactly into whole cents (SQLite keeps decimals as floats: round each first)."""
     if connection.vendor == "sqlite":
-        return f"CAST(ROUND(({expr_sql}) * 100) AS INTEGER)"
-    return f"({expr_sql})"
+        return f"SUM(CAST(ROUND(({expr_sql}) * 100) AS INTEGER))"
+    return f"SUM({expr_sql}) * 100"
+
+
+def from_cents(value) -> Decimal:
+    """Whole cents from sum_cents() → 元 (Decimal, 2 places); NULL (nothing summed) → 0.00."""
+    return (Decimal(value or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def aggregate_over(inner: QuerySet, selects: dict[str, str], *, group_by=(), where: str = "") -> list[dict]:
+    """Aggregate the rows of a values() queryset in one SQL statement.
+
+    `inner` computes one row per loan (balances and flags as ORM expressions); `selects` maps result
+    names to aggregate SQL over its columns, written as t.<column>. Wrapping keeps each per-loan
+    expression computed once per row, however many figures are taken from it.
+    """
+    sql, params = inner.order_by().query.sql_with_params()
+    groups = [f"t.{_q(g)}" for g in group_by]
+    cols = [f"{g} AS {_q(name)}" for g, name in zip(groups, group_by)]
+    cols += [f"{expr} AS {_q(name)}" for name, expr in selects.items()]
+    out = f"SELECT {', '.join(cols)} FROM ({sql}) t"
+    if where:
+        out += f" WHERE {where}"
+    if groups:
+        out += f" GROUP BY {', '.join(groups)}"
+    with connection.cursor() as cur:
+        cur.execute(out, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def col(name: str) -> str:
+    """t.<quoted column> for aggregate_over() select expressions."""
+    return f"t.{_q(name)}"

@@ -1,0 +1,42 @@
+"""The principal balance of a loan on a day: latest snapshot on or before it, less later repayments."""
+import datetime as dt
+from decimal import Decimal
+
+from npl.categories.tests.conftest import SNAP, repay
+from npl.loans.balances import balance_on
+from npl.loans.models import LoanSnapshot
+
+
+def test_a_loan_does_not_exist_before_its_first_snapshot(make_loan):
+    loan = make_loan("L1", "1000.00")
+    assert balance_on(loan, SNAP - dt.timedelta(days=1)) is None
+    assert balance_on(loan, SNAP) == Decimal("1000.00")
+
+
+def test_repayments_on_or_before_the_snapshot_day_are_already_inside_it(make_loan):
+    loan = make_loan("L1", "1000.00")
+    repay(loan, SNAP - dt.timedelta(days=3), "100.00")
+    repay(loan, SNAP, "50.00")
+    assert balance_on(loan, SNAP) == Decimal("1000.00")
+    assert balance_on(loan, dt.date(2026, 5, 1)) == Decimal("1000.00")
+
+
+def test_repayments_after_the_snapshot_lower_the_balance_from_their_day(make_loan):
+    loan = make_loan("L1", "1000.00")
+    repay(loan, dt.date(2026, 4, 10), "100.10")
+    repay(loan, dt.date(2026, 4, 20), "0.05", confirmed=False)
+    assert balance_on(loan, dt.date(2026, 4, 9)) == Decimal("1000.00")
+    assert balance_on(loan, dt.date(2026, 4, 10)) == Decimal("899.90")
+    assert balance_on(loan, dt.date(2026, 4, 30)) == Decimal("899.90")
+
+
+def test_a_later_snapshot_replaces_the_earlier_one_from_its_day_only(make_loan):
+    loan = make_loan("L1", "1000.00")
+    repay(loan, dt.date(2026, 4, 10), "100.00")
+    LoanSnapshot.objects.create(loan=loan, as_of=dt.date(2026, 6, 30), principal_balance=Decimal("700.00"))
+    loan.snapshot_date = dt.date(2026, 6, 30)
+    loan.save()
+    repay(loan, dt.date(2026, 7, 5), "200.00")
+    assert balance_on(loan, dt.date(2026, 5, 1)) == Decimal("900.00")
+    assert balance_on(loan, dt.date(2026, 6, 30)) == Decimal("700.00")
+    assert balance_on(loan, dt.date(2026, 7, 5)) == Decimal("500.00")
