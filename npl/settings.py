@@ -173,6 +173,15 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# File-based cache: shared by the web process and the task worker (import progress lives here, since the
+# import's own transaction hides its progress from other connections until it commits).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("NPL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
