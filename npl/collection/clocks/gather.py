@@ -1,0 +1,245 @@
+"""Gather the facts of many loans in a few queries per thousand loans and run the rules on them.
+
+Feeds `npl report clocks` (INTAKE.md), the township alert list and the loan page partial.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from npl.collection.clocks.rules import (
+    Action,
+    Agreement,
+    GuarantorFact,
+    Intervals,
+    Payment,
+    Suit,
+    compute_limitation,
+)
+from npl.core.masking import mask_name
+
+CHUNK = 1000  # loans per round of queries: bounded memory and IN lists, a few queries per thousand loans
+ENFORCEMENT_STAGES = ("enforcement_applied", "enforcing", "terminated_round", "resumed")
+JUDGMENT_STAGES = ("judged", "mediated", "effective")
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _suits(cases: list[dict], stages: dict[int, list[tuple[str, dt.date]]]) -> list[Suit]:
+    """Resolve each case's dates from its fields, falling back on its dated stage history."""
+    out = []
+    for c in cases:
+        hist = stages.get(c["pk"], [])
+
+        def first(names, hist=hist):
+            days = [on for stage, on in hist if stage in names]
+            return min(days) if days else None
+
+        judgment_on = c["judgment_on"] or first(JUDGMENT_STAGES)
+        judged_stage = c["stage"] in JUDGMENT_STAGES or any(s in JUDGMENT_STAGES for s, _ in hist)
+        enforcement_on = c["enforcement_filed_on"] or first(ENFORCEMENT_STAGES)
+        out.append(
+            Suit(
+                direction=c["direction"],
+                on=c["filed_on"] or c["accepted_on"] or c["counted_from"],
+                case_no=c["case_no"],
+                judgment_on=judgment_on,
+                judged_undated=judgment_on is None and judged_stage,
+                performance_due=c["performance_due"],
+                enforcement_case_no=c["enforcement_case_no"],
+                enforcement_on=enforcement_on,
+                has_enforcement=bool(c["enforcement_case_no"]) or c["stage"] in ENFORCEMENT_STAGES,
+                closed=c["stage"] == "closed",
+                closed_on=first(("closed",)),
+            )
+        )
+    return out
+
+
+def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
+    """Days each loan's borrower was in the lost-contact category, straight from the sources.
+
+    Not categories.engine.loan_ids_in: that needs a balance on the day, and a newspaper notice of
+    2024 must be judged even when the bank's first snapshot of the loan is from 2026.
+    """
+    from npl.categories.models import ManualMembership, RosterEntry
+
+    wanted = [loan for loan in loans if loan.pk in ids]
+    if not wanted:
+        return {}
+    by_hash = defaultdict(list)
+    for id_hash, town_id, start, end in RosterEntry.objects.filter(
+        kind="lost_contact", person__id_hash__in={loan.borrower.id_hash for loan in wanted}
+    ).values_list("person__id_hash", "township_id", "valid_from", "valid_to"):
+        by_hash[id_hash].append((town_id, start, end))
+    manual = defaultdict(lambda: ([], []))
+    for loan_id, op, start, end in ManualMembership.objects.filter(
+        loan_id__in=ids, code="lost_contact", status=ManualMembership.Status.APPROVED, valid_from__isnull=False
+    ).values_list("loan_id", "op", "valid_from", "valid_to"):
+        manual[loan_id][0 if op == ManualMembership.Op.ADD else 1].append((start, end))
+    out = {}
+    for loan in wanted:
+        adds, removes = manual[loan.pk]
+        roster = [(s, e) for town, s, e in by_hash[loan.borrower.id_hash] if town is None or town == loan.township_id]
+        out[loan.pk] = Intervals(roster + adds, removes)
+    return out
+
+
+def _release_dates(loans, as_of: dt.date) -> dict[int, dt.date | None]:
+    """刑满释放日期 from the imprisoned roster entry in force on as_of (borrower level, township-scoped or not)."""
+    from npl.categories.models import RosterEntry
+
+    rows = defaultdict(list)
+    for id_hash, town_id, start, details in (
+        RosterEntry.objects.in_force(as_of)
+        .filter(kind="imprisoned", person__id_hash__in={loan.borrower.id_hash for loan in loans})
+        .values_list("person__id_hash", "township_id", "valid_from", "details")
+    ):
+        rows[id_hash].append((start, town_id, details or {}))
+    out = {}
+    for loan in loans:
+        hits = sorted((s, d) for s, t, d in rows[loan.borrower.id_hash] if t is None or t == loan.township_id)
+        day = None
+        if hits:
+            try:
+                day = _as_date(hits[-1][1].get("刑满释放日期"))
+            except ValueError:
+                day = None  # an unreadable date is shown as missing rather than guessed
+        out[loan.pk] = day
+    return out
+
+
+def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool) -> Iterator[tuple]:
+    """Clocks of up to CHUNK loans in a fixed handful of queries."""
+    from django.db.models import Q
+
+    from npl.collection.models import CollectionAction, Repayment, RepaymentAgreement
+    from npl.litigation.models import CaseStage, LitigationCase
+    from npl.loans.models import Guarantor
+
+    ids = [loan.pk for loan in loans]
+    events = defaultdict(list)
+    newspaper_loans = set()
+
+    acts = CollectionAction.objects.filter(loan_id__in=ids)
+    if not full:  # the report needs only what can interrupt, up to the as-of day
+        acts = acts.filter(Q(signature__in=("borrower", "relative")) | Q(method="newspaper"), acted_on__lte=as_of)
+    for loan_id, on, method, sig, pk in acts.values_list("loan_id", "acted_on", "method", "signature", "pk"):
+        events[loan_id].append(Action(on, method, sig or "", f"#{pk}" if full else ""))
+        if method == "newspaper" and sig not in ("borrower", "relative"):
+            newspaper_loans.add(loan_id)
+
+    pays = Repayment.objects.filter(loan_id__in=ids)
+    if not full:
+        pays = pays.filter(paid_on__lte=as_of)
+    for loan_id, on, principal, interest, costs, channel, confirmed, txn in pays.values_list(
+        "loan_id", "paid_on", "principal", "interest", "costs", "channel", "confirmed", "txn_no"
+    ):
+        events[loan_id].append(Payment(on, principal + interest + costs, channel, confirmed, f"流水号{txn}" if full else ""))
+
+    for loan_id, on, kind in RepaymentAgreement.objects.filter(loan_id__in=ids).values_list("loan_id", "signed_on", "kind"):
+        events[loan_id].append(Agreement(on, RepaymentAgreement.Kind(kind).label))
+
+    cases = list(
+        LitigationCase.objects.filter(loan_id__in=ids).values(
+            "pk", "loan_id", "direction", "case_no", "filed_on", "accepted_on", "counted_from", "judgment_on",
+            "performance_due", "enforcement_case_no", "enforcement_filed_on", "stage",
+        )
+    )
+    stages = defaultdict(list)
+    if cases:
+        for case_id, stage, on in CaseStage.objects.filter(case__loan_id__in=ids).values_list("case_id", "stage", "on"):
+            stages[case_id].append((stage, on))
+    per_loan_cases = defaultdict(list)
+    for c in cases:
+        per_loan_cases[c["loan_id"]].append(c)
+    for loan_id, rows in per_loan_cases.items():
+        events[loan_id].extend(_suits(rows, stages))
+
+    lost = _lost_contact(loans, newspaper_loans)
+    guarantors = defaultdict(list)
+    releases = {}
+    if details:
+        for loan_id, name, months, released in Guarantor.objects.filter(loan_id__in=ids).values_list(
+            "loan_id", "name", "guarantee_months", "released_on"
+        ):
+            guarantors[loan_id].append(GuarantorFact(mask_name(name), months, released))
+        releases = _release_dates(loans, as_of)
+
+    for loan in loans:
+        clock = compute_limitation(
+            loan.maturity_date,
+            events[loan.pk],
+            as_of,
+            lost.get(loan.pk, frozenset()),
+            guarantors=guarantors[loan.pk],
+            release_date=releases.get(loan.pk),
+        )
+        yield loan, clock
+
+
+def compute_clocks(loans, as_of: dt.date, *, full: bool = False, details: bool = False) -> Iterator[tuple]:
+    """(loan, Clock) for every loan of the queryset, in loan_no order, CHUNK loans per round of queries.
+
+    full: keep every ledger line and later event in the trail (a loan page); details: guarantors'
+    periods and the release date (pages). The report needs neither.
+    """
+    ids = list(loans.order_by("loan_no").values_list("pk", flat=True))
+    model = loans.model
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        rows = model.objects.filter(pk__in=chunk).select_related("borrower", "township").order_by("loan_no")
+        yield from _chunk_clocks(list(rows), as_of, full=full, details=details)
+
+
+def resolve_township(township):
+    """A Township from an instance, a primary key or a name; Township.DoesNotExist with a Chinese message."""
+    from npl.org.models import District, Township
+
+    if township is None or isinstance(township, Township):
+        return township
+    qs = Township.objects.filter(district=District.current())
+    found = qs.filter(pk=township).first() if isinstance(township, int) else qs.filter(name=str(township).strip()).first()
+    if found is None:
+        raise Township.DoesNotExist(f"未知乡镇：{township}")
+    return found
+
+
+def clocks_report(township=None, as_of=None, user=None) -> dict:
+    """`npl report clocks`: one entry per loan in scope (every loan of the township or district), by loan_no.
+
+    township: a name (or Township); as_of: a date or ISO text, default today; user: limit to what
+    that person may see (None: the command line, which sees everything).
+    """
+    from django.utils import timezone
+
+    from npl.loans.models import Loan
+    from npl.org.models import District
+
+    day = _as_date(as_of) or timezone.localdate()
+    loans = Loan.objects.all() if user is None else Loan.objects.for_user(user)
+    town = resolve_township(township)
+    if town is not None:
+        loans = loans.filter(township=town)
+    rows = [clock.report_row(loan.loan_no) for loan, clock in compute_clocks(loans, day)]
+    rows.sort(key=lambda r: r["loan_no"])
+    return {"scope": town.name if town is not None else District.current().name, "as_of": day.isoformat(), "loans": rows}
+
+
+def loan_clock_context(loan, as_of=None) -> dict:
+    """Context for the loan page partial collection/_loan_clocks.html: {"legal_clock", "legal_clock_loan"}."""
+    from django.utils import timezone
+
+    day = _as_date(as_of) or timezone.localdate()
+    qs = type(loan).objects.filter(pk=loan.pk)
+    (_, clock), *_ = compute_clocks(qs, day, full=True, details=True)
+    return {"legal_clock": clock, "legal_clock_loan": loan}
