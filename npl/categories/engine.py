@@ -17,7 +17,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from npl.categories.choices import BY_CODE, CATEGORIES, NAMES, ROSTER_KINDS, SUB_PARENT
 from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
-from npl.core.models import Setting
+from npl.categories.services import threshold_on
 from npl.litigation.models import LitigationCase
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Borrower, Loan
@@ -82,7 +82,7 @@ def conditions(day: dt.date, codes=None) -> dict[str, Q]:
     """code → condition on a queryset annotated by with_balance(…, day), for every category and
     subcategory (or just `codes`). A loan in two subcategories satisfies its category once."""
     scoped = _scoped_roster_towns(day)
-    threshold = Setting.get_decimal("large_mortgage_threshold")
+    threshold = threshold_on(day)
     out: dict[str, Q] = {}
     for cat in CATEGORIES:
         parent_removed = _manual(cat.code, "remove", day)

@@ -112,3 +112,20 @@ class ManualMembership(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.get_op_display()} {self.code}"
+
+
+class ThresholdChange(models.Model):
+    """A change of the 大额抵押 threshold from a day on, keeping the value before it for past days."""
+
+    valid_from = models.DateField("生效日期")
+    value = models.DecimalField("门槛（元）", max_digits=18, decimal_places=2)
+    previous = models.DecimalField("此前门槛（元）", max_digits=18, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="设置人")
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "大额抵押门槛变更"
+        ordering = ["valid_from", "pk"]
+
+    def __str__(self):
+        return f"{self.valid_from} {self.previous}→{self.value}"

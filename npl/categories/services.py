@@ -1,0 +1,126 @@
+"""Category actions: manual add/remove requested by a township admin and decided by the district admin,
+and the large-mortgage threshold (a Setting whose history is kept so past days keep their figures)."""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from npl.accounts.choices import Role
+from npl.categories.choices import ALL_CODES, NAMES
+from npl.categories.models import ManualMembership, ThresholdChange
+from npl.core.models import Setting
+from npl.loans.choices import EventKind
+from npl.loans.models import Loan, LoanEvent
+
+THRESHOLD_KEY = "large_mortgage_threshold"
+
+
+def is_district_admin(user) -> bool:
+    return user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.DISTRICT_ADMIN)
+
+
+def may_request(user) -> bool:
+    return user is not None and user.is_authenticated and (user.role == Role.TOWNSHIP_ADMIN or is_district_admin(user))
+
+
+@transaction.atomic
+def request_membership(loan: Loan, code: str, op: str, user, reason: str) -> ManualMembership:
+    """A township admin asks to add a loan to a category (or remove it), with a reason."""
+    if not may_request(user):
+        raise PermissionDenied("只有乡镇管理员可以申请调整类别")
+    if not Loan.objects.for_user(user).filter(pk=loan.pk).exists():
+        raise PermissionDenied("该贷款不在您的管辖范围内")
+    if code not in ALL_CODES:
+        raise ValidationError(f"未知类别：{code}")
+    if op not in ManualMembership.Op.values:
+        raise ValidationError("操作只能是加入或移出")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写理由")
+    if ManualMembership.objects.filter(loan=loan, code=code, status=ManualMembership.Status.PENDING).exists():
+        raise ValidationError("该贷款此类别已有待审批的申请")
+    m = ManualMembership.objects.create(loan=loan, code=code, op=op, reason=reason[:500], requested_by=user)
+    LoanEvent.objects.create(
+        loan=loan, kind=EventKind.CATEGORY, field=code, after=f"{op}:pending", actor=user, occurred_on=timezone.localdate(),
+        note=f"申请{m.get_op_display()}“{NAMES[code]}”：{reason}"[:500],
+    )
+    return m
+
+
+@transaction.atomic
+def decide_membership(m: ManualMembership, user, approve: bool, note: str = "", on: dt.date | None = None) -> ManualMembership:
+    """The district admin decides; an approved change holds from its approval day and ends any earlier
+    manual decision on the same loan and category (the newest decision is the one in force)."""
+    if not is_district_admin(user):
+        raise PermissionDenied("只有区金融办可以审批类别调整")
+    m = ManualMembership.objects.select_for_update().get(pk=m.pk)
+    if m.status != ManualMembership.Status.PENDING:
+        raise ValidationError("该申请已审批")
+    on = on or timezone.localdate()
+    m.status = ManualMembership.Status.APPROVED if approve else ManualMembership.Status.REFUSED
+    m.decided_by = user
+    m.decided_at = timezone.now()
+    m.decision_note = (note or "").strip()[:500]
+    if approve:
+        m.valid_from = on
+        ManualMembership.objects.filter(
+            loan_id=m.loan_id, code=m.code, status=ManualMembership.Status.APPROVED, valid_to__isnull=True
+        ).exclude(pk=m.pk).update(valid_to=on)
+    m.save()
+    LoanEvent.objects.create(
+        loan_id=m.loan_id, kind=EventKind.CATEGORY, field=m.code, before=f"{m.op}:pending", after=f"{m.op}:{m.status}",
+        actor=user, occurred_on=on,
+        note=f"{'批准' if approve else '驳回'}{m.get_op_display()}“{NAMES[m.code]}”{('：' + m.decision_note) if m.decision_note else ''}"[:500],
+    )
+    return m
+
+
+@transaction.atomic
+def end_membership(m: ManualMembership, user, on: dt.date | None = None) -> ManualMembership:
+    """The district admin withdraws an approved manual decision from a day on (history is kept)."""
+    if not is_district_admin(user):
+        raise PermissionDenied("只有区金融办可以撤销类别调整")
+    m = ManualMembership.objects.select_for_update().get(pk=m.pk)
+    on = on or timezone.localdate()
+    if m.status != ManualMembership.Status.APPROVED or m.valid_to is not None:
+        raise ValidationError("只能撤销正在生效的调整")
+    if on < m.valid_from:
+        raise ValidationError("撤销日期早于生效日期")
+    m.valid_to = on
+    m.save(update_fields=["valid_to"])
+    LoanEvent.objects.create(
+        loan_id=m.loan_id, kind=EventKind.CATEGORY, field=m.code, before=f"{m.op}:approved", after=f"{m.op}:ended",
+        actor=user, occurred_on=on, note=f"撤销{m.get_op_display()}“{NAMES[m.code]}”",
+    )
+    return m
+
+
+def threshold_on(day: dt.date) -> Decimal:
+    """The large-mortgage threshold in force on `day`: the live Setting unless it changed after `day`."""
+    later = ThresholdChange.objects.filter(valid_from__gt=day).order_by("valid_from", "pk").first()
+    if later is not None:
+        return later.previous
+    return Setting.get_decimal(THRESHOLD_KEY)
+
+
+@transaction.atomic
+def set_threshold(value, user, on: dt.date | None = None) -> ThresholdChange:
+    """The district admin sets the 大额抵押 threshold (元) from `on` (today); earlier days keep the old one."""
+    if not is_district_admin(user):
+        raise PermissionDenied("只有区金融办可以修改大额抵押门槛")
+    try:
+        value = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValidationError("门槛必须是金额") from exc
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise ValidationError("门槛必须是大于0、最多两位小数的金额")
+    on = on or timezone.localdate()
+    if ThresholdChange.objects.filter(valid_from__gt=on).exists():
+        raise ValidationError("已有更晚生效的门槛设置")
+    previous = Setting.get_decimal(THRESHOLD_KEY)
+    Setting.objects.update_or_create(
+        key=THRESHOLD_KEY, defaults={"value": f"{value:.2f}", "description": Setting.DEFAULTS[THRESHOLD_KEY][1]}
+    )
+    return ThresholdChange.objects.create(valid_from=on, value=value, previous=previous, set_by=user)
