@@ -111,7 +111,9 @@ def _release_dates(loans, as_of: dt.date) -> dict[int, dt.date | None]:
         day = None
         if hits:
             try:
-                day = _as_date(hits[-1][1].get("刑满释放日期"))
+                # The roster importer keys details by field name; hand-made entries may use the column title.
+                found = hits[-1][1]
+                day = _as_date(found.get("release_date") or found.get("刑满释放日期"))
             except ValueError:
                 day = None  # an unreadable date is shown as missing rather than guessed
         out[loan.pk] = day

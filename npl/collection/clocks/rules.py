@@ -128,8 +128,8 @@ class Suit:
 
     def end_without_judgment(self, as_of: dt.date) -> dt.date | None:
         """The day a suit ended without judgment (withdrawn, dismissed) as seen on as_of; else None."""
-        if not self.closed or self.judgment_on is not None or self.judged_undated:
-            return None
+        if not self.closed or self.judgment_on is not None or self.judged_undated or self.has_enforcement:
+            return None  # open, or ended through a judgment (an enforcement case implies one)
         if self.closed_on is None:
             return self.on  # undated closing: count from the filing, the earlier (safer) day
         return self.closed_on if self.closed_on <= as_of else None

@@ -118,6 +118,20 @@ CASES = [
         "bank_suit_filed_after_lapse_and_withdrawn_does_nothing",
         OLD, [Suit(BANK, D(2024, 8, 1), closed=True, closed_on=D(2024, 12, 1))], D(2025, 10, 15), None, D(2021, 6, 30), "maturity", "lapsed",
     ),
+    (
+        "bank_suit_closed_undated_without_judgment_restarts_from_its_filing",
+        M, [Suit(BANK, D(2022, 8, 1), closed=True)], D(2025, 6, 1), None, D(2025, 8, 1), "lawsuit", "due_3m",
+    ),
+    (
+        "bank_suit_closed_after_enforcement_stays_suspended",
+        M, [Suit(BANK, D(2022, 8, 1), enforcement_case_no="（2023）执1号", has_enforcement=True, closed=True)],
+        D(2026, 3, 31), None, None, "lawsuit", "suspended_by_suit",
+    ),
+    (
+        "signed_notice_after_a_withdrawn_suit_interrupts_again",
+        M, [Suit(BANK, D(2022, 8, 1), closed=True, closed_on=D(2022, 12, 1)), signed(D(2024, 1, 10), "relative")],
+        D(2025, 10, 15), None, D(2027, 1, 10), "signed_notice", "ok",
+    ),
     ("bank_suit_filed_after_the_as_of_date_is_ignored", M, [Suit(BANK, D(2023, 2, 1))], D(2023, 1, 10), None, D(2023, 3, 15), "maturity", "due_3m"),
     ("borrowers_suit_against_the_bank_does_nothing", M, [Suit(BORROWER_SUIT, D(2022, 8, 1))], D(2023, 1, 10), None, D(2023, 3, 15), "maturity", "due_3m"),
     (
