@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CENT = Decimal("0.01")
 WAN = Decimal("10000")
 ZERO = Decimal("0.00")
+MAX_YUAN = Decimal("1e16")
 
 
 class AmountError(ValueError):
@@ -47,6 +48,8 @@ def parse_yuan(value, *, allow_negative: bool = False) -> Decimal | None:
             raise AmountError(f"金额“{value}”不是数字") from exc
     if d < 0 and not allow_negative:
         raise AmountError(f"金额不能为负数（{value}）")
+    if abs(d) >= MAX_YUAN:  # beyond DecimalField(max_digits=18, decimal_places=2)
+        raise AmountError(f"金额“{value}”过大")
     q = d.quantize(CENT, rounding=ROUND_HALF_UP)
     if q != d:
         raise AmountError(f"金额“{value}”超过两位小数（精确到分）")

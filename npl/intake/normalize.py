@@ -142,6 +142,8 @@ def rate(value, label: str = "执行利率") -> Decimal | None:
         d = Decimal(s)
     except Exception as exc:
         raise RowError(Reason.INVALID_VALUE, f"{label}“{text(value)}”不是数字") from exc
+    if not d.is_finite():
+        raise RowError(Reason.INVALID_VALUE, f"{label}“{text(value)}”不是数字")
     if d < 0 or d > 100:
         raise RowError(Reason.INVALID_VALUE, f"{label}“{text(value)}”超出合理范围")
     if not is_pct and d < 1:
