@@ -1,0 +1,84 @@
+"""Figures for the home page of each role, all read through Loan.objects.for_user(user)."""
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from npl.accounts.choices import Role
+from npl.core.money import ZERO, fmt_wan
+from npl.loans.choices import LoanStatus
+from npl.loans.models import Loan
+
+
+def totals(qs) -> dict:
+    """笔数, 户数 and 本金余额 (元, and 万元 rounded after summing) of a loan queryset."""
+    row = qs.aggregate(loans=Count("pk"), borrowers=Count("borrower", distinct=True), balance=Sum("principal_balance"))
+    balance = row["balance"] or ZERO
+    return {"loans": row["loans"], "borrowers": row["borrowers"], "balance": balance, "balance_wan": fmt_wan(balance)}
+
+
+def breakdown(qs, field: str, label: str) -> list[dict]:
+    """Per-unit rows (township, community…) with the same figures as `totals`, by name."""
+    rows = (
+        qs.values(field, label)
+        .annotate(loans=Count("pk"), borrowers=Count("borrower", distinct=True), balance=Sum("principal_balance"))
+        .order_by(label)
+    )
+    return [
+        {
+            "id": r[field],
+            "name": r[label] or "（未填）",
+            "loans": r["loans"],
+            "borrowers": r["borrowers"],
+            "balance_wan": fmt_wan(r["balance"] or ZERO),
+        }
+        for r in rows
+    ]
+
+
+def by_status(qs) -> list[dict]:
+    labels = dict(LoanStatus.choices)
+    rows = qs.values("status").annotate(n=Count("pk")).order_by("status")
+    return [{"status": r["status"], "label": labels.get(r["status"], r["status"]), "count": r["n"]} for r in rows]
+
+
+def dashboard(user) -> dict:
+    """The template name and figures of `user`'s home page."""
+    qs = Loan.objects.for_user(user)
+    today = timezone.localdate()
+    ctx = {"today": today, "totals": totals(qs)}
+    if user.is_district_wide:
+        ctx["kind"] = "district"
+        ctx["rows"] = breakdown(qs, "township_id", "township__name")
+        return ctx
+    role = user.role
+    if role == Role.TOWNSHIP_ADMIN:
+        ctx["kind"] = "township"
+        ctx["rows"] = breakdown(qs, "community_id", "community__name")
+    elif role == Role.COLLECTOR:
+        ctx["kind"] = "collector"
+        ctx["statuses"] = by_status(qs)
+        ctx["my_loans"] = qs.select_related("borrower", "township", "community").order_by("-principal_balance")[:100]
+    elif role == Role.BRANCH_STAFF:
+        ctx["kind"] = "branch"
+        ctx["rows"] = breakdown(qs, "township_id", "township__name")
+    elif role == Role.COURT_LIAISON:
+        from npl.litigation.models import LitigationCase
+
+        cases = LitigationCase.objects.filter(loan__in=qs)
+        ctx["kind"] = "court"
+        ctx["case_count"] = cases.count()
+        ctx["stages"] = _stage_counts(cases)
+    elif role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
+        ctx["kind"] = "police" if role == Role.POLICE_LIAISON else "discipline"
+        ctx["listed"] = qs.select_related("borrower", "township").order_by("township__name", "loan_no")[:200]
+    else:
+        ctx["kind"] = "none"
+    return ctx
+
+
+def _stage_counts(cases) -> list[tuple[str, int]]:
+    """(stage label, number of cases) for the court liaison's home page."""
+    from npl.litigation.choices import Stage
+
+    labels = dict(Stage.choices)
+    rows = cases.values("stage").annotate(n=Count("pk")).order_by("stage")
+    return [(labels.get(r["stage"], r["stage"]), r["n"]) for r in rows]

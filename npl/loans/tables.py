@@ -1,0 +1,47 @@
+"""The loan ledger table: masked names and ID numbers, money in 元 with two places."""
+import django_tables2 as tables
+from django_tables2.utils import A
+
+from npl.core.masking import mask_name
+from npl.loans.models import Loan
+
+
+class YuanColumn(tables.Column):
+    """An amount in 元, right-aligned, with thousands separators."""
+
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return f"{value:,.2f}"
+
+
+class LoanTable(tables.Table):
+    """贷款台账."""
+
+    loan_no = tables.Column("借据号", linkify=("loans:detail", {"loan_no": A("loan_no")}))
+    borrower = tables.Column(
+        "借款人", accessor="borrower__name", linkify=("loans:borrower", {"pk": A("borrower_id")}), order_by=("borrower__name",)
+    )
+    id_masked = tables.Column("身份证号", accessor="borrower__id_masked", orderable=False, attrs={"td": {"class": "mono"}})
+    township = tables.Column("乡镇", accessor="township__name")
+    community = tables.Column("社区/村", accessor="community__name", default="—")
+    branch = tables.Column("网点", accessor="branch__name")
+    principal_balance = YuanColumn("本金余额（元）")
+    classification = tables.Column("五级分类", default="—")
+    status = tables.Column("状态")
+    responsible_person = tables.Column("责任人", default="—", order_by=("responsible_person__display_name",))
+
+    class Meta:
+        model = Loan
+        fields = ()
+        sequence = (
+            "loan_no", "borrower", "id_masked", "township", "community", "branch",
+            "principal_balance", "classification", "status", "responsible_person",
+        )  # fmt: skip
+        template_name = "loans/_table.html"
+        attrs = {"class": "table"}
+        empty_text = "没有符合条件的贷款"
+        order_by = ("loan_no",)
+
+    def render_borrower(self, value):
+        return mask_name(value)

@@ -1,0 +1,132 @@
+"""Loan pages: the ledger, a loan with its history, a borrower with their loans, and the logged reveal.
+
+Every object is fetched through Loan.objects.for_user / Borrower.objects.for_user, so an object
+outside the person's units is a 404, the same answer as one that does not exist.
+"""
+from axes.helpers import get_client_ip_address
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from npl.accounts import services
+from npl.core.money import ZERO, fmt_wan
+from npl.loans.filtersets import LoanFilterSet
+from npl.loans.forms import RevealForm
+from npl.loans.models import Borrower, Loan
+from npl.loans.tables import LoanTable
+
+
+class LoanListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """贷款台账: filters, one search box, masked names and IDs, 50 a page."""
+
+    table_class = LoanTable
+    filterset_class = LoanFilterSet
+    template_name = "loans/loan_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return Loan.objects.for_user(self.request.user).select_related(
+            "borrower", "township", "community", "branch", "responsible_person"
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        row = self.object_list.order_by().aggregate(n=Count("pk"), balance=Sum("principal_balance"))
+        ctx["found"] = row["n"]
+        ctx["found_balance_wan"] = fmt_wan(row["balance"] or ZERO)
+        return ctx
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Loan._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@login_required
+def loan_detail(request, loan_no: str):
+    """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
+    from npl.categories.engine import loan_categories
+
+    loan = get_object_or_404(
+        Loan.objects.for_user(request.user).select_related(
+            "borrower", "township", "community", "branch", "responsible_leader", "responsible_person"
+        ),
+        loan_no=loan_no,
+    )
+    events = [
+        {"event": e, "field_label": _field_label(e.field) if e.field else ""}
+        for e in loan.events.select_related("actor", "batch").order_by("-at", "-pk")
+    ]
+    return render(
+        request,
+        "loans/loan_detail.html",
+        {
+            "loan": loan,
+            "borrower": loan.borrower,
+            "categories": loan_categories(loan, timezone.localdate()),
+            "guarantors": loan.guarantors.all(),
+            "cases": loan.litigation_cases.prefetch_related("stages").order_by("-counted_from"),
+            "repayments": loan.repayments.order_by("-paid_on", "-pk"),
+            "actions": loan.actions.select_related("collector").order_by("-acted_on", "-pk"),
+            "events": events,
+            "may_unmask": request.user.may_unmask,
+            "reveal_form": RevealForm(),
+        },
+    )
+
+
+def _borrower_page(request, borrower: Borrower, **extra):
+    loans = Loan.objects.for_user(request.user).filter(borrower=borrower).select_related("township", "community", "branch")
+    balance = loans.aggregate(s=Sum("principal_balance"))["s"] or ZERO
+    ctx = {
+        "borrower": borrower,
+        "loans": loans.order_by("loan_no"),
+        "balance_wan": fmt_wan(balance),
+        "may_unmask": request.user.may_unmask,
+        "reveal_form": RevealForm(),
+    }
+    ctx.update(extra)
+    return render(request, "loans/borrower_detail.html", ctx)
+
+
+@login_required
+def borrower_detail(request, pk: int):
+    """A borrower and all their loans that the person may see."""
+    borrower = get_object_or_404(Borrower.objects.for_user(request.user), pk=pk)
+    return _borrower_page(request, borrower)
+
+
+def _reveal(request, pk: int, service, key: str):
+    borrower = get_object_or_404(Borrower.objects.for_user(request.user), pk=pk)
+    if not request.user.may_unmask:
+        raise PermissionDenied("您的角色无权查看完整信息")
+    form = RevealForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    value = service(request.user, borrower, get_client_ip_address(request), reason)
+    # Rendered once, in this response only; never_cache keeps it out of browser and proxy caches.
+    return _borrower_page(request, borrower, **{key: value})
+
+
+@never_cache
+@require_POST
+@login_required
+def reveal_id(request, pk: int):
+    """查看完整身份证号: logged in the audit log, then shown once."""
+    return _reveal(request, pk, services.reveal_id, "revealed_id")
+
+
+@never_cache
+@require_POST
+@login_required
+def reveal_phone(request, pk: int):
+    """查看完整手机号: logged in the audit log, then shown once."""
+    return _reveal(request, pk, services.reveal_phone, "revealed_phone")
