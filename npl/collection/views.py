@@ -1,0 +1,99 @@
+"""Collection pages: the legal-clock alert list per township and one loan's clocks with their evidence.
+
+Every loan is reached through Loan.objects.for_user: a township or loan outside the person's units is a
+404, the same answer as one that does not exist.
+"""
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from npl.collection.clocks import STATUS_LABELS, compute_clocks, loan_clock_context
+from npl.loans.choices import LoanStatus
+from npl.loans.models import Loan
+from npl.org.models import Township
+
+ALERT_GROUPS = ("lapsed", "due_1m", "due_3m", "due_6m")
+GROUP_TITLES = {
+    "lapsed": "已届满（红色预警）",
+    "due_1m": "1个月内届满",
+    "due_3m": "3个月内届满",
+    "due_6m": "6个月内届满",
+}
+
+
+def _as_of(text: str | None, today: dt.date) -> tuple[dt.date, str]:
+    """The as-of day asked for, or today with a message when it cannot be read."""
+    text = (text or "").strip()
+    if not text:
+        return today, ""
+    try:
+        return dt.date.fromisoformat(text), ""
+    except ValueError:
+        return today, f"统计日期“{text}”无法识别（格式：2026-03-31），已按今天统计"
+
+
+def _township(visible_towns, wanted: str):
+    """The township asked for among those the person may see; an unseen one is a 404, like a missing one."""
+    wanted = (wanted or "").strip()
+    if not wanted:
+        return visible_towns[0] if len(visible_towns) == 1 else None
+    for town in visible_towns:
+        if town.name == wanted or str(town.pk) == wanted:
+            return town
+    raise Http404("乡镇不存在")
+
+
+@login_required
+def clock_alerts(request):
+    """法律时效预警: a township's loans whose limitation lapses within 6/3/1 months or has lapsed."""
+    today = timezone.localdate()
+    as_of, as_of_error = _as_of(request.GET.get("as_of"), today)
+    visible = Loan.objects.for_user(request.user)
+    towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
+    town = _township(towns, request.GET.get("township"))
+    ctx = {
+        "towns": towns,
+        "town": town,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "is_today": as_of == today,
+    }
+    if town is not None:
+        # Settled loans need no clock; written-off ones stay collectible (账销案存) and stay listed.
+        loans = visible.filter(township=town).exclude(status=LoanStatus.SETTLED)
+        groups = {code: [] for code in ALERT_GROUPS}
+        enforcement, guarantees, counts = [], [], {code: 0 for code in STATUS_LABELS}
+        for loan, clock in compute_clocks(loans, as_of, details=True):
+            counts[clock.status] += 1
+            if clock.status in groups:
+                groups[clock.status].append((loan, clock))
+            if clock.enforcement_status in ALERT_GROUPS:
+                enforcement.append((loan, clock))
+            for g in clock.guarantees:
+                if g.status in ("due_1m", "due_3m", "due_6m"):
+                    guarantees.append((loan, g))
+        for rows in groups.values():
+            rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
+        enforcement.sort(key=lambda r: (r[1].enforcement_deadline, r[0].loan_no))
+        guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
+        ctx.update(
+            groups=[(code, GROUP_TITLES[code], groups[code]) for code in ALERT_GROUPS],
+            enforcement=enforcement,
+            guarantees=guarantees,
+            suspended=counts["suspended_by_suit"],
+            ok=counts["ok"],
+            total=sum(counts.values()),
+        )
+    return render(request, "collection/clock_alerts.html", ctx)
+
+
+@login_required
+def loan_clocks(request, loan_no: str):
+    """One loan's clocks and the evidence trail behind them (the same partial the loan page shows)."""
+    loan = get_object_or_404(Loan.objects.for_user(request.user).select_related("borrower", "township"), loan_no=loan_no)
+    as_of, as_of_error = _as_of(request.GET.get("as_of"), timezone.localdate())
+    ctx = {"loan": loan, "as_of": as_of, "as_of_error": as_of_error, **loan_clock_context(loan, as_of)}
+    return render(request, "collection/loan_clocks.html", ctx)
