@@ -1,0 +1,58 @@
+"""`npl demo`: load the demo district through the importers (idempotent) and print its logins."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from npl.demo.generate import SEED, write_demo_files
+
+
+class Command(BaseCommand):
+    help = "载入演示区县数据（经由正式导入流程，可重复执行），并打印演示账号"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="库中已有贷款时什么也不做")
+        parser.add_argument("--print-logins", action="store_true", help="只打印演示账号表")
+        parser.add_argument("--loans", type=int, default=3000, help="贷款笔数（默认3000）")
+        parser.add_argument("--seed", type=int, default=SEED, help="随机种子（相同种子得到相同数据）")
+        parser.add_argument("--write-files", metavar="DIR", help="只把演示文件（.xlsx）写到DIR，不导入")
+
+    def handle(self, *args, **opts):
+        if opts["loans"] < 1:
+            raise CommandError("--loans 至少为 1")
+        if opts["write_files"]:
+            from django.conf import settings
+
+            d = write_demo_files(Path(opts["write_files"]), loans=opts["loans"], seed=opts["seed"],
+                                 district_name=settings.NPL_DISTRICT_NAME)
+            for f in d.files:
+                self.stdout.write(f"{f.path}\t{f.kind} {f.sub_kind or ''}\t{f.rows}行")
+            return
+        if opts["print_logins"]:
+            self.print_logins()
+            return
+        from npl.loans.models import Loan
+
+        if opts["if_empty"] and Loan.objects.exists():
+            self.stdout.write("库中已有贷款数据：不载入演示数据。")
+            return
+        from npl.demo.services import load_demo
+
+        self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}）：")
+        load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        self.print_logins()
+
+    def print_logins(self):
+        from npl.demo.services import logins_table
+
+        rows = [("用户名", "角色", "所属单位", "密码"), *logins_table()]
+        widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+        self.stdout.write("\n演示账号（登录 http://127.0.0.1:8000/ ）：")
+        for row in rows:
+            line = "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths))
+            self.stdout.write(("  " + line).rstrip())
+
+
+def _width(text: str) -> int:
+    """Display width: a Chinese character takes two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

@@ -1,0 +1,1 @@
+"""The demo district: realistic source files (generate), loaded through the importers (services)."""

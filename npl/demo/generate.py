@@ -1,0 +1,638 @@
+"""The demo district's source files, as the bank, the townships and the court would send them.
+
+`write_demo_files(dir, loans=3000, seed=SEED)` writes, in INTAKE.md's layout (.xlsx, with title rows,
+mixed date forms and text amounts as real exports have them): the bank's NPL list, the nine rosters
+(whole populations, most of them not borrowers), the impersonated/staff loan list, litigation cases,
+repayments over the months after the baseline, and a collection ledger. The same arguments give the
+same files byte for byte. The benchmarks reuse it for large exports (loans=100_000).
+"""
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from npl.core.idnumber import check_char
+from npl.demo import names as N
+from npl.demo.users import collector_name, lead_branch_name, town_stem
+
+SEED = 20260331
+BASELINE = dt.date(2026, 3, 31)
+REPAID_UNTIL = dt.date(2026, 10, 31)  # repayments and ledger rows run over the months after the baseline
+CENT = Decimal("0.01")
+MILLION = Decimal("1000000")
+_FILE_TIME = dt.datetime(2026, 4, 1, 9, 0, 0)  # fixed document date: same bytes every run
+
+ROSTER_KINDS = ["public_servant", "dibao", "disabled", "poverty", "emigrated", "deceased", "imprisoned",
+                "lost_contact", "nominal_household"]
+# Per roster: the share of borrowers on it, and how many non-borrowers per demo loan (whole populations).
+ROSTER_SHARES = {
+    "public_servant": (0.015, 0.20),
+    "dibao": (0.08, 0.60),
+    "disabled": (0.012, 0.15),
+    "poverty": (0.01, 0.35),
+    "emigrated": (0.004, 0.03),
+    "deceased": (0.012, 0.10),
+    "imprisoned": (0.004, 0.015),
+    "lost_contact": (0.09, 0.01),
+    "nominal_household": (0.045, 0.01),
+}
+ROSTER_TITLES = {
+    "public_servant": ("公职人员名单", "工作单位"),
+    "dibao": ("低保户花名册", "保障类别"),
+    "disabled": ("残疾人名册", "残疾等级"),
+    "poverty": ("脱贫人口名单", "备注"),
+    "emigrated": ("已移民人员名单", "迁入地"),
+    "deceased": ("死亡人员名单", "死亡日期"),
+    "imprisoned": ("服刑人员名单", "刑满释放日期"),
+    "lost_contact": ("失联借款人名单", "备注"),
+    "nominal_household": ("空挂户名单", "实际居住地"),
+}
+LOAN_HEADER = ["序号", "借据编号", "借款合同号", "客户名称", "证件号码", "联系电话", "所属乡镇", "村(社区)", "机构名称",
+               "贷款金额", "本金余额", "欠息金额", "发放日期", "到期日", "担保方式", "五级分类", "执行利率", "管户客户经理"]
+LITIGATION_HEADER = ["序号", "借据号", "借款人", "诉讼类型", "案号", "受理法院", "起诉日期", "立案日期", "判决日期", "执行案号", "当前阶段"]
+REPAYMENT_HEADER = ["交易流水号", "借据号", "借款人", "还款日期", "归还本金", "归还利息", "还款方式"]
+ACTION_HEADER = ["借据号", "借款人", "催收日期", "催收方式", "签收情况", "催收人", "催收结果", "承诺还款日期", "承诺还款金额", "备注"]
+LIST_HEADER = ["序号", "借据号", "借款人", "类型"]
+
+
+@dataclass
+class Person:
+    """Someone on a file: a borrower, or a roster entry who may never have borrowed."""
+
+    id_number: str
+    name: str
+    born: dt.date
+    male: bool
+    township: str
+    phone: str = ""
+
+
+@dataclass
+class Town:
+    """A township with its communities and branches (the first branch is the lead)."""
+
+    name: str
+    slug: str
+    communities: list
+    branches: list
+    managers: dict  # branch → account managers
+
+
+@dataclass
+class DemoLoan:
+    """One row of the bank's NPL list."""
+
+    loan_no: str
+    contract_no: str
+    person: Person
+    township: str
+    community: str
+    branch: str
+    amount: Decimal
+    balance: Decimal
+    interest: Decimal
+    issue: dt.date
+    maturity: dt.date
+    guarantee: str
+    classification: str
+    rate: str
+    manager: str
+    collector: bool = False  # assigned to the township's collector once loaded
+
+
+@dataclass
+class DemoFile:
+    """A written file and how to import it (INTAKE.md kind, sub-kind, as-of day)."""
+
+    kind: str
+    sub_kind: str | None
+    path: Path
+    as_of: dt.date | None
+    rows: int
+
+
+@dataclass
+class DemoDistrict:
+    """Everything the files hold, for loaders and tests to check against."""
+
+    name: str
+    seed: int
+    baseline: dt.date
+    towns: list
+    loans: list
+    borrowers: list
+    rosters: dict = field(default_factory=dict)  # kind → [(Person, extra value)]
+    loan_list: list = field(default_factory=list)  # (DemoLoan, 类型)
+    cases: list = field(default_factory=list)  # dicts, one per litigation row
+    repayments: list = field(default_factory=list)  # dicts, one per bank flow row
+    actions: list = field(default_factory=list)  # dicts, one per ledger row
+    files: list = field(default_factory=list)
+
+    def roster_borrowers(self, kind: str) -> list:
+        ids = {b.id_number for b in self.borrowers}
+        return [p for p, _ in self.rosters[kind] if p.id_number in ids]
+
+
+def _yuan(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _day_between(rnd: random.Random, start: dt.date, end: dt.date, weekday: bool = False) -> dt.date:
+    day = start + dt.timedelta(days=rnd.randint(0, max((end - start).days, 0)))
+    while weekday and day.weekday() >= 5 and day > start:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+class _Generator:
+    """One pass of a seeded random source over the district: people, loans, then each file's rows."""
+
+    def __init__(self, n_loans: int, seed: int, baseline: dt.date, district_name: str):
+        self.rnd = random.Random(seed)
+        self.n = n_loans
+        self.baseline = baseline
+        self.district_name = district_name
+        self.used_ids: set = set()
+
+    # people --------------------------------------------------------------------------------
+    def surname(self) -> str:
+        r = self.rnd.random()
+        if r < 0.004:
+            return self.rnd.choice(N.COMPOUND_SURNAMES)
+        if r < 0.03:
+            return self.rnd.choice(N.POLYPHONIC_SURNAMES)
+        # Favour the common head of the list, as real populations do.
+        return N.SURNAMES[min(int(self.rnd.expovariate(1 / 22)), len(N.SURNAMES) - 1)]
+
+    def given(self, male: bool, born: dt.date) -> str:
+        old = born.year < 1968 and self.rnd.random() < 0.6
+        if male:
+            return self.rnd.choice(N.MALE_GIVEN_OLD if old else N.MALE_GIVEN)
+        return self.rnd.choice(N.FEMALE_GIVEN_OLD if old else N.FEMALE_GIVEN)
+
+    def id_number(self, born: dt.date, male: bool) -> str:
+        while True:
+            region = N.HOME_REGION if self.rnd.random() < 0.82 else self.rnd.choice(N.NEIGHBOUR_REGIONS)
+            sex = self.rnd.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
+            body = f"{region}{born:%Y%m%d}{self.rnd.randrange(100):02d}{sex}"
+            number = body + check_char(body)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def phone(self) -> str:
+        prefix = self.rnd.choice(["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+                                  "153", "155", "157", "158", "159", "173", "177", "180", "181", "183", "187", "189", "199"])
+        return prefix + f"{self.rnd.randrange(10**8):08d}"
+
+    def person(self, township: str, first_year: int, last_year: int) -> Person:
+        born = _day_between(self.rnd, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
+        male = self.rnd.random() < 0.62 if first_year < 1998 else self.rnd.random() < 0.5
+        name = self.surname() + self.given(male, born)
+        phone = self.phone() if self.rnd.random() < 0.92 else ""
+        return Person(self.id_number(born, male), name, born, male, township, phone)
+
+    # the district --------------------------------------------------------------------------
+    def towns(self) -> list:
+        towns, branch_counts = [], [5, 5, 4, 6, 4, 5]
+        for i, (name, slug, _w) in enumerate(N.TOWNSHIPS):
+            stem = town_stem(name)
+            pool = N.STREET_COMMUNITIES if name.endswith("街道") else N.VILLAGES
+            size = self.rnd.randint(8, 17) - 1
+            communities = [f"{stem}社区", *self.rnd.sample(pool, min(size, len(pool)))]
+            branches = [lead_branch_name(name), *(stem + s for s in N.BRANCH_SUFFIXES[: branch_counts[i] - 1])]
+            managers = {b: [self.surname() + self.given(self.rnd.random() < 0.5, dt.date(1985, 1, 1))
+                            for _ in range(self.rnd.randint(2, 3))] for b in branches}
+            towns.append(Town(name, slug, communities, branches, managers))
+        return towns
+
+    def loans(self, towns: list) -> tuple[list, list]:
+        weights = [w for _n, _s, w in N.TOWNSHIPS]
+        borrowers, loans = [], []
+        branch_seq = {b: 100000 + self.rnd.randrange(50000) for t in towns for b in t.branches}
+        branch_code = {b: i + 11 for i, b in enumerate(b for t in towns for b in t.branches)}
+        contract_seq: dict = {}
+        while len(loans) < self.n:
+            town = self.rnd.choices(towns, weights)[0]
+            who = self.person(town.name, 1945, 1995)
+            borrowers.append(who)
+            k = self.rnd.choices((1, 2, 3, 4), (0.68, 0.22, 0.07, 0.03))[0]
+            community = self.rnd.choice(town.communities)
+            for _ in range(min(k, self.n - len(loans))):
+                # The lead branch carries the larger share of a township's loans.
+                branch = self.rnd.choices(town.branches, [3] + [1] * (len(town.branches) - 1))[0]
+                branch_seq[branch] += self.rnd.randint(1, 40)
+                issue = _day_between(self.rnd, dt.date(2012, 1, 1), dt.date(2022, 12, 31), weekday=True)
+                contract_seq[issue.year] = contract_seq.get(issue.year, 1000) + self.rnd.randint(1, 9)
+                loans.append(self.loan(
+                    loan_no=f"8103{branch_code[branch]:02d}{branch_seq[branch]:07d}",
+                    contract_no=f"农合借字{issue.year}第{contract_seq[issue.year]}号",
+                    who=who, town=town, community=community, branch=branch, issue=issue,
+                ))
+        loans.sort(key=lambda row: row.loan_no)
+        return borrowers, loans
+
+    def loan(self, *, loan_no, contract_no, who, town, community, branch, issue) -> DemoLoan:
+        rnd = self.rnd
+        maturity = _add_years(issue, rnd.choices((1, 2, 3), (0.5, 0.3, 0.2))[0])
+        if rnd.random() < 0.022:  # 大额抵押: a mortgage of one to eight million
+            guarantee = rnd.choice(["抵押", "抵押+保证"])
+            amount = Decimal(round(math.exp(rnd.uniform(math.log(1_000_000), math.log(8_000_000))), -4))
+        else:
+            guarantee = rnd.choices(["信用", "保证", "抵押", "抵押+保证", "质押"], (0.15, 0.55, 0.13, 0.10, 0.07))[0]
+            r = rnd.random()
+            lo, hi = (5_000, 30_000) if r < 0.07 else (300_000, 950_000) if r > 0.95 else (30_000, 300_000)
+            amount = Decimal(round(math.exp(rnd.uniform(math.log(lo), math.log(hi))), -3 if rnd.random() < 0.8 else -4))
+            amount = max(amount, Decimal(5000))
+        if rnd.random() < 0.35:
+            balance = _yuan(amount)
+        else:
+            balance = _yuan(amount * Decimal(str(round(rnd.uniform(0.25, 0.98), 4))))
+        rate = Decimal(rnd.randrange(650, 1200, 5)) / 100
+        overdue_days = (self.baseline - maturity).days
+        years = Decimal(str(round(min(max(overdue_days, 30) / 365, 8) * rnd.uniform(0.3, 1.0), 4)))
+        interest = _yuan(balance * rate / 100 * years)
+        # Five-level floor by days overdue (DOMAIN.md); the bank may classify worse, never better.
+        floor = 4 if overdue_days > 360 else 3 if overdue_days > 270 else 2
+        level = min(4, floor + (1 if rnd.random() < 0.1 else 0))
+        return DemoLoan(
+            loan_no=loan_no, contract_no=contract_no, person=who, township=town.name, community=community, branch=branch,
+            amount=_yuan(amount), balance=balance, interest=interest, issue=issue, maturity=maturity, guarantee=guarantee,
+            classification=["正常", "关注", "次级", "可疑", "损失"][level], rate=f"{rate.normalize():f}",
+            manager=rnd.choice(town.managers[branch]),
+        )
+
+    # rosters -------------------------------------------------------------------------------
+    def rosters(self, towns: list, borrowers: list) -> dict:
+        rnd = self.rnd
+        taken: dict = {kind: [] for kind in ROSTER_KINDS}
+        exclusive = {  # facts that cannot hold of one person at once
+            "deceased": {"imprisoned", "lost_contact", "public_servant"},
+            "imprisoned": {"deceased", "lost_contact", "public_servant"},
+            "lost_contact": {"deceased", "imprisoned"},
+            "public_servant": {"dibao", "poverty", "deceased", "imprisoned"},
+            "dibao": {"public_servant"},
+            "poverty": {"public_servant"},
+        }
+        on = {}  # id → kinds
+        for kind in ROSTER_KINDS:
+            share, _ = ROSTER_SHARES[kind]
+            want = max(1, round(len(borrowers) * share))
+            pool = [b for b in borrowers if not (exclusive.get(kind, set()) & on.get(b.id_number, set()))]
+            for b in rnd.sample(pool, min(want, len(pool))):
+                taken[kind].append(b)
+                on.setdefault(b.id_number, set()).add(kind)
+        town_names = [t.name for t in towns]
+        years = {"public_servant": (1965, 2000), "deceased": (1925, 1985), "imprisoned": (1965, 2000),
+                 "emigrated": (1950, 2000), "poverty": (1940, 2010)}
+        rosters = {}
+        for kind in ROSTER_KINDS:
+            _, per_loan = ROSTER_SHARES[kind]
+            first, last = years.get(kind, (1935, 2005))
+            others = [self.person(rnd.choice(town_names), first, last) for _ in range(round(self.n * per_loan))]
+            people = taken[kind] + others
+            rnd.shuffle(people)
+            rosters[kind] = [(p, self.roster_extra(kind, p)) for p in people]
+        return rosters
+
+    def roster_extra(self, kind: str, p: Person):
+        rnd = self.rnd
+        if kind == "public_servant":
+            return rnd.choice(N.WORK_UNITS)
+        if kind == "dibao":
+            return rnd.choice(N.DIBAO_KINDS)
+        if kind == "disabled":
+            return rnd.choice(N.DISABILITY)
+        if kind == "poverty":
+            return f"{rnd.randint(2016, 2020)}年脱贫"
+        if kind == "emigrated":
+            return rnd.choice(N.EMIGRATED_TO)
+        if kind == "deceased":
+            return _day_between(rnd, max(dt.date(2015, 1, 1), _add_years(p.born, 30)), self.baseline - dt.timedelta(days=10))
+        if kind == "imprisoned":
+            return _day_between(rnd, self.baseline + dt.timedelta(days=30), dt.date(2032, 12, 31))
+        if kind == "lost_contact":
+            return rnd.choice(N.LOST_CONTACT_NOTES)
+        return rnd.choice(N.ELSEWHERE)  # nominal household: where they actually live
+
+    # the bank's loan list, the court, the bank's flow, the ledger --------------------------
+    def loan_list(self, loans: list) -> list:
+        pool = [ln for ln in loans if ln.balance < MILLION]
+        chosen = self.rnd.sample(pool, max(1, round(self.n * 0.012)))
+        return [(ln, "冒名顶替" if self.rnd.random() < 0.4 else "农合行职工") for ln in sorted(chosen, key=lambda x: x.loan_no)]
+
+    def cases(self, loans: list) -> list:
+        rnd = self.rnd
+        large = [ln for ln in loans if ln.balance >= MILLION and "抵押" in ln.guarantee]
+        sued = rnd.sample(large, len(large) * 45 // 100)
+        picked = {ln.loan_no for ln in sued}
+        sued += rnd.sample([ln for ln in loans if ln.loan_no not in picked], max(0, round(self.n * 0.037) - len(sued)))
+        picked = {ln.loan_no for ln in sued}
+        against_bank = rnd.sample([ln for ln in loans if ln.loan_no not in picked], max(1, round(self.n * 0.008)))
+        stages = ["已起诉", "已立案", "审理中", "已判决", "已调解", "执行中", "终结本次执行", "已结案"]
+        rows = []
+        for ln, direction in [(x, "银行起诉借款人") for x in sued] + [(x, "借款人起诉银行") for x in against_bank]:
+            filed = _day_between(rnd, max(dt.date(2022, 6, 1), ln.maturity + dt.timedelta(days=60)),
+                                 self.baseline - dt.timedelta(days=20), weekday=True)
+            if direction == "银行起诉借款人":
+                stage = rnd.choices(stages, (0.05, 0.08, 0.12, 0.15, 0.08, 0.25, 0.22, 0.05))[0]
+            else:
+                stage = rnd.choices(["已立案", "审理中", "已判决"], (0.3, 0.4, 0.3))[0]
+            accepted = filed + dt.timedelta(days=rnd.randint(3, 10)) if stage != "已起诉" else None
+            judged = accepted + dt.timedelta(days=rnd.randint(45, 180)) if stages.index(stage) >= 3 else None
+            if judged and judged > self.baseline:
+                stage, judged = "审理中", None
+            rows.append({"loan": ln, "direction": direction, "court": f"{self.district_name}人民法院", "filed": filed,
+                         "accepted": accepted, "judged": judged, "stage": stage})
+        # Case numbers run in filing order within each year, as a court's register does.
+        rows.sort(key=lambda r: (r["filed"], r["loan"].loan_no))
+        civil_no, enforce_no = {}, {}
+        for r in rows:
+            year = r["filed"].year
+            civil_no[year] = civil_no.get(year, 1000) + rnd.randint(1, 12)
+            r["case_no"] = f"({year}){N.COURT_REGION}民初{civil_no[year]}号"
+            r["enforcement_no"] = ""
+            if r["judged"] and r["stage"] in ("执行中", "终结本次执行", "已结案"):
+                year = r["judged"].year if r["judged"].month < 11 else r["judged"].year + 1
+                enforce_no[year] = enforce_no.get(year, 500) + rnd.randint(1, 6)
+                r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
+        return rows
+
+    def repayments(self, loans: list, lost: set, litigated: set) -> list:
+        rnd = self.rnd
+        rows, seq = [], 0
+        start = self.baseline + dt.timedelta(days=1)
+        for ln in loans:
+            if ln.person.id_number in lost:
+                continue
+            r = rnd.random()
+            if r < 0.01:  # repaid before the baseline: already inside the bank's snapshot
+                dates, total = [_day_between(rnd, self.baseline - dt.timedelta(days=85), self.baseline)], None
+            elif r < 0.15:
+                full = rnd.random() < 0.35
+                k = 1 if full and rnd.random() < 0.7 else rnd.randint(1, 3)
+                dates = sorted(_day_between(rnd, start, REPAID_UNTIL) for _ in range(k))
+                total = ln.balance if full else _yuan(ln.balance * Decimal(str(round(rnd.uniform(0.05, 0.6), 3))))
+            else:
+                continue
+            mortgage, sued = "抵押" in ln.guarantee, ln.loan_no in litigated
+            channel = rnd.choices(
+                ["现金", "转账", "借新还旧", "转贷", "法院执行", "抵押物处置", "以物抵债", "其他"],
+                (0.45, 0.25, 0.10, 0.05, 0.07 if sued else 0, 0.05 if mortgage else 0, 0.02 if mortgage else 0, 0.01),
+            )[0]
+            if total is None:
+                parts = [_yuan(ln.balance * Decimal("0.05"))]
+            else:
+                parts = self.split(total, len(dates))
+            for day, principal in zip(dates, parts):
+                seq += 1
+                interest = _yuan(ln.interest * Decimal(str(round(rnd.uniform(0, 0.3), 3))) / len(parts))
+                rows.append({"txn_no": f"LS{day:%Y%m%d}{seq:06d}", "loan": ln, "paid_on": day, "principal": principal,
+                             "interest": interest, "channel": channel})
+        rows.sort(key=lambda r: (r["paid_on"], r["txn_no"]))
+        return rows
+
+    def split(self, total: Decimal, k: int) -> list:
+        if k == 1:
+            return [total]
+        cuts = sorted(self.rnd.uniform(0.1, 0.9) for _ in range(k - 1))
+        parts, last = [], Decimal(0)
+        for c in cuts:
+            point = _yuan(total * Decimal(str(round(c, 4))))
+            parts.append(point - last)
+            last = point
+        parts.append(total - last)
+        return [p for p in parts if p > 0] or [total]
+
+    def actions(self, loans: list, lost: set) -> list:
+        rnd = self.rnd
+        rows = []
+        newspaper_day = dt.date(2026, 5, 20)  # one notice in the provincial paper for the lost-contact list
+        signatures = {
+            "上门催收": (["借款人签收", "家属签收", "未签收", "拒签"], (0.45, 0.2, 0.2, 0.15)),
+            "信函催收": (["借款人签收", "家属签收", "未签收"], (0.4, 0.3, 0.3)),
+            "律师函": (["借款人签收", "家属签收", "未签收", "拒签"], (0.35, 0.25, 0.3, 0.1)),
+        }
+        for ln in loans:
+            is_lost = ln.person.id_number in lost
+            if not (ln.collector and rnd.random() < 0.9 or rnd.random() < 0.35 or is_lost and rnd.random() < 0.5):
+                continue
+            who = collector_name(ln.township) if ln.collector else ln.manager
+            seen = set()
+            if is_lost:
+                rows.append(self.action(ln, newspaper_day, "登报公告", "未签收", who, "absent", "省级报纸公告催收"))
+                seen.add((newspaper_day, "登报公告"))
+            for _ in range(rnd.randint(1, 4)):
+                day = _day_between(rnd, dt.date(2025, 9, 1), REPAID_UNTIL, weekday=True)
+                method = rnd.choices(["上门催收", "电话催收", "短信催收", "信函催收", "律师函"], (0.4, 0.3, 0.1, 0.12, 0.08))[0]
+                if (day, method) in seen:
+                    continue
+                seen.add((day, method))
+                if method in signatures:
+                    labels, weights = signatures[method]
+                    signature = "未签收" if is_lost else rnd.choices(labels, weights)[0]
+                else:
+                    signature = "未签收"
+                if is_lost:
+                    outcome = "absent" if method == "上门催收" else "stopped"
+                elif method in ("电话催收", "短信催收"):
+                    outcome = rnd.choice(["promise", "no_answer", "no_means", "refuse"])
+                else:
+                    outcome = rnd.choice(["promise", "promise", "no_means", "refuse", "absent"])
+                rows.append(self.action(ln, day, method, signature, who, outcome, ""))
+        rows.sort(key=lambda r: (r["acted_on"], r["loan"].loan_no, r["method"]))
+        return rows
+
+    def action(self, ln, day, method, signature, who, outcome, note) -> dict:
+        promise_on = promise_amount = None
+        if outcome == "promise":
+            promise_on = day + dt.timedelta(days=self.rnd.randint(15, 90))
+            promise_amount = _yuan(ln.balance * Decimal(str(round(self.rnd.uniform(0.05, 1.0), 2))))
+        return {"loan": ln, "acted_on": day, "method": method, "signature": signature, "collector": who,
+                "outcome": N.ACTION_OUTCOMES[outcome], "promise_on": promise_on, "promise_amount": promise_amount,
+                "note": note}
+
+
+def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
+                   district_name: str = "西岭区") -> DemoDistrict:
+    """The whole demo district in memory (no files): units, borrowers, loans, and every list's rows."""
+    gen = _Generator(loans, seed, baseline, district_name)
+    towns = gen.towns()
+    borrowers, loan_rows = gen.loans(towns)
+    for ln in loan_rows:  # some loans of each township go to its collector (包保责任人)
+        ln.collector = gen.rnd.random() < 0.12
+    district = DemoDistrict(district_name, seed, baseline, towns, loan_rows, borrowers)
+    district.rosters = gen.rosters(towns, borrowers)
+    lost = {p.id_number for p, _ in district.rosters["lost_contact"]}
+    district.loan_list = gen.loan_list(loan_rows)
+    district.cases = gen.cases(loan_rows)
+    litigated = {c["loan"].loan_no for c in district.cases}
+    district.repayments = gen.repayments(loan_rows, lost, litigated)
+    district.actions = gen.actions(loan_rows, lost)
+    return district
+
+
+# writing ---------------------------------------------------------------------------------------
+class _Sheet:
+    """One workbook of one sheet, written row by row (constant memory: fine for 100,000 rows)."""
+
+    def __init__(self, path: Path, sheet: str = "Sheet"):
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self.book.set_properties({"created": _FILE_TIME, "author": "npl demo"})
+        self.ws = self.book.add_worksheet(sheet)
+        self.date_fmt = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self.money_fmt = self.book.add_format({"num_format": "#,##0.00"})
+        self.row = 0
+
+    def write(self, cells: list) -> None:
+        for col, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            if isinstance(value, dt.date):
+                self.ws.write_datetime(self.row, col, dt.datetime.combine(value, dt.time()), self.date_fmt)
+            elif isinstance(value, Decimal):
+                self.ws.write_number(self.row, col, float(value), self.money_fmt)
+            elif isinstance(value, (int, float)):
+                self.ws.write_number(self.row, col, value)
+            else:
+                self.ws.write_string(self.row, col, str(value))
+        self.row += 1
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _date_cell(rnd: random.Random, day: dt.date | None):
+    """Mostly real Excel dates; some typed as text in the forms clerks use."""
+    if day is None:
+        return None
+    r = rnd.random()
+    if r < 0.06:
+        return f"{day:%Y.%m.%d}"
+    if r < 0.09:
+        return f"{day.year}/{day.month}/{day.day}"
+    if r < 0.10:
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day
+
+
+def _money_cell(rnd: random.Random, value: Decimal):
+    return f"{value:,.2f}" if rnd.random() < 0.08 else value
+
+
+def _name_cell(rnd: random.Random, name: str) -> str:
+    """Names as typed: a padded two-character name (张　三) or a stray trailing space now and then."""
+    r = rnd.random()
+    if len(name) == 2 and r < 0.05:
+        return name[0] + "\u3000" + name[1]
+    if r < 0.08:
+        return name + " "
+    return name
+
+
+def _id_cell(rnd: random.Random, number: str, old_roster: bool) -> str:
+    """The 18-digit number; an old roster still holds some first-generation 15-digit ones."""
+    if old_roster and number[6:8] == "19" and int(number[8:10]) < 80 and rnd.random() < 0.1:
+        return number[:6] + number[8:17]
+    if number.endswith("X") and rnd.random() < 0.3:
+        return number[:-1] + "x"
+    return number
+
+
+def _misspell(name: str) -> str | None:
+    for i in range(len(name) - 1, 0, -1):
+        if name[i] in N.HOMOPHONES:
+            return name[:i] + N.HOMOPHONES[name[i]] + name[i + 1 :]
+    return None
+
+
+def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
+                     district_name: str = "西岭区") -> DemoDistrict:
+    """Write every demo file into out_dir; return the district with `files` in import order."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    d = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name)
+    rnd = random.Random(seed + 1)  # cell styling has its own stream: the data stays the same whatever the styling
+    files = []
+
+    def add(kind, sub_kind, name, as_of, rows):
+        files.append(DemoFile(kind, sub_kind, out / name, as_of, rows))
+
+    # The bank's NPL list, as its core system exports it.
+    sheet = _Sheet(out / "loans.xlsx", "不良贷款明细")
+    sheet.write([f"{district_name}农合行不良贷款明细表"])
+    sheet.write([f"统计日期：{baseline:%Y年%m月%d日}", *[""] * 15, "单位：元"])
+    sheet.write(LOAN_HEADER)
+    for i, ln in enumerate(d.loans, 1):
+        sheet.write([i, ln.loan_no, ln.contract_no, _name_cell(rnd, ln.person.name), ln.person.id_number, ln.person.phone,
+                     ln.township, ln.community, ln.branch, _money_cell(rnd, ln.amount), _money_cell(rnd, ln.balance),
+                     ln.interest, _date_cell(rnd, ln.issue), _date_cell(rnd, ln.maturity), ln.guarantee,
+                     ln.classification, ln.rate, ln.manager])
+    sheet.write(["合计", *[""] * 9, sum((ln.balance for ln in d.loans), Decimal("0.00"))])
+    sheet.close()
+    add("loans", None, "loans.xlsx", baseline, len(d.loans))
+
+    # Nine rosters, district-wide, from the bureaus that keep them.
+    misspelt = {"dibao": 2, "public_servant": 1}
+    borrower_ids = {b.id_number for b in d.borrowers}
+    for kind in ROSTER_KINDS:
+        title, extra = ROSTER_TITLES[kind]
+        sheet = _Sheet(out / f"roster_{kind}.xlsx")
+        sheet.write([f"{district_name}{title}（{baseline.year}年{baseline.month}月）"])
+        sheet.write(["序号", "姓名", "公民身份号码", extra])
+        old = kind in ("deceased", "dibao", "disabled")
+        for i, (p, value) in enumerate(d.rosters[kind], 1):
+            name = p.name
+            if misspelt.get(kind) and p.id_number in borrower_ids and (wrong := _misspell(name)):
+                misspelt[kind] -= 1
+                name = wrong  # the same ID under another name: matched, and warned about
+            sheet.write([i, _name_cell(rnd, name), _id_cell(rnd, p.id_number, old), value])
+        sheet.close()
+        add("roster", kind, f"roster_{kind}.xlsx", baseline, len(d.rosters[kind]))
+
+    sheet = _Sheet(out / "impersonated_or_staff.xlsx")
+    sheet.write(["冒名及职工借名贷款清单"])
+    sheet.write(LIST_HEADER)
+    for i, (ln, kind) in enumerate(d.loan_list, 1):
+        sheet.write([i, ln.loan_no, ln.person.name, kind])
+    sheet.close()
+    add("loan-list", "impersonated_or_staff", "impersonated_or_staff.xlsx", baseline, len(d.loan_list))
+
+    sheet = _Sheet(out / "litigation.xlsx")
+    sheet.write(LITIGATION_HEADER)
+    for i, c in enumerate(d.cases, 1):
+        sheet.write([i, c["loan"].loan_no, c["loan"].person.name, c["direction"], c["case_no"], c["court"], c["filed"],
+                     c["accepted"], c["judged"], c["enforcement_no"], c["stage"]])
+    sheet.close()
+    add("litigation", None, "litigation.xlsx", baseline, len(d.cases))
+
+    sheet = _Sheet(out / "repayments.xlsx")
+    sheet.write(REPAYMENT_HEADER)
+    for r in d.repayments:
+        sheet.write([r["txn_no"], r["loan"].loan_no, r["loan"].person.name, r["paid_on"], r["principal"], r["interest"],
+                     r["channel"]])
+    sheet.close()
+    add("repayments", None, "repayments.xlsx", None, len(d.repayments))
+
+    sheet = _Sheet(out / "actions.xlsx", "催收台账")
+    sheet.write([f"{district_name}不良贷款催收台账"])
+    sheet.write(ACTION_HEADER)
+    for a in d.actions:
+        sheet.write([a["loan"].loan_no, a["loan"].person.name, a["acted_on"], a["method"], a["signature"], a["collector"],
+                     a["outcome"], a["promise_on"], a["promise_amount"], a["note"]])
+    sheet.close()
+    add("actions", None, "actions.xlsx", None, len(d.actions))
+
+    d.files = files
+    return d

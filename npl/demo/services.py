@@ -1,0 +1,165 @@
+"""Load the demo district through the importers a real district uses, then its people and a campaign.
+
+`load_demo()` is idempotent: a file whose SHA-256 was already imported is skipped, users and the
+campaign are created only when missing, and a loan is handed to a collector only once.
+"""
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.db import transaction
+
+from npl.accounts.choices import Role
+from npl.accounts.models import User
+from npl.demo.generate import BASELINE, SEED, DemoDistrict, write_demo_files
+from npl.demo.users import DemoUser, demo_users, lead_branch_name
+from npl.intake.choices import BatchStatus
+from npl.intake.models import ImportBatch
+from npl.intake.services import run_import, sha256_of
+from npl.loans.choices import EventKind
+from npl.loans.models import Loan, LoanEvent
+from npl.org.models import Bank, Branch, District, Township
+
+CAMPAIGN_NAME = "2026年不良贷款清收攻坚行动"
+CAMPAIGN_ENDS = dt.date(2026, 12, 31)
+
+
+def _say(out, text: str) -> None:
+    if out is not None:
+        out(text)
+
+
+def unit_label(spec: DemoUser) -> str:
+    if spec.role == Role.BRANCH_STAFF:
+        return lead_branch_name(spec.township)
+    return spec.township or "全区"
+
+
+def logins_table() -> list[tuple[str, str, str, str]]:
+    """(username, role, unit, password) of every demo login, as README.md and `npl demo` print them."""
+    rows = []
+    for spec in demo_users():
+        role = "超级管理员（后台 /admin/）" if spec.superuser else Role(spec.role).label
+        rows.append((spec.username, role, unit_label(spec), spec.password))
+    return rows
+
+
+@transaction.atomic
+def ensure_users(*, district_only: bool = False) -> dict:
+    """Create the demo logins that are missing (an existing login is left as it is); return them by username."""
+    made = {}
+    for spec in demo_users():
+        if district_only and spec.township:
+            continue
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            township = Township.objects.get(name=spec.township) if spec.township else None
+            branch = Branch.objects.get(name=lead_branch_name(spec.township)) if spec.role == Role.BRANCH_STAFF else None
+            user = User(
+                username=spec.username, role=spec.role, display_name=spec.display_name,
+                township=township if spec.role != Role.BRANCH_STAFF else None, branch=branch,
+                is_superuser=spec.superuser, is_staff=spec.superuser,
+            )
+            user.set_password(spec.password)
+            user.full_clean()
+            user.save()
+        made[spec.username] = user
+    return made
+
+
+@transaction.atomic
+def set_lead_branches(district: DemoDistrict) -> int:
+    """Each township's lead branch (牵头网点), and the branches that serve it, as the demo's plan has them."""
+    changed = 0
+    bank, seat = Bank.current(), District.current()
+    for town in district.towns:
+        # A small demo may leave a unit without loans: the import did not create it, the plan still has it.
+        township, _ = Township.objects.get_or_create(district=seat, name=town.name)
+        branches = [Branch.objects.get_or_create(name=name, defaults={"bank": bank})[0] for name in town.branches]
+        township.branches.add(*branches)
+        if township.lead_branch_id is None:
+            township.lead_branch = branches[0]
+            township.save(update_fields=["lead_branch"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def assign_collectors(district: DemoDistrict, users: dict) -> int:
+    """Hand the planned loans to their township's collector, led by the township admin; each loan once only."""
+    by_town = {spec.township: spec.username for spec in demo_users() if spec.role == Role.COLLECTOR}
+    leaders = {spec.township: spec.username for spec in demo_users() if spec.role == Role.TOWNSHIP_ADMIN}
+    wanted = {ln.loan_no: ln.township for ln in district.loans if ln.collector}
+    already = set(
+        LoanEvent.objects.filter(kind=EventKind.ASSIGNED, loan__loan_no__in=list(wanted)).values_list("loan__loan_no", flat=True)
+    )
+    loans = Loan.objects.filter(loan_no__in=[no for no in wanted if no not in already], responsible_person__isnull=True)
+    events, changed = [], []
+    for loan in loans:
+        town = wanted[loan.loan_no]
+        person, leader = users[by_town[town]], users[leaders[town]]
+        loan.responsible_person, loan.responsible_leader = person, leader
+        loan.version += 1
+        changed.append(loan)
+        events.append(LoanEvent(
+            loan=loan, kind=EventKind.ASSIGNED, field="responsible_person", before=None, after=person.username,
+            actor=leader, note=f"包保责任人：{person.display_name}；责任领导：{leader.display_name}",
+            occurred_on=district.baseline,
+        ))
+    Loan.objects.bulk_update(changed, ["responsible_person", "responsible_leader", "version"])
+    LoanEvent.objects.bulk_create(events)
+    return len(changed)
+
+
+def _create_campaign(district: DemoDistrict, user, out) -> None:
+    from npl.campaigns.models import Campaign
+
+    if Campaign.objects.filter(name=CAMPAIGN_NAME).exists():
+        return
+    try:
+        from npl.campaigns.services import create_campaign
+    except ImportError:  # the campaigns service is optional while it is being built
+        _say(out, "  （清收行动服务尚不可用：跳过创建清收行动）")
+        return
+    create_campaign(CAMPAIGN_NAME, district.baseline, ends_on=CAMPAIGN_ENDS, user=user)
+    _say(out, f"  清收行动：{CAMPAIGN_NAME}（基准日 {district.baseline}）")
+
+
+def _already_imported(kind: str, sub_kind: str | None, digest: str) -> bool:
+    return ImportBatch.objects.filter(
+        kind=kind, sub_kind=sub_kind or "", sha256=digest, status=BatchStatus.COMMITTED, dry_run=False
+    ).exists()
+
+
+def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, out=None) -> dict:
+    """Write the demo files to a temporary folder and import them; return each import's report by file name."""
+    district_name = District.current().name
+    reports = {}
+    with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
+        plan = write_demo_files(Path(tmp), loans=loans, seed=seed, baseline=baseline, district_name=district_name)
+        users = ensure_users(district_only=True)
+        admin = users["quadmin"]
+        for f in plan.files:
+            if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
+                _create_campaign(plan, admin, out)
+            if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
+                users = ensure_users()
+                assigned = assign_collectors(plan, users)
+                if assigned:
+                    _say(out, f"  分配包保责任人：{assigned}笔")
+            digest = sha256_of(f.path)
+            label = f"{f.kind} {f.sub_kind or ''}".strip()
+            if _already_imported(f.kind, f.sub_kind, digest):
+                _say(out, f"  {label}：已导入过（{f.path.name}），跳过")
+                continue
+            report = run_import(
+                f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
+                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{f.path.name}",
+            )
+            reports[f.path.name] = report
+            _say(out, f"  {label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
+                      f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
+            if f.kind == "loans":
+                set_lead_branches(plan)
+                users = ensure_users()
+    return reports

@@ -1,0 +1,108 @@
+"""`npl demo`: the district loaded through the importers, every role's login, and idempotent runs."""
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import TestCase
+
+from npl.accounts.choices import Role
+from npl.accounts.models import User
+from npl.demo.services import logins_table
+from npl.demo.users import demo_users
+from npl.intake.models import ImportBatch
+from npl.loans.choices import EventKind
+from npl.loans.models import Loan, LoanEvent
+from npl.org.models import Township
+
+SMALL = 240  # a small district keeps the test quick; the full 3,000 takes the same path
+
+
+def run_demo(*args, **opts) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out, **opts)
+    return out.getvalue()
+
+
+def row_counts() -> dict:
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in ("sessions",)}
+
+
+class TestTheDemoDistrict(TestCase):
+    """Loaded once for the class (rolled back after it): each test reads one fact of the loaded district."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.output = run_demo(loans=SMALL)
+
+    def test_the_demo_loads_every_loan_through_the_importers(self):
+        assert Loan.objects.count() == SMALL
+        batches = ImportBatch.objects.all()
+        kinds = sorted({(b.kind, b.sub_kind) for b in batches})
+        assert ("loans", "") in kinds and ("repayments", "") in kinds and ("actions", "") in kinds
+        assert len([k for k in kinds if k[0] == "roster"]) == 9
+        assert all(b.refused == 0 for b in batches), [(b.kind, b.sub_kind, b.report.get("refused", [])[:2]) for b in batches]
+        # Every loan has the history an import writes: the demo never writes straight into the tables.
+        assert set(Loan.objects.values_list("pk", flat=True)) == set(
+            LoanEvent.objects.filter(kind=EventKind.CREATED).values_list("loan_id", flat=True)
+        )
+
+    def test_every_role_has_a_demo_login_whose_printed_password_works(self):
+        roles = set()
+        for username, _role, _unit, password in logins_table():
+            user = User.objects.get(username=username)
+            assert user.is_active and user.check_password(password), username
+            assert username in self.output  # printed after loading
+            roles.add(user.role)
+        assert roles == {r.value for r in Role}
+        assert User.objects.get(username="root").is_superuser
+
+    def test_bound_roles_are_bound_to_their_units(self):
+        for spec in demo_users():
+            user = User.objects.get(username=spec.username)
+            if spec.role in (Role.TOWNSHIP_ADMIN, Role.COLLECTOR):
+                assert user.township.name == spec.township
+            if spec.role == Role.BRANCH_STAFF:
+                assert user.branch == Township.objects.get(name=spec.township).lead_branch
+
+    def test_every_township_has_a_lead_branch_among_those_serving_it(self):
+        assert Township.objects.count() == 6
+        for town in Township.objects.all():
+            assert town.lead_branch is not None
+            assert town.branches.filter(pk=town.lead_branch_id).exists()
+
+    def test_collectors_hold_some_loans_of_their_own_township_only(self):
+        for user in User.objects.filter(role=Role.COLLECTOR):
+            assigned = Loan.objects.filter(responsible_person=user)
+            assert assigned.exists(), user.username
+            assert set(assigned.values_list("township_id", flat=True)) == {user.township_id}
+            assert set(assigned.values_list("responsible_leader__role", flat=True)) == {Role.TOWNSHIP_ADMIN}
+        assigned_events = LoanEvent.objects.filter(kind=EventKind.ASSIGNED).count()
+        assert assigned_events == Loan.objects.exclude(responsible_person=None).count()
+
+    def test_running_the_demo_again_changes_nothing(self):
+        before = row_counts()
+        run_demo(loans=SMALL)
+        assert row_counts() == before
+
+    def test_if_empty_does_nothing_when_loans_exist(self):
+        before = row_counts()
+        out = run_demo("--if-empty", loans=SMALL + 10)
+        assert "已有贷款" in out
+        assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_print_logins_prints_the_table_without_loading_anything():
+    out = run_demo("--print-logins")
+    assert Loan.objects.count() == 0
+    for username, role, unit, password in logins_table():
+        assert username in out and role in out and unit in out and password in out
+
+
+@pytest.mark.django_db
+def test_write_files_writes_the_intake_files_without_importing(tmp_path):
+    out = run_demo(write_files=str(tmp_path), loans=50)
+    assert (tmp_path / "loans.xlsx").exists() and (tmp_path / "roster_dibao.xlsx").exists()
+    assert "loans.xlsx" in out
+    assert Loan.objects.count() == 0 and ImportBatch.objects.count() == 0
