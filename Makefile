@@ -1,13 +1,17 @@
-# Two set-up commands for a fresh machine: `make run` and `make test`.
-PY ?= python3
+# Two set-up commands for a fresh machine: `make run` and `make test` (README.md).
+# The database is $DATABASE_URL when set, else the SQLite file under $NPL_DATA_DIR (default ./var).
+# Python 3.11 is required (Django 5.2 LTS); python3.11 is preferred when both exist.
+PY ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint serve demo clean
+.PHONY: run test install install-dev lint migrate demo serve ci clean
 
 $(BIN)/python:
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "npl needs Python 3.11 (found %d.%d): make PY=/path/to/python3.11" % sys.version_info[:2])'
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -22,20 +26,37 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 install-dev: $(DEVSTAMP)
 
+# Migrate, load the demo district when the database holds no loans, serve, and print the demo logins.
 run: $(STAMP)
 	$(BIN)/npl migrate --noinput
 	$(BIN)/npl demo --if-empty
 	$(BIN)/npl collectstatic --noinput --verbosity 0
 	$(BIN)/npl demo --print-logins
-	$(BIN)/npl runserver 127.0.0.1:8000
+	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
+	$(BIN)/npl runserver $(HOST)
 
-lint: $(DEVSTAMP)
-	$(BIN)/ruff check .
-
+# ruff, a migration for every model change, then the test suite (PYTEST_ARGS passes options to pytest).
 test: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/npl makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check .
+
+migrate: $(STAMP)
+	$(BIN)/npl migrate --noinput
+
+demo: migrate
+	$(BIN)/npl demo
+
+serve: $(STAMP)
+	$(BIN)/npl runserver $(HOST)
+
+# What CI runs on a bare machine (installs system packages: run as root).
+ci:
+	bash .ci/run
+
+# Leaves var/ alone: it holds the database and the generated keys (README: back them up together).
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
