@@ -1,5 +1,6 @@
 """Excel workbooks (XlsxWriter): the category table and a campaign's progress per unit."""
 import io
+import re
 from decimal import Decimal
 
 import xlsxwriter
@@ -56,7 +57,7 @@ def campaign_xlsx(title: str, sheets: list[tuple[str, list[tuple[str, dict]]]], 
     """One sheet per breakdown (乡镇, 社区/村, 责任人): rows (unit name, figures) ranked by recovery rate."""
     buf, wb, f = _book()
     for sheet_name, rows in sheets:
-        ws = wb.add_worksheet(sheet_name)
+        ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "、", sheet_name)[:31])
         ws.write(0, 0, title, f["title"])
         for c, h in enumerate(CAMPAIGN_HEADS):
             ws.write(2, c, h, f["head"])
