@@ -26,13 +26,15 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 install-dev: $(DEVSTAMP)
 
-# Migrate, load the demo district when the database holds no loans, serve, and print the demo logins.
+# Migrate, load the demo district when the database holds no loans, print the demo logins, then serve
+# (with the background worker that runs uploaded imports).
 run: $(STAMP)
 	$(BIN)/npl migrate --noinput
-	$(BIN)/npl demo --if-empty
 	$(BIN)/npl collectstatic --noinput --verbosity 0
-	$(BIN)/npl demo --print-logins
+	$(BIN)/npl demo --if-empty --print-logins
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
+	$(BIN)/npl db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/npl runserver $(HOST)
 
 # ruff, a migration for every model change, then the test suite (PYTEST_ARGS passes options to pytest).

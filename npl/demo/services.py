@@ -29,10 +29,15 @@ def _say(out, text: str) -> None:
         out(text)
 
 
+# What the district-wide liaisons see of the district (accounts.scope).
+_LIAISON_SCOPE = {Role.COURT_LIAISON: "全区涉诉贷款", Role.POLICE_LIAISON: "全区失联借款人", Role.DISCIPLINE_LIAISON: "全区公职人员贷款"}
+
+
 def unit_label(spec: DemoUser) -> str:
+    """The unit a demo login is bound to, as the logins table shows it."""
     if spec.role == Role.BRANCH_STAFF:
         return lead_branch_name(spec.township)
-    return spec.township or "全区"
+    return spec.township or _LIAISON_SCOPE.get(spec.role, "全区")
 
 
 def logins_table() -> list[tuple[str, str, str, str]]:

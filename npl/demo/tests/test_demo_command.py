@@ -89,13 +89,21 @@ class TestTheDemoDistrict(TestCase):
         before = row_counts()
         out = run_demo("--if-empty", loans=SMALL + 10)
         assert "已有贷款" in out
+        assert "qingshou1" not in out
         assert row_counts() == before
+
+    def test_make_run_asks_to_load_if_empty_and_print_the_logins_once(self):
+        out = run_demo("--if-empty", "--print-logins", loans=SMALL)
+        assert "已有贷款" in out
+        assert out.count("qingshou1") == 1
+        assert "尚未创建" not in out
 
 
 @pytest.mark.django_db
 def test_print_logins_prints_the_table_without_loading_anything():
     out = run_demo("--print-logins")
     assert Loan.objects.count() == 0
+    assert "尚未创建" in out
     for username, role, unit, password in logins_table():
         assert username in out and role in out and unit in out and password in out
 

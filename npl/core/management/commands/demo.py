@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="库中已有贷款时什么也不做")
-        parser.add_argument("--print-logins", action="store_true", help="只打印演示账号表")
+        parser.add_argument("--print-logins", action="store_true", help="打印演示账号表（单独使用时只打印，不载入）")
         parser.add_argument("--loans", type=int, default=3000, help="贷款笔数（默认3000）")
         parser.add_argument("--seed", type=int, default=SEED, help="随机种子（相同种子得到相同数据）")
         parser.add_argument("--write-files", metavar="DIR", help="只把演示文件（.xlsx）写到DIR，不导入")
@@ -27,30 +27,38 @@ class Command(BaseCommand):
             for f in d.files:
                 self.stdout.write(f"{f.path}\t{f.kind} {f.sub_kind or ''}\t{f.rows}行")
             return
-        if opts["print_logins"]:
+        if opts["print_logins"] and not opts["if_empty"]:
             self.print_logins()
             return
         from npl.loans.models import Loan
 
+        loaded = False
         if opts["if_empty"] and Loan.objects.exists():
             self.stdout.write("库中已有贷款数据：不载入演示数据。")
-            return
-        from npl.demo.services import load_demo
+        else:
+            from npl.demo.services import load_demo
 
-        self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}）：")
-        load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
-        self.print_logins()
+            self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}）：")
+            load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+            loaded = True
+        # `make run` asks for `--if-empty --print-logins`: load when empty, print the table once either way.
+        if loaded or opts["print_logins"]:
+            self.print_logins()
 
     def print_logins(self):
+        from npl.accounts.models import User
         from npl.demo.services import logins_table
 
-        rows = [("用户名", "角色", "所属单位", "密码"), *logins_table()]
+        table = logins_table()
+        rows = [("用户名", "角色", "所属单位", "密码"), *table]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         self.stdout.write("\n演示账号（登录 http://127.0.0.1:8000/ ）：")
         for row in rows:
             line = "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths))
             self.stdout.write(("  " + line).rstrip())
+        if not User.objects.filter(username__in=[r[0] for r in table]).exists():
+            self.stdout.write("  （这些账号尚未创建：运行 npl demo 载入演示数据）")
 
 
 def _width(text: str) -> int:
