@@ -1,7 +1,10 @@
 """Pinyin keys for the search box: initials and full pinyin, every reading of a polyphonic surname."""
+import functools
+
 from pypinyin import Style, lazy_pinyin, pinyin
 
 
+@functools.lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """('zs zhs', 'zhangsan ...'): space-separated variants, one per reading of the surname."""
     if not name:

@@ -7,6 +7,9 @@ counts are exactly what the write would have done.
 """
 import datetime as dt
 import hashlib
+import itertools
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -119,17 +122,19 @@ class Pipeline:
         self.progress = progress or (lambda done, total: None)
 
     def header(self) -> Header:
-        first = []
-        for row_no, cells in iter_rows(self.path, self.sheet):
-            first.append((row_no, cells))
-            if len(first) >= 10:
+        """Find the header in the first rows; the sheet is opened once and the rest read on from there."""
+        self._rows = iter_rows(self.path, self.sheet)
+        self._first = []
+        for row_no, cells in self._rows:
+            self._first.append((row_no, cells))
+            if len(self._first) >= 10:
                 break
-        return find_header(first, self.importer.columns)
+        return find_header(self._first, self.importer.columns)
 
     def data_rows(self, header: Header):
-        """(row_no, raw dict) for rows under the header that are neither blank nor totals."""
+        """(row_no, raw dict) for rows under the header that are neither blank nor totals (one pass only)."""
         index = header.index
-        for row_no, cells in iter_rows(self.path, self.sheet):
+        for row_no, cells in itertools.chain(self._first, self._rows):
             if row_no <= header.row_no:
                 continue
             if all(is_blank(c) for c in cells) or is_total_row(cells):
@@ -161,6 +166,9 @@ class Pipeline:
                 groups[row.key] = [g for g in groups[row.key] if g[0] != row.row_no]
             chunk.clear()
 
+        # Parsed rows go to a temporary file, so pass 2 neither re-reads nor re-parses the sheet and
+        # memory stays flat in the file's size.
+        spool = tempfile.TemporaryFile()
         for row_no, raw in self.data_rows(header):
             rows_read += 1
             try:
@@ -171,7 +179,9 @@ class Pipeline:
             groups.setdefault(row.key, []).append((row_no, fingerprint(row.values)))
             chunk.append(row)
             if len(chunk) >= CHUNK:
+                pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
                 flush_validate(chunk)
+        pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
         flush_validate(chunk)
 
         to_write: set[int] = set()
@@ -219,10 +229,10 @@ class Pipeline:
                     self.progress(done, total)
                     chunk.clear()
 
-                for row_no, raw in self.data_rows(header):
-                    if row_no not in to_write:
+                for row in _spooled(spool):
+                    if row.row_no not in to_write:
                         continue
-                    chunk.append(self.parse_row(row_no, raw))
+                    chunk.append(row)
                     if len(chunk) >= CHUNK:
                         flush_write(chunk)
                 flush_write(chunk)
@@ -231,6 +241,8 @@ class Pipeline:
                     raise Rollback
         except Rollback:
             pass
+        finally:
+            spool.close()
         return {
             "rows_read": rows_read,
             **counts,
@@ -240,6 +252,17 @@ class Pipeline:
             "written": not roll_back,
             "unknown_columns": header.unknown,
         }
+
+
+def _spooled(spool):
+    spool.seek(0)
+    while True:
+        try:
+            batch = pickle.load(spool)
+        except EOFError:
+            return
+        for row_no, key, values in batch:
+            yield Row(row_no=row_no, key=key, values=values)
 
 
 def _refusal(row_no: int, key, err: RowError) -> dict:

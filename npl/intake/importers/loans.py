@@ -1,7 +1,9 @@
 """`npl import loans`: the bank's NPL list, a snapshot of its as-of day."""
 from decimal import Decimal
 
+from npl.collection.models import Repayment
 from npl.core import crypto
+from npl.core.bulk import insert_objects
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
@@ -9,6 +11,7 @@ from npl.intake.importers.base import Importer
 from npl.intake.normalize import RowError
 from npl.loans.choices import CLASSIFICATION_ALIASES, EventKind
 from npl.loans.models import Borrower, Loan, LoanEvent, LoanSnapshot
+from npl.loans.services import principal_repaid_after
 from npl.org.models import Bank, Branch, Community, District, Township
 
 # Fields of Loan an import may change, with how to show them in the history.
@@ -55,6 +58,8 @@ class LoansImporter(Importer):
         self.branches = {b.name: b for b in Branch.objects.all()}
         self.communities = {(c.township_id, c.name): c for c in Community.objects.all()}
         self.linked = set(Branch.townships.through.objects.values_list("branch_id", "township_id"))
+        # Loans with any repayment: only those need "repaid after the snapshot" (one query per import).
+        self.repaid_loans = set(Repayment.objects.values_list("loan_id", flat=True).distinct())
         user = ctx.user
         self.only_branch = user.branch_id if user is not None and getattr(user, "role", "") == "branch_staff" else None
 
@@ -148,11 +153,11 @@ class LoansImporter(Importer):
                     b.set_phone(row.values["phone"])
                 new.append(b)
         if new:
-            Borrower.objects.bulk_create(new)
+            insert_objects(new)
+            ids = dict(Borrower.objects.filter(id_hash__in=[b.id_hash for b in new]).values_list("id_hash", "pk"))
             for b in new:
+                b.pk = ids[b.id_hash]
                 existing[b.id_hash] = b
-            if any(b.pk is None for b in new):  # backends that do not return ids
-                existing.update({b.id_hash: b for b in Borrower.objects.filter(id_hash__in=[b.id_hash for b in new])})
         phone_changed = []
         for row in rows:
             b = existing[row.ref["hash"]]
@@ -175,9 +180,8 @@ class LoansImporter(Importer):
         self._borrowers(rows)
         loans = {x.loan_no: x for x in Loan.objects.filter(loan_no__in=[r.key for r in rows])}
         snaps = {s.loan_id: s for s in LoanSnapshot.objects.filter(loan__in=list(loans.values()), as_of=as_of)}
-        from npl.loans.services import principal_repaid_after
-
-        repaid_after = principal_repaid_after([x.pk for x in loans.values()], as_of) if loans else {}
+        with_repayments = [x.pk for x in loans.values() if x.pk in self.repaid_loans]
+        repaid_after = principal_repaid_after(with_repayments, as_of) if with_repayments else {}
         new_loans, updates, new_snaps, changed_snaps, events = [], [], [], [], []
         update_fields = set()
         for row in rows:
@@ -245,11 +249,10 @@ class LoansImporter(Importer):
             else:
                 row.outcome = "unchanged"
         if new_loans:
-            Loan.objects.bulk_create(new_loans)
-            if any(x.pk is None for x in new_loans):
-                ids = dict(Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list("loan_no", "pk"))
-                for x in new_loans:
-                    x.pk = ids[x.loan_no]
+            insert_objects(new_loans)
+            ids = dict(Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list("loan_no", "pk"))
+            for x in new_loans:
+                x.pk = ids[x.loan_no]
             for loan in new_loans:
                 new_snaps.append(LoanSnapshot(loan=loan, as_of=as_of, principal_balance=loan.principal_balance,
                                               interest_on=loan.interest_on, batch=ctx.batch))
@@ -258,8 +261,8 @@ class LoansImporter(Importer):
         if updates:
             Loan.objects.bulk_update(updates, sorted(update_fields))
         if new_snaps:
-            LoanSnapshot.objects.bulk_create(new_snaps)
+            insert_objects(new_snaps)
         if changed_snaps:
             LoanSnapshot.objects.bulk_update(changed_snaps, ["principal_balance", "interest_on", "batch"])
         if events:
-            LoanEvent.objects.bulk_create(events)
+            insert_objects(events)
