@@ -90,8 +90,11 @@ class LoanQuerySet(models.QuerySet):
             return self
         q = models.Q(loan_no__icontains=text) | models.Q(borrower__name__icontains=text)
         if text.isascii() and text.isalpha():
+            # Pinyin keys are lower-case variants separated by spaces ("dl cl sl" for 单丽): match the
+            # start of any variant, so `zs` finds 张三 but not 王张三 ("wzs").
             low = text.lower()
-            q |= models.Q(borrower__pinyin_initials__icontains=low) | models.Q(borrower__pinyin_full__icontains=low)
+            for key in ("borrower__pinyin_initials", "borrower__pinyin_full"):
+                q |= models.Q(**{f"{key}__startswith": low}) | models.Q(**{f"{key}__contains": f" {low}"})
         if len(text) == 4 and (text[:3].isdigit() and (text[3].isdigit() or text[3] in "xX")):
             q |= models.Q(borrower__id_last4=text.upper())
         return self.filter(q)
