@@ -558,18 +558,27 @@ def _misspell(name: str) -> str | None:
 
 
 def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
-                     district_name: str = "西岭区") -> DemoDistrict:
-    """Write every demo file into out_dir; return the district with `files` in import order."""
+                     district_name: str = "西岭区", kinds=None) -> DemoDistrict:
+    """Write the demo files into out_dir (every kind, or only `kinds`, e.g. ("loans",) for a benchmark);
+    return the district with `files` in import order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     d = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name)
-    rnd = random.Random(seed + 1)  # cell styling has its own stream: the data stays the same whatever the styling
-    files = []
+    d.files = []
+    for kind, write in _WRITERS:
+        if kinds is None or kind in kinds:
+            # Each file styles its cells from its own stream: one file's bytes do not depend on the others.
+            write(d, out, random.Random(f"{seed}-{kind}"))
+    return d
 
-    def add(kind, sub_kind, name, as_of, rows):
-        files.append(DemoFile(kind, sub_kind, out / name, as_of, rows))
 
-    # The bank's NPL list, as its core system exports it.
+def _add(d: DemoDistrict, kind, sub_kind, path, rows):
+    d.files.append(DemoFile(kind, sub_kind, path, d.baseline if kind in ("loans", "roster", "loan-list") else None, rows))
+
+
+def _write_loans(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
+    """The bank's NPL list, as its core system exports it."""
+    district_name, baseline = d.name, d.baseline
     sheet = _Sheet(out / "loans.xlsx", "不良贷款明细")
     sheet.write([f"{district_name}农合行不良贷款明细表"])
     sheet.write([f"统计日期：{baseline:%Y年%m月%d日}", *[""] * 15, "单位：元"])
@@ -581,9 +590,12 @@ def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: 
                      ln.classification, ln.rate, ln.manager])
     sheet.write(["合计", *[""] * 9, sum((ln.balance for ln in d.loans), Decimal("0.00"))])
     sheet.close()
-    add("loans", None, "loans.xlsx", baseline, len(d.loans))
+    _add(d, "loans", None, out / "loans.xlsx", len(d.loans))
 
-    # Nine rosters, district-wide, from the bureaus that keep them.
+
+def _write_rosters(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
+    """Nine rosters, district-wide, from the bureaus that keep them."""
+    district_name, baseline = d.name, d.baseline
     misspelt = {"dibao": 2, "public_servant": 1}
     borrower_ids = {b.id_number for b in d.borrowers}
     for kind in ROSTER_KINDS:
@@ -599,40 +611,56 @@ def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: 
                 name = wrong  # the same ID under another name: matched, and warned about
             sheet.write([i, _name_cell(rnd, name), _id_cell(rnd, p.id_number, old), value])
         sheet.close()
-        add("roster", kind, f"roster_{kind}.xlsx", baseline, len(d.rosters[kind]))
+        _add(d, "roster", kind, out / f"roster_{kind}.xlsx", len(d.rosters[kind]))
 
+
+def _write_loan_list(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     sheet = _Sheet(out / "impersonated_or_staff.xlsx")
     sheet.write(["冒名及职工借名贷款清单"])
     sheet.write(LIST_HEADER)
     for i, (ln, kind) in enumerate(d.loan_list, 1):
         sheet.write([i, ln.loan_no, ln.person.name, kind])
     sheet.close()
-    add("loan-list", "impersonated_or_staff", "impersonated_or_staff.xlsx", baseline, len(d.loan_list))
+    _add(d, "loan-list", "impersonated_or_staff", out / "impersonated_or_staff.xlsx", len(d.loan_list))
 
+
+def _write_litigation(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     sheet = _Sheet(out / "litigation.xlsx")
     sheet.write(LITIGATION_HEADER)
     for i, c in enumerate(d.cases, 1):
         sheet.write([i, c["loan"].loan_no, c["loan"].person.name, c["direction"], c["case_no"], c["court"], c["filed"],
                      c["accepted"], c["judged"], c["enforcement_no"], c["stage"]])
     sheet.close()
-    add("litigation", None, "litigation.xlsx", baseline, len(d.cases))
+    _add(d, "litigation", None, out / "litigation.xlsx", len(d.cases))
 
+
+def _write_repayments(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     sheet = _Sheet(out / "repayments.xlsx")
     sheet.write(REPAYMENT_HEADER)
     for r in d.repayments:
         sheet.write([r["txn_no"], r["loan"].loan_no, r["loan"].person.name, r["paid_on"], r["principal"], r["interest"],
                      r["channel"]])
     sheet.close()
-    add("repayments", None, "repayments.xlsx", None, len(d.repayments))
+    _add(d, "repayments", None, out / "repayments.xlsx", len(d.repayments))
 
+
+def _write_actions(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     sheet = _Sheet(out / "actions.xlsx", "催收台账")
-    sheet.write([f"{district_name}不良贷款催收台账"])
+    sheet.write([f"{d.name}不良贷款催收台账"])
     sheet.write(ACTION_HEADER)
     for a in d.actions:
         sheet.write([a["loan"].loan_no, a["loan"].person.name, a["acted_on"], a["method"], a["signature"], a["collector"],
                      a["outcome"], a["promise_on"], a["promise_amount"], a["note"]])
     sheet.close()
-    add("actions", None, "actions.xlsx", None, len(d.actions))
+    _add(d, "actions", None, out / "actions.xlsx", len(d.actions))
 
-    d.files = files
-    return d
+
+# In import order: loans first (they create the units), then what refers to them.
+_WRITERS = [
+    ("loans", _write_loans),
+    ("roster", _write_rosters),
+    ("loan-list", _write_loan_list),
+    ("litigation", _write_litigation),
+    ("repayments", _write_repayments),
+    ("actions", _write_actions),
+]

@@ -202,3 +202,10 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path)
     first = digests(tmp_path / "a", 7)
     assert digests(tmp_path / "b", 7) == first
     assert digests(tmp_path / "c", 8)[0] != first[0]
+
+
+def test_a_benchmark_can_write_the_loans_file_alone_with_the_same_bytes(tmp_path, demo):
+    d = write_demo_files(tmp_path, loans=1200, kinds=("loans",))
+    assert [f.path.name for f in d.files] == ["loans.xlsx"]
+    assert not (tmp_path / "actions.xlsx").exists()
+    assert d.files[0].path.read_bytes() == demo.files[0].path.read_bytes()

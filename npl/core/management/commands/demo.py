@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--loans", type=int, default=3000, help="贷款笔数（默认3000）")
         parser.add_argument("--seed", type=int, default=SEED, help="随机种子（相同种子得到相同数据）")
         parser.add_argument("--write-files", metavar="DIR", help="只把演示文件（.xlsx）写到DIR，不导入")
+        parser.add_argument("--only", action="append", metavar="KIND",
+                            choices=["loans", "roster", "loan-list", "litigation", "repayments", "actions"],
+                            help="与 --write-files 同用：只写这一类文件（可重复）")
 
     def handle(self, *args, **opts):
         if opts["loans"] < 1:
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             from django.conf import settings
 
             d = write_demo_files(Path(opts["write_files"]), loans=opts["loans"], seed=opts["seed"],
-                                 district_name=settings.NPL_DISTRICT_NAME)
+                                 district_name=settings.NPL_DISTRICT_NAME, kinds=opts["only"])
             for f in d.files:
                 self.stdout.write(f"{f.path}\t{f.kind} {f.sub_kind or ''}\t{f.rows}行")
             return
