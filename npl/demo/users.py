@@ -29,8 +29,8 @@ def demo_users() -> list[DemoUser]:
     """Every demo login in the order the logins table prints them."""
     cast = [
         DemoUser("root", Role.DISTRICT_ADMIN, "系统管理员", superuser=True, password=ROOT_PASSWORD),
-        DemoUser("quadmin", Role.DISTRICT_ADMIN, "区金融办 韩明"),
-        DemoUser("qulingdao", Role.DISTRICT_LEADER, "区领导 曹振华"),
+        DemoUser("quadmin", Role.DISTRICT_ADMIN, "韩明"),
+        DemoUser("qulingdao", Role.DISTRICT_LEADER, "曹振华"),
     ]
     for i, (town, slug, _weight) in enumerate(TOWNSHIPS):
         cast.append(DemoUser(f"xiang_{slug}", Role.TOWNSHIP_ADMIN, _TOWN_ADMINS[i], town))
@@ -39,9 +39,9 @@ def demo_users() -> list[DemoUser]:
     for i, (town, _slug, _weight) in enumerate(TOWNSHIPS):
         cast.append(DemoUser(f"wangdian{i + 1}", Role.BRANCH_STAFF, _BRANCH_STAFF[i], town))
     cast += [
-        DemoUser("fayuan", Role.COURT_LIAISON, "区法院 彭立"),
-        DemoUser("gongan", Role.POLICE_LIAISON, "区公安局 钟伟"),
-        DemoUser("jiwei", Role.DISCIPLINE_LIAISON, "区纪委监委 谭敏"),
+        DemoUser("fayuan", Role.COURT_LIAISON, "彭立"),
+        DemoUser("gongan", Role.POLICE_LIAISON, "钟伟"),
+        DemoUser("jiwei", Role.DISCIPLINE_LIAISON, "谭敏"),
     ]
     return cast
 
