@@ -182,6 +182,9 @@ CACHES = {
     }
 }
 
+# Uploads larger than this are previewed and imported by the background worker (`npl db_worker`).
+NPL_BACKGROUND_IMPORT_BYTES = int(os.environ.get("NPL_BACKGROUND_IMPORT_BYTES", str(1024 * 1024)))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("NPL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -50,9 +50,11 @@ def run_import(
     sheet: str | None = None,
     batch: ImportBatch | None = None,
     progress=None,
+    reading=None,
 ) -> dict:
     """Import one file and return the INTAKE.md report (plus batch id, as_of and unknown columns).
 
+    `reading(rows_read)` is called as the first pass validates, `progress(done, total)` as rows are written.
     Raises UnusableFile (exit 2) when the file cannot be used at all; the batch records the failure.
     """
     importer_cls = importer_for(kind, sub_kind)
@@ -86,7 +88,7 @@ def run_import(
 
     ctx = Context(batch=batch, as_of=as_of, user=user, township=township, create_units=create_units, sub_kind=sub_kind or "")
     try:
-        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress)
+        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading)
         header = pipeline.header()
         ctx.as_of = as_of or header.as_of_hint or timezone.localdate()
         result = pipeline.run(header, skip_invalid=skip_invalid, dry_run=dry_run)

@@ -63,6 +63,9 @@ def run_batch(batch_id: int, *, dry_run: bool) -> dict:
     def progress(done, total):
         write_progress(batch_id, phase="writing", done=done, total=total)
 
+    def reading(done):
+        write_progress(batch_id, phase="reading", done=done)
+
     try:
         return run_import(
             batch.kind,
@@ -78,6 +81,7 @@ def run_batch(batch_id: int, *, dry_run: bool) -> dict:
             sheet=options.get("sheet") or None,
             batch=batch,
             progress=progress,
+            reading=reading,
         )
     except UnusableFile:
         raise

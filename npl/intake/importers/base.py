@@ -115,11 +115,12 @@ def is_total_row(cells: list) -> bool:
 class Pipeline:
     """Runs an Importer over a file and returns the INTAKE.md report."""
 
-    def __init__(self, importer: Importer, path, sheet=None, progress=None):
+    def __init__(self, importer: Importer, path, sheet=None, progress=None, reading=None):
         self.importer = importer
         self.path = path
         self.sheet = sheet
         self.progress = progress or (lambda done, total: None)
+        self.reading = reading or (lambda done: None)
 
     def header(self) -> Header:
         """Find the header in the first rows; the sheet is opened once and the rest read on from there."""
@@ -181,6 +182,7 @@ class Pipeline:
             if len(chunk) >= CHUNK:
                 pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
                 flush_validate(chunk)
+                self.reading(rows_read)
         pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
         flush_validate(chunk)
 
