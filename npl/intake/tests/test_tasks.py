@@ -132,10 +132,11 @@ def test_progress_moves_chunk_by_chunk_while_the_import_transaction_is_open(monk
 
     tasks.run_batch(batch.pk, dry_run=True)
 
-    assert [phase for phase, _ in seen] == ["reading", "writing", "writing"]
+    assert [phase for phase, _ in seen] == ["reading", "reading", "writing", "writing"]
     assert "正在读取文件" in seen[0][1]
-    assert 'value="2000" max="2500"' in seen[1][1] and "80%" in seen[1][1]
-    assert 'value="2500" max="2500"' in seen[2][1]
+    assert "已检查 <strong>2000</strong> 行" in seen[1][1]
+    assert 'value="2000" max="2500"' in seen[2][1] and "80%" in seen[2][1]
+    assert 'value="2500" max="2500"' in seen[3][1]
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PREVIEW and batch.created == 2500
     assert not Loan.objects.exists()
