@@ -13,6 +13,7 @@ SECTIONS = (
     ("贷款台账", "loans:list", WITH_ROLE),
     ("特殊类别", "/categories/", WITH_ROLE),
     ("清收行动", "/campaigns/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.COLLECTOR, R.BRANCH_STAFF}),
+    ("时效预警", "/collection/clocks/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.COLLECTOR, R.BRANCH_STAFF, R.COURT_LIAISON}),
     ("数据导入", "/imports/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF}),
 )
 

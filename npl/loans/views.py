@@ -54,7 +54,9 @@ def _field_label(name: str) -> str:
 @login_required
 def loan_detail(request, loan_no: str):
     """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
+    # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.categories.engine import loan_categories
+    from npl.collection.clocks import loan_clock_context
 
     loan = get_object_or_404(
         Loan.objects.for_user(request.user).select_related(
@@ -66,13 +68,15 @@ def loan_detail(request, loan_no: str):
         {"event": e, "field_label": _field_label(e.field) if e.field else ""}
         for e in loan.events.select_related("actor", "batch").order_by("-at", "-pk")
     ]
+    today = timezone.localdate()
     return render(
         request,
         "loans/loan_detail.html",
         {
+            **loan_clock_context(loan, today),
             "loan": loan,
             "borrower": loan.borrower,
-            "categories": loan_categories(loan, timezone.localdate()),
+            "categories": loan_categories(loan, today),
             "guarantors": loan.guarantors.all(),
             "cases": loan.litigation_cases.prefetch_related("stages").order_by("-counted_from"),
             "repayments": loan.repayments.order_by("-paid_on", "-pk"),

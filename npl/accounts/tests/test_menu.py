@@ -11,16 +11,20 @@ def labels(user) -> list[str]:
 
 
 def test_district_admin_menu_has_every_section_but_admin(cast):
-    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "数据导入"]
+    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "数据导入"]
 
 
 def test_collector_menu_has_no_imports(cast):
-    assert labels(cast["collector"]) == ["首页", "贷款台账", "特殊类别", "清收行动"]
+    assert labels(cast["collector"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警"]
 
 
-@pytest.mark.parametrize("role", ["court_liaison", "police_liaison", "discipline_liaison"])
+@pytest.mark.parametrize("role", ["police_liaison", "discipline_liaison"])
 def test_liaison_menus_are_read_only_sections(role, cast):
     assert labels(cast[role]) == ["首页", "贷款台账", "特殊类别"]
+
+
+def test_court_liaison_also_watches_the_clocks(cast):
+    assert labels(cast["court_liaison"]) == ["首页", "贷款台账", "特殊类别", "时效预警"]
 
 
 def test_outsider_menu_is_home_only(cast):

@@ -86,3 +86,9 @@ def test_addresses_are_hidden_from_roles_that_may_not_unmask(loans, client_for):
     zhang.save()
     assert "三组12号" in client_for("collector").get(f"/loans/borrowers/{zhang.pk}/").content.decode()
     assert "三组12号" not in client_for("district_leader").get(f"/loans/borrowers/{zhang.pk}/").content.decode()
+
+
+def test_loan_page_shows_the_legal_clock(loans, client_for):
+    # Matured 2023-03-15 with nothing since: the limitation ran out at the end of 2026-03-15.
+    page = client_for("collector").get("/loans/LA001/").content.decode()
+    assert "法律时效" in page and "2026-03-15" in page
