@@ -30,6 +30,17 @@ class Stage(models.TextChoices):
     CLOSED = "closed", "已结案"
 
 
+class Listing(models.TextChoices):
+    """失信被执行人名单: the court's list; the platform records the status, never publishes names."""
+
+    REQUESTED = "requested", "已申请"
+    LISTED = "listed", "已纳入"
+
+
+# Stages reached through a judgment or mediation, and the enforcement round after it.
+JUDGMENT_STAGES = (Stage.JUDGED, Stage.MEDIATED, Stage.EFFECTIVE)
+ENFORCEMENT_STAGES = (Stage.ENFORCEMENT_APPLIED, Stage.ENFORCING, Stage.TERMINATED_ROUND, Stage.RESUMED)
+
 STAGE_ALIASES = {label: value for value, label in Stage.choices} | {
     "起诉": Stage.FILED,
     "立案": Stage.ACCEPTED,
