@@ -12,7 +12,8 @@ Two SQL statements whatever the grouping: one over task loans, one over their re
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from npl.campaigns.models import Campaign, TaskReduction
@@ -20,7 +21,7 @@ from npl.categories.reports import scoped_loans
 from npl.collection.choices import Channel
 from npl.collection.models import Repayment
 from npl.core.money import fmt_yuan, percent
-from npl.loans.balances import BALANCE, aggregate_over, col, from_cents, sum_cents, with_balance
+from npl.loans.balances import BALANCE, fenced_sql, from_cents, run_sql, sum_cents, with_balance
 from npl.org.models import District
 
 # A repayment dated on the baseline day is inside the baseline snapshot, so it is not collected by the
@@ -74,39 +75,40 @@ def _figures(task_n: int, task_c, coll_n: int, coll_c, interest_c, channels: dic
 
 def campaign_figures(campaign: Campaign, as_of: dt.date | None = None, *, township=None, user=None, group=None) -> dict:
     """Figures (Decimals) for the whole scope (group=None → {None: figs}) or per township, community
-    or responsible person (group key → figs; the key is the unit's id, None for loans without one)."""
+    or responsible person (group key → figs; the key is the unit's id, None for loans without one).
+
+    One statement: the task loans (with their baseline balances) are computed once, as a CTE, and
+    both the task figures and the collected figures (their repayments in the period) are taken from it."""
     as_of = as_of or timezone.localdate()
     field = GROUPS[group]
     task = task_loans(campaign, as_of, township=township, user=user)
-    g = {"g": F(field)} if field else {}
-    loan_rows = aggregate_over(
-        task.annotate(**g).values(*g, BALANCE),
-        {"n": "COUNT(*)", "a": sum_cents(col(BALANCE))},
-        group_by=["g"] if field else (),
-    )
-    rep = collected_repayments(campaign, as_of, task)
-    rg = {"g": F(f"loan__{field}")} if field else {}
-    channel_sums = {
-        f"c_{c.value}": sum_cents(f"CASE WHEN {col('channel')} = '{c.value}' THEN {col('principal')} END")
-        for c in Channel
-    }
-    rep_rows = aggregate_over(
-        rep.annotate(**rg).values(*rg, "loan_id", "principal", "interest", "channel"),
-        {
-            "n": f"COUNT(DISTINCT CASE WHEN {col('principal')} > 0 THEN {col('loan_id')} END)",
-            "p": sum_cents(col("principal")),
-            "i": sum_cents(col("interest")),
-            **channel_sums,
-        },
-        group_by=["g"] if field else (),
-    )
-    by_loan = {r.get("g"): r for r in loan_rows}
-    by_rep = {r.get("g"): r for r in rep_rows}
+    task_sql, task_params = fenced_sql(task.annotate(g=F(field) if field else Value(0)).values("pk", "g", BALANCE))
+    after = Q(paid_on__gt=campaign.baseline) if COLLECTED_AFTER_BASELINE_EXCLUSIVE else Q(paid_on__gte=campaign.baseline)
+    reps = Repayment.objects.filter(after, confirmed=True, paid_on__lte=as_of).values("loan_id", "principal", "interest", "channel")
+    rep_sql, rep_params = fenced_sql(reps)
+    q = connection.ops.quote_name
+    pk, g, bal = q("pk"), q("g"), q(BALANCE)
+    principal, interest, loan_id, channel = (f"r.{q(c)}" for c in ("principal", "interest", "loan_id", "channel"))
+    channel_sums = [sum_cents(f"CASE WHEN {channel} = '{c.value}' THEN {principal} END") for c in Channel]
+    names = ["n", "a", "i", *(f"c_{c.value}" for c in Channel)]
+    nulls = ", ".join(f"NULL AS {q(name)}" for name in names[2:])
+    sql = f"""WITH task AS ({task_sql})
+SELECT 'task' AS part, task.{g} AS g, COUNT(*) AS n, {sum_cents(f"task.{bal}")} AS a, {nulls} FROM task GROUP BY task.{g}
+UNION ALL
+SELECT 'collected', task.{g}, COUNT(DISTINCT CASE WHEN {principal} > 0 THEN {loan_id} END), {sum_cents(principal)},
+       {sum_cents(interest)}, {", ".join(channel_sums)}
+FROM ({rep_sql}) r JOIN task ON task.{pk} = {loan_id} GROUP BY task.{g}"""
+    rows = run_sql(sql, (*task_params, *rep_params))
+    by_loan, by_rep = {}, {}
+    for r in rows:
+        values = dict(zip(names, [r[k] for k in ("n", "a", *names[2:])]))
+        key = r["g"] if field else None
+        (by_loan if r["part"] == "task" else by_rep)[key] = values
     out = {}
     for key in by_loan.keys() | by_rep.keys():
         lr, rr = by_loan.get(key, {}), by_rep.get(key, {})
         channels = {c.value: from_cents(rr.get(f"c_{c.value}")) for c in Channel}
-        out[key] = _figures(lr.get("n"), lr.get("a"), rr.get("n"), rr.get("p"), rr.get("i"), channels)
+        out[key] = _figures(lr.get("n"), lr.get("a"), rr.get("n"), rr.get("a"), rr.get("i"), channels)
     if field is None and None not in out:
         out[None] = _figures(0, 0, 0, 0, 0, {c.value: Decimal("0.00") for c in Channel})
     return out

@@ -30,13 +30,6 @@ def _in_force(qs, day):
     return qs.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
-def _manual(code: str, op: str, day: dt.date) -> Q:
-    ids = _in_force(
-        ManualMembership.objects.filter(code=code, op=op, status=ManualMembership.Status.APPROVED), day
-    ).values("loan_id")
-    return Q(pk__in=ids)
-
-
 def _roster(kind: str, day: dt.date, scoped_towns: list[int]) -> Q:
     entries = _in_force(RosterEntry.objects.filter(kind=kind), day)
     district_wide = Borrower.objects.filter(
@@ -44,6 +37,7 @@ def _roster(kind: str, day: dt.date, scoped_towns: list[int]) -> Q:
     ).values("pk")
     q = Q(borrower_id__in=district_wide)
     for town_id in scoped_towns:
+        # township first: the database tests the cheap equality before probing the set
         local = Borrower.objects.filter(id_hash__in=entries.filter(township_id=town_id).values("person__id_hash")).values(
             "pk"
         )
@@ -51,57 +45,103 @@ def _roster(kind: str, day: dt.date, scoped_towns: list[int]) -> Q:
     return q
 
 
-def _scoped_roster_towns(day: dt.date) -> dict[str, list[int]]:
-    """Township-scoped rosters in force on the day: kind → townships (a handful; one small query)."""
-    out: dict[str, list[int]] = {}
-    pairs = (
-        _in_force(RosterEntry.objects.filter(township__isnull=False), day)
-        .values_list("kind", "township_id")
-        .distinct()
-        .order_by()
-    )
-    for kind, town_id in pairs:
-        out.setdefault(kind, []).append(town_id)
-    return out
+def _or(a, b):
+    if a is None:
+        return b
+    return a if b is None else a | b
 
 
-def _source(code: str, day: dt.date, scoped: dict[str, list[int]], threshold) -> Q:
-    """Membership from the data itself, before manual decisions."""
-    if code in ROSTER_KINDS:
-        return _roster(code, day, scoped.get(code, []))
-    if code in LOAN_LIST_SUBS:
-        return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
-    if code in LITIGATION_SUBS:
-        return Q(pk__in=LitigationCase.objects.filter(direction=code, counted_from__lte=day).values("loan_id"))
-    if code == "large_mortgage":
-        return Q(has_mortgage=True, **{f"{BALANCE}__gte": threshold})
-    return Q(pk__in=[])  # a parent category: its members come from its subcategories
+def _and_not(a, b):
+    if a is None or b is None:
+        return a
+    return a & ~b
 
 
-def conditions(day: dt.date, codes=None) -> dict[str, Q]:
+class Rules:
+    """The rules in force on one day, as pieces: the source of each leaf (a category without
+    subcategories, or a subcategory) and the manual decisions that exist that day.
+
+    compose() puts the pieces together the same way for Q objects (pages, scopes) and for SQL over
+    precomputed flags (reports), so there is one definition of membership:
+      leaf     = (source or manual add) and not manual remove (of the leaf or of its category)
+      category = any of its subcategories, or (manual add and not manual remove) of the category
+    """
+
+    def __init__(self, day: dt.date):
+        self.day = day
+        self.threshold = threshold_on(day)
+        scoped: dict[str, list[int]] = {}
+        pairs = _in_force(RosterEntry.objects.filter(township__isnull=False), day).values_list("kind", "township_id")
+        for kind, town_id in pairs.distinct().order_by():
+            scoped.setdefault(kind, []).append(town_id)
+        self.scoped = scoped
+        # Only the manual decisions that exist on the day become conditions (usually none).
+        approved = _in_force(ManualMembership.objects.filter(status=ManualMembership.Status.APPROVED), day)
+        self.manual = set(approved.values_list("code", "op").distinct().order_by())
+
+    def source(self, code: str) -> Q | None:
+        """Membership from the data itself; None for large_mortgage (it needs the balance)."""
+        day = self.day
+        if code in ROSTER_KINDS:
+            return _roster(code, day, self.scoped.get(code, []))
+        if code in LOAN_LIST_SUBS:
+            return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
+        if code in LITIGATION_SUBS:
+            return Q(pk__in=LitigationCase.objects.filter(direction=code, counted_from__lte=day).values("loan_id"))
+        return None
+
+    def large_mortgage_q(self) -> Q:
+        return Q(has_mortgage=True, **{f"{BALANCE}__gte": self.threshold})
+
+    def manual_q(self, code: str, op: str) -> Q | None:
+        if (code, op) not in self.manual:
+            return None
+        ids = _in_force(
+            ManualMembership.objects.filter(code=code, op=op, status=ManualMembership.Status.APPROVED), self.day
+        ).values("loan_id")
+        return Q(pk__in=ids)
+
+    @staticmethod
+    def leaves() -> list[tuple[str, str | None]]:
+        """(leaf code, its category or None) in DOMAIN order."""
+        out = []
+        for cat in CATEGORIES:
+            if cat.subcategories:
+                out.extend((s.code, cat.code) for s in cat.subcategories)
+            else:
+                out.append((cat.code, None))
+        return out
+
+    def compose(self, atom) -> dict:
+        """code → composed condition; atom(kind, code) gives a piece ("source", "add", "remove") or None."""
+        out = {}
+        for cat in CATEGORIES:
+            removed = atom("remove", cat.code)
+            if cat.subcategories:
+                any_sub = None
+                for sub in cat.subcategories:
+                    leaf = _or(atom("source", sub.code), atom("add", sub.code))
+                    leaf = _and_not(_and_not(leaf, atom("remove", sub.code)), removed)
+                    out[sub.code] = leaf
+                    any_sub = _or(any_sub, leaf)
+                out[cat.code] = _or(any_sub, _and_not(atom("add", cat.code), removed))
+            else:
+                leaf = _or(atom("source", cat.code), atom("add", cat.code))
+                out[cat.code] = _and_not(leaf, removed)
+        return out
+
+
+def conditions(day: dt.date, codes=None, rules: Rules | None = None) -> dict[str, Q]:
     """code → condition on a queryset annotated by with_balance(…, day), for every category and
     subcategory (or just `codes`). A loan in two subcategories satisfies its category once."""
-    scoped = _scoped_roster_towns(day)
-    threshold = threshold_on(day)
-    out: dict[str, Q] = {}
-    for cat in CATEGORIES:
-        parent_removed = _manual(cat.code, "remove", day)
-        subs = {}
-        for sub in cat.subcategories:
-            subs[sub.code] = (
-                (_source(sub.code, day, scoped, threshold) | _manual(sub.code, "add", day))
-                & ~_manual(sub.code, "remove", day)
-                & ~parent_removed
-            )
-        if subs:
-            any_sub = Q()
-            for q in subs.values():
-                any_sub |= q
-            own = any_sub | _manual(cat.code, "add", day)
-        else:
-            own = _source(cat.code, day, scoped, threshold) | _manual(cat.code, "add", day)
-        out[cat.code] = own & ~parent_removed
-        out.update(subs)
+    rules = rules or Rules(day)
+
+    def atom(kind, code):
+        if kind == "source":
+            return rules.large_mortgage_q() if code == "large_mortgage" else rules.source(code)
+        return rules.manual_q(code, kind)
+
+    out = {code: (q if q is not None else Q(pk__in=[])) for code, q in rules.compose(atom).items()}
     if codes is not None:
         out = {c: out[c] for c in codes}
     return out

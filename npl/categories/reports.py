@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.categories.choices import CATEGORIES
-from npl.categories.engine import conditions
+from npl.categories.engine import Rules
 from npl.core.money import fmt_wan, fmt_yuan
 from npl.loans.balances import BALANCE, aggregate_over, col, from_cents, sum_cents, with_balance
 from npl.loans.models import Loan
@@ -30,21 +30,52 @@ def scoped_loans(*, township=None, user=None):
     return qs
 
 
+class _Sql(str):
+    """A SQL boolean that composes with |, & and ~ like a Q object (see Rules.compose)."""
+
+    def __or__(self, other):
+        return _Sql(f"({self} OR {other})")
+
+    def __and__(self, other):
+        return _Sql(f"({self} AND {other})")
+
+    def __invert__(self):
+        return _Sql(f"(NOT {self})")
+
+
 def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
-    balance > 0 on `day`. One SQL statement: per-loan flags inside, counts and sums outside."""
+    balance > 0 on `day`, in one SQL statement: each loan's balance and its source and manual flags
+    are computed once inside; categories are composed from them and counted outside."""
     codes = list(ORDER if codes is None else codes)
-    conds = conditions(day, codes)
-    flags = {f"f{i}": ExpressionWrapper(conds[code], output_field=BooleanField()) for i, code in enumerate(codes)}
-    inner = with_balance(qs, day).annotate(**flags).values("borrower_id", BALANCE, *flags)
-    selects = {}
-    for i, _code in enumerate(codes):
-        f = col(f"f{i}")
-        selects[f"n{i}"] = f"COUNT(CASE WHEN {f} THEN 1 END)"
-        selects[f"h{i}"] = f"COUNT(DISTINCT CASE WHEN {f} THEN {col('borrower_id')} END)"
-        selects[f"a{i}"] = sum_cents(f"CASE WHEN {f} THEN {col(BALANCE)} END")
     if not codes:
         return {}
+    rules = Rules(day)
+    flags, atoms = {}, {}
+    for leaf, _parent in Rules.leaves():
+        q = rules.source(leaf)
+        if q is not None:
+            atoms[("source", leaf)] = f"s_{leaf}"
+            flags[f"s_{leaf}"] = ExpressionWrapper(q, output_field=BooleanField())
+    for code, op in sorted(rules.manual):
+        atoms[(op, code)] = f"m_{op}_{code}"
+        flags[f"m_{op}_{code}"] = ExpressionWrapper(rules.manual_q(code, op), output_field=BooleanField())
+    threshold = f"{rules.threshold:.2f}"  # a Decimal from the settings, formatted: safe as a literal
+
+    def atom(kind, code):
+        if kind == "source" and code == "large_mortgage":
+            return _Sql(f"({col('has_mortgage')} AND {col(BALANCE)} >= {threshold})")
+        name = atoms.get((kind, code))
+        return _Sql(col(name)) if name else None
+
+    composed = rules.compose(atom)
+    inner = with_balance(qs, day).annotate(**flags).values("borrower_id", "has_mortgage", BALANCE, *flags)
+    selects = {}
+    for i, code in enumerate(codes):
+        cond = composed[code] or "1 = 0"
+        selects[f"n{i}"] = f"COUNT(CASE WHEN {cond} THEN 1 END)"
+        selects[f"h{i}"] = f"COUNT(DISTINCT CASE WHEN {cond} THEN {col('borrower_id')} END)"
+        selects[f"a{i}"] = sum_cents(f"CASE WHEN {cond} THEN {col(BALANCE)} END")
     row = aggregate_over(inner, selects, where=f"{col(BALANCE)} > 0")[0]
     return {
         code: {"count": row[f"n{i}"] or 0, "households": row[f"h{i}"] or 0, "amount": from_cents(row[f"a{i}"])}

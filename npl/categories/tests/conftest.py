@@ -7,6 +7,7 @@ import pytest
 from npl import testing
 from npl.categories.models import LoanListEntry, RosterEntry, RosterPerson
 from npl.collection.models import Repayment
+from npl.loans.services import refresh_current
 
 SNAP = dt.date(2026, 3, 31)  # the day testing.loan() snapshots
 
@@ -30,10 +31,13 @@ _txn = iter(range(1, 10**9))
 
 
 def repay(loan, on, principal, interest="0.00", channel="cash", confirmed=True):
-    return Repayment.objects.create(
+    """A repayment as the import writes it: the row, then the loan's current balance refreshed."""
+    rep = Repayment.objects.create(
         txn_no=f"T{next(_txn):08d}", loan=loan, paid_on=on, principal=Decimal(principal), interest=Decimal(interest),
         channel=channel, confirmed=confirmed,
     )
+    refresh_current([loan.pk])
+    return rep
 
 
 @pytest.fixture

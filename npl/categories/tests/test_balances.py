@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from npl.categories.tests.conftest import SNAP, repay
 from npl.loans.balances import balance_on
-from npl.loans.models import LoanSnapshot
+from npl.loans.models import Loan, LoanSnapshot
+from npl.loans.services import refresh_current
 
 
 def test_a_loan_does_not_exist_before_its_first_snapshot(make_loan):
@@ -34,9 +35,25 @@ def test_a_later_snapshot_replaces_the_earlier_one_from_its_day_only(make_loan):
     loan = make_loan("L1", "1000.00")
     repay(loan, dt.date(2026, 4, 10), "100.00")
     LoanSnapshot.objects.create(loan=loan, as_of=dt.date(2026, 6, 30), principal_balance=Decimal("700.00"))
-    loan.snapshot_date = dt.date(2026, 6, 30)
-    loan.save()
+    Loan.objects.filter(pk=loan.pk).update(snapshot_date=dt.date(2026, 6, 30))
+    refresh_current([loan.pk])
     repay(loan, dt.date(2026, 7, 5), "200.00")
     assert balance_on(loan, dt.date(2026, 5, 1)) == Decimal("900.00")
     assert balance_on(loan, dt.date(2026, 6, 30)) == Decimal("700.00")
     assert balance_on(loan, dt.date(2026, 7, 5)) == Decimal("500.00")
+
+
+def test_a_settled_loan_still_has_its_balance_on_the_days_before_it_was_settled(make_loan):
+    loan = make_loan("L1", "1000.00")
+    repay(loan, dt.date(2026, 4, 10), "400.00")
+    repay(loan, dt.date(2026, 5, 10), "600.00")
+    assert balance_on(loan, dt.date(2026, 5, 9)) == Decimal("600.00")
+    assert balance_on(loan, dt.date(2026, 5, 10)) == Decimal("0.00")
+
+
+def test_the_current_balance_adds_back_repayments_made_after_the_day(make_loan):
+    loan = make_loan("L1", "1000.00")
+    repay(loan, dt.date(2026, 4, 10), "100.00")
+    repay(loan, dt.date(2026, 4, 20), "200.00")
+    assert balance_on(loan, dt.date(2026, 4, 15)) == Decimal("900.00")
+    assert balance_on(loan, dt.date(2026, 4, 20)) == Decimal("700.00")
