@@ -44,11 +44,59 @@ class LoanListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return ctx
 
 
-def _field_label(name: str) -> str:
-    try:
-        return str(Loan._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
+def _history_models():
+    # Lazy: these apps sit above loans; their fields name what an event's before/after dicts hold.
+    from npl.collection.models import CollectionAction, Repayment
+    from npl.litigation.models import LitigationCase
+
+    return (Loan, CollectionAction, Repayment, LitigationCase)
+
+
+def _model_field(name: str):
+    """The model field an event key names ('township_id' → Loan.township), or None."""
+    base = name[:-3] if name.endswith("_id") else name
+    for model in _history_models():
+        try:
+            return model._meta.get_field(base)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def history_label(name: str) -> str:
+    """Chinese name of an event's field or key; category codes by their category name."""
+    from npl.categories.choices import NAMES
+
+    if name in NAMES:
+        return NAMES[name]
+    field = _model_field(name)
+    return str(field.verbose_name) if field is not None else ""
+
+
+def history_value(name: str, value) -> str:
+    """A before/after value in words: choices by their label, related rows by their (masked) name."""
+    if value in (None, "", {}, []):
+        return "—"
+    if isinstance(value, dict):
+        return "；".join(f"{history_label(k) or k}：{history_value(k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(history_value(name, v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    field = _model_field(name)
+    if field is not None and field.is_relation and field.related_model is not None:
+        model = field.related_model
+        if str(value).isdigit():
+            related = model.objects.filter(pk=value).first()
+        elif hasattr(model, "USERNAME_FIELD"):
+            # Imports name people by username; services by primary key.
+            related = model.objects.filter(**{model.USERNAME_FIELD: value}).first()
+        else:
+            related = None
+        return str(related) if related is not None else str(value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 @login_required
@@ -65,7 +113,12 @@ def loan_detail(request, loan_no: str):
         loan_no=loan_no,
     )
     events = [
-        {"event": e, "field_label": _field_label(e.field) if e.field else ""}
+        {
+            "event": e,
+            "field_label": history_label(e.field) if e.field else "",
+            "before": None if e.before in (None, "") else history_value(e.field, e.before),
+            "after": history_value(e.field, e.after),
+        }
         for e in loan.events.select_related("actor", "batch").order_by("-at", "-pk")
     ]
     today = timezone.localdate()

@@ -31,7 +31,9 @@ def history(loans, cast):
     return loan
 
 
-def test_history_is_a_timeline_newest_first_with_who_when_batch_and_change(history, client_for):
+def test_history_is_a_timeline_newest_first_with_who_when_batch_and_change(history, client_for, cast):
+    cast["collector"].display_name = "李建平"
+    cast["collector"].save()
     page = client_for("township_admin").get("/loans/LA001/").content.decode()
     timeline = page[page.index('class="timeline"') :]
     kinds = re.findall(r"<strong>(登记|信息变更|分配责任人)</strong>", timeline)
@@ -39,6 +41,7 @@ def test_history_is_a_timeline_newest_first_with_who_when_batch_and_change(histo
     assert "本金余额" in timeline  # the field's Chinese name, not principal_balance
     assert "120000.00" in timeline and "100000.00" in timeline
     assert "liuxi_admin" in timeline and "包保到人" in timeline
+    assert "<span class=\"after\">李建平" in timeline  # the assigned person, by name not username
     assert "柳溪镇不良贷款.xlsx" in timeline
     assert "2026-04-21" in timeline
 
@@ -92,3 +95,18 @@ def test_loan_page_shows_the_legal_clock(loans, client_for):
     # Matured 2023-03-15 with nothing since: the limitation ran out at the end of 2026-03-15.
     page = client_for("collector").get("/loans/LA001/").content.decode()
     assert "法律时效" in page and "2026-03-15" in page
+
+
+def test_history_speaks_chinese_choices_and_unit_names(loans, units, client_for):
+    loan = loans["LA001"]
+    LoanEvent.objects.create(loan=loan, kind=EventKind.STATUS_CHANGED, field="status", before="registered", after="in_collection")
+    LoanEvent.objects.create(
+        loan=loan, kind=EventKind.FIELD_CHANGED, field="branch_id", before=units.branch_b.pk, after=units.branch_a.pk
+    )
+    LoanEvent.objects.create(
+        loan=loan, kind=EventKind.ACTION, field="action", after={"method": "visit", "signature": "relative"}
+    )
+    timeline = client_for("collector").get("/loans/LA001/").content.decode().split('class="timeline"')[1]
+    assert "已登记</span> → <span class=\"after\">清收中" in timeline
+    assert "桃源支行</span> → <span class=\"after\">柳溪支行" in timeline
+    assert "催收方式：上门催收；签收情况：家属签收" in timeline
