@@ -30,18 +30,17 @@ def _in_force(qs, day):
     return qs.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
-def _roster(kind: str, day: dt.date, scoped_towns: list[int]) -> Q:
-    entries = _in_force(RosterEntry.objects.filter(kind=kind), day)
-    district_wide = Borrower.objects.filter(
-        id_hash__in=entries.filter(township__isnull=True).values("person__id_hash")
-    ).values("pk")
-    q = Q(borrower_id__in=district_wide)
+def _borrowers_on(entries):
+    return Borrower.objects.filter(id_hash__in=entries.values("person__id_hash")).values("pk")
+
+
+def _scoped_roster(entries, scoped_towns: list[int]) -> Q | None:
+    """Township-scoped entries apply only to the borrower's loans in that township."""
+    q = None
     for town_id in scoped_towns:
-        # township first: the database tests the cheap equality before probing the set
-        local = Borrower.objects.filter(id_hash__in=entries.filter(township_id=town_id).values("person__id_hash")).values(
-            "pk"
-        )
-        q |= Q(township_id=town_id, borrower_id__in=local)
+        # the township test first: the database compares it before probing the set
+        local = Q(township_id=town_id) & Q(borrower_id__in=_borrowers_on(entries.filter(township_id=town_id)))
+        q = local if q is None else q | local
     return q
 
 
@@ -83,12 +82,23 @@ class Rules:
         """Membership from the data itself; None for large_mortgage (it needs the balance)."""
         day = self.day
         if code in ROSTER_KINDS:
-            return _roster(code, day, self.scoped.get(code, []))
+            entries = self.roster_entries().filter(kind=code)
+            district_wide = Q(borrower_id__in=_borrowers_on(entries.filter(township__isnull=True)))
+            return _or(district_wide, self.scoped_source(code))
         if code in LOAN_LIST_SUBS:
             return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
         if code in LITIGATION_SUBS:
             return Q(pk__in=LitigationCase.objects.filter(direction=code, counted_from__lte=day).values("loan_id"))
         return None
+
+    def roster_entries(self):
+        """Roster entries in force on the day."""
+        return _in_force(RosterEntry.objects.all(), self.day)
+
+    def scoped_source(self, kind: str) -> Q | None:
+        """The township-scoped part of a roster kind's membership (None when it has none that day)."""
+        towns = self.scoped.get(kind, [])
+        return _scoped_roster(self.roster_entries().filter(kind=kind), towns) if towns else None
 
     def large_mortgage_q(self) -> Q:
         return Q(has_mortgage=True, **{f"{BALANCE}__gte": self.threshold})

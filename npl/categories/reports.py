@@ -1,15 +1,16 @@
 """The nine-category table (INTAKE.md shape) for the district or a township on any day, in one aggregate."""
 import datetime as dt
 
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from npl.accounts.choices import Role
-from npl.categories.choices import CATEGORIES
+from npl.categories.choices import CATEGORIES, ROSTER_KINDS
 from npl.categories.engine import Rules
 from npl.core.money import fmt_wan, fmt_yuan
-from npl.loans.balances import BALANCE, aggregate_over, col, from_cents, sum_cents, with_balance
-from npl.loans.models import Loan
+from npl.loans.balances import BALANCE, aggregate_over, col, fenced_sql, from_cents, sum_cents, with_balance
+from npl.loans.models import Borrower, Loan
 from npl.org.models import District
 
 ORDER = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
@@ -43,32 +44,51 @@ class _Sql(str):
         return _Sql(f"(NOT {self})")
 
 
+def _roster_mask(rules: Rules) -> tuple[str, tuple]:
+    """LEFT JOIN of each borrower's district-wide rosters that day: one row per borrower on any roster,
+    a 0/1 column per kind. One match of roster people to borrowers (by ID hash) for all kinds, and one
+    lookup per loan, instead of one set and one probe per kind."""
+    entries_sql, params = fenced_sql(rules.roster_entries().filter(township__isnull=True).values("kind", "person__id_hash"))
+    q = connection.ops.quote_name
+    borrower = Borrower._meta
+    bid, bhash = q(borrower.pk.column), q(borrower.get_field("id_hash").column)
+    kinds = ", ".join(f"MAX(CASE WHEN e.{q('kind')} = '{k}' THEN 1 ELSE 0 END) AS {q('r_' + k)}" for k in ROSTER_KINDS)
+    sql = (
+        f"LEFT JOIN (SELECT b.{bid} AS {q('borrower_id')}, {kinds} FROM ({entries_sql}) e "
+        f"JOIN {q(borrower.db_table)} b ON b.{bhash} = e.{q('person__id_hash')} GROUP BY b.{bid}) rb "
+        f"ON rb.{q('borrower_id')} = t.{q('borrower_id')}"
+    )
+    return sql, params
+
+
 def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
-    balance > 0 on `day`, in one SQL statement: each loan's balance and its source and manual flags
-    are computed once inside; categories are composed from them and counted outside."""
+    balance > 0 on `day`, in one SQL statement: each loan's balance and its loan-level flags are
+    computed once inside, its borrower's rosters joined beside, categories composed and counted outside."""
     codes = list(ORDER if codes is None else codes)
     if not codes:
         return {}
     rules = Rules(day)
+    q = connection.ops.quote_name
     flags, atoms = {}, {}
     for leaf, _parent in Rules.leaves():
-        q = rules.source(leaf)
-        if q is not None:
-            atoms[("source", leaf)] = f"s_{leaf}"
-            flags[f"s_{leaf}"] = ExpressionWrapper(q, output_field=BooleanField())
+        if leaf in ROSTER_KINDS:
+            source = _Sql(f"(rb.{q('r_' + leaf)} = 1)")
+            scoped = rules.scoped_source(leaf)
+            if scoped is not None:
+                flags[f"s_{leaf}"] = ExpressionWrapper(scoped, output_field=BooleanField())
+                source = source | _Sql(col(f"s_{leaf}"))
+            atoms[("source", leaf)] = source
+        elif leaf == "large_mortgage":
+            threshold = f"{rules.threshold:.2f}"  # a Decimal from the settings, formatted: safe as a literal
+            atoms[("source", leaf)] = _Sql(f"({col('has_mortgage')} AND {col(BALANCE)} >= {threshold})")
+        else:
+            flags[f"s_{leaf}"] = ExpressionWrapper(rules.source(leaf), output_field=BooleanField())
+            atoms[("source", leaf)] = _Sql(col(f"s_{leaf}"))
     for code, op in sorted(rules.manual):
-        atoms[(op, code)] = f"m_{op}_{code}"
         flags[f"m_{op}_{code}"] = ExpressionWrapper(rules.manual_q(code, op), output_field=BooleanField())
-    threshold = f"{rules.threshold:.2f}"  # a Decimal from the settings, formatted: safe as a literal
-
-    def atom(kind, code):
-        if kind == "source" and code == "large_mortgage":
-            return _Sql(f"({col('has_mortgage')} AND {col(BALANCE)} >= {threshold})")
-        name = atoms.get((kind, code))
-        return _Sql(col(name)) if name else None
-
-    composed = rules.compose(atom)
+        atoms[(op, code)] = _Sql(col(f"m_{op}_{code}"))
+    composed = rules.compose(lambda kind, code: atoms.get((kind, code)))
     inner = with_balance(qs, day).annotate(**flags).values("borrower_id", "has_mortgage", BALANCE, *flags)
     selects = {}
     for i, code in enumerate(codes):
@@ -76,7 +96,7 @@ def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
         selects[f"n{i}"] = f"COUNT(CASE WHEN {cond} THEN 1 END)"
         selects[f"h{i}"] = f"COUNT(DISTINCT CASE WHEN {cond} THEN {col('borrower_id')} END)"
         selects[f"a{i}"] = sum_cents(f"CASE WHEN {cond} THEN {col(BALANCE)} END")
-    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} > 0")[0]
+    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} > 0", joins=[_roster_mask(rules)])[0]
     return {
         code: {"count": row[f"n{i}"] or 0, "households": row[f"h{i}"] or 0, "amount": from_cents(row[f"a{i}"])}
         for i, code in enumerate(codes)

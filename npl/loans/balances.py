@@ -100,12 +100,15 @@ def from_cents(value) -> Decimal:
     return (Decimal(value or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def aggregate_over(inner: QuerySet, selects: dict[str, str], *, group_by=(), where: str = "") -> list[dict]:
+def aggregate_over(
+    inner: QuerySet, selects: dict[str, str], *, group_by=(), where: str = "", joins: tuple = ()
+) -> list[dict]:
     """Aggregate the rows of a values() queryset in one SQL statement.
 
     `inner` computes one row per loan (balances and flags as ORM expressions); `selects` maps result
     names to aggregate SQL over its columns, written as t.<column>. Wrapping keeps each per-loan
-    expression computed once per row, however many figures are taken from it.
+    expression computed once per row, however many figures are taken from it. `joins` are
+    (SQL, params) pairs appended after the FROM (e.g. a LEFT JOIN to a derived table).
     """
     # A fence against subquery flattening: flattened, every reference to t.balance or a flag would
     # repeat its whole expression (subplans included) in the outer aggregate, once per figure.
@@ -114,6 +117,10 @@ def aggregate_over(inner: QuerySet, selects: dict[str, str], *, group_by=(), whe
     cols = [f"{g} AS {_q(name)}" for g, name in zip(groups, group_by)]
     cols += [f"{expr} AS {_q(name)}" for name, expr in selects.items()]
     out = f"SELECT {', '.join(cols)} FROM ({sql}) t"
+    params = tuple(params)
+    for join_sql, join_params in joins:
+        out += f" {join_sql}"
+        params += tuple(join_params)
     if where:
         out += f" WHERE {where}"
     if groups:
