@@ -135,7 +135,7 @@ def advance(request, pk: int):
 
     def act(case, d):
         services.advance_stage(case, request.user, stage=d["stage"], on=d["on"], note=d["note"],
-                               enforcement_case_no=d["enforcement_case_no"], expected_version=d["version"])
+                               enforcement_case_no=d.get("enforcement_case_no", ""), expected_version=d["version"])
 
     return _post(request, pk, StageForm, "stage_form", act, "已更新案件阶段", choices=_stage_choices)
 

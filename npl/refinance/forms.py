@@ -1,7 +1,7 @@
 """Forms of the refinancing pages; step forms carry the request version they were shown with."""
 from django import forms
 
-from npl.litigation.forms import YuanField
+from npl.litigation.forms import YuanField, date_input
 from npl.refinance.choices import BRANCH_STEPS, Kind, Step
 
 
@@ -24,5 +24,5 @@ class StepForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label="申请日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="申请日期自", required=False, widget=date_input())
+    until = forms.DateField(label="至", required=False, widget=date_input())
