@@ -1,6 +1,7 @@
 """Registry services shared by importers and pages: current balances kept equal to snapshots − repayments."""
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 
 from npl.loans.choices import EventKind, LoanStatus
@@ -12,13 +13,27 @@ def refresh_current(loan_ids, *, batch=None, actor=None, note: str = "") -> None
 
     A change writes a balance event; a balance reaching zero settles the loan, a lower one marks it
     partly repaid (later workflow states are not overridden).
-    """
-    from npl.collection.models import Repayment
 
-    loan_ids = list(loan_ids)
+    The loans' rows are locked (in id order) until the caller's transaction ends: the balance is read,
+    then written, so two repayments posted at once on one loan must not both start from the same figure.
+    """
+    loan_ids = sorted(set(loan_ids))
     if not loan_ids:
         return
-    loans = Loan.objects.in_bulk(loan_ids)
+    with transaction.atomic():
+        _refresh_locked(loan_ids, batch=batch, actor=actor, note=note)
+
+
+LOCK_CHUNK = 500  # ids per locking query: bounded IN lists on every database
+
+
+def _refresh_locked(loan_ids: list, *, batch, actor, note: str) -> None:
+    from npl.collection.models import Repayment
+
+    loans = {}
+    for start in range(0, len(loan_ids), LOCK_CHUNK):
+        chunk = loan_ids[start:start + LOCK_CHUNK]
+        loans.update((loan.pk, loan) for loan in Loan.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
     latest = {}
     for snap in LoanSnapshot.objects.filter(loan_id__in=loan_ids).order_by("loan_id", "-as_of"):
         latest.setdefault(snap.loan_id, snap)
