@@ -43,3 +43,64 @@ class Signature(models.TextChoices):
 
 
 SIGNATURE_ALIASES = {label: value for value, label in Signature.choices}
+
+
+class Outcome(models.TextChoices):
+    """催收结果: the fixed code list a collector picks from (free text goes in the note)."""
+
+    MET_BORROWER = "met_borrower", "本人接触"
+    MET_FAMILY = "met_family", "家属接触"
+    NO_ONE = "no_one", "无人/未接通"
+    REFUSED_TALK = "refused_talk", "拒绝沟通"
+    LOST_CONTACT = "lost_contact", "失联"
+    PROMISED = "promised", "承诺还款"
+    REPAID = "repaid", "已还款"
+    HARDSHIP = "hardship", "确无还款能力"
+    DISPUTE = "dispute", "对债务有异议"
+    OTHER = "other", "其他"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "待履行"
+    KEPT = "kept", "已履行"
+    BROKEN = "broken", "已违约"
+
+
+class AllocationOrder(models.TextChoices):
+    """How a repayment is split when it does not cover everything owed (民法典 art. 561 unless agreed)."""
+
+    COSTS_INTEREST_PRINCIPAL = "costs_interest_principal", "费用→利息→本金（民法典第561条，默认）"
+    PRINCIPAL_INTEREST_COSTS = "principal_interest_costs", "本金→利息→费用（合同约定）"
+    INTEREST_PRINCIPAL_COSTS = "interest_principal_costs", "利息→本金→费用（合同约定）"
+
+
+ALLOCATION_PARTS = {
+    AllocationOrder.COSTS_INTEREST_PRINCIPAL: ("costs", "interest", "principal"),
+    AllocationOrder.PRINCIPAL_INTEREST_COSTS: ("principal", "interest", "costs"),
+    AllocationOrder.INTEREST_PRINCIPAL_COSTS: ("interest", "principal", "costs"),
+}
+
+
+class ReviewStatus(models.TextChoices):
+    """A field-recorded repayment awaits the branch (maker-checker); imported ones arrive confirmed."""
+
+    PENDING = "pending", "待网点确认"
+    CONFIRMED = "confirmed", "已确认"
+    REFUSED = "refused", "已退回"
+
+
+class PlanStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审批"
+    APPROVED = "approved", "执行中"
+    REFUSED = "refused", "已驳回"
+    BROKEN = "broken", "已违约"
+    COMPLETED = "completed", "已履行完毕"
+
+
+ACTIVE_PLAN_STATUSES = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+
+
+class InstalmentStatus(models.TextChoices):
+    DUE = "due", "未到期"
+    PAID = "paid", "已还"
+    MISSED = "missed", "逾期未还"

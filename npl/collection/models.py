@@ -1,8 +1,20 @@
-"""Collection: repayments from the bank's flow or recorded in the field, and the collection ledger."""
+"""Collection: repayments from the bank's flow or recorded in the field, the collection ledger and its promises,
+repayment plans (一笔一策), contract terms for allocating repayments, and interest suspensions (停息挂账)."""
 from django.conf import settings
 from django.db import models
 
-from npl.collection.choices import Channel, Method, Signature
+from npl.collection.choices import (
+    ACTIVE_PLAN_STATUSES,
+    AllocationOrder,
+    Channel,
+    InstalmentStatus,
+    Method,
+    Outcome,
+    PlanStatus,
+    PromiseStatus,
+    ReviewStatus,
+    Signature,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -27,6 +39,22 @@ class Repayment(models.Model):
     )
     batch = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Field-recorded repayments (maker-checker): the collector records the amount received, the branch
+    # confirms or refuses it; the split into costs / interest / principal is fixed on confirmation.
+    amount = models.DecimalField("实收金额", null=True, blank=True, **MONEY)
+    note = models.CharField("备注", max_length=500, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="退回人"
+    )
+    refused_at = models.DateTimeField("退回时间", null=True, blank=True)
+    refusal_reason = models.CharField("退回原因", max_length=300, blank=True)
+    # 借新还旧: the old loan's guarantors are released unless they also guarantee the new loan.
+    new_loan_no = models.CharField("新贷款借据号", max_length=50, blank=True)
+    continuing_guarantors = models.ManyToManyField(
+        "loans.Guarantor", blank=True, related_name="+", verbose_name="继续为新贷款担保的保证人"
+    )
+    guarantors_processed = models.BooleanField("已处理保证人解除", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "还款记录"
@@ -34,6 +62,20 @@ class Repayment(models.Model):
 
     def __str__(self):
         return self.txn_no
+
+    @property
+    def review_status(self) -> str:
+        if self.confirmed:
+            return ReviewStatus.CONFIRMED
+        return ReviewStatus.REFUSED if self.refused_at else ReviewStatus.PENDING
+
+    @property
+    def review_label(self) -> str:
+        return ReviewStatus(self.review_status).label
+
+    @property
+    def total(self):
+        return self.principal + self.interest + self.costs
 
 
 class CollectionAction(models.Model):
@@ -55,6 +97,11 @@ class CollectionAction(models.Model):
     note = models.CharField("备注", max_length=500, blank=True)
     batch = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    outcome_code = models.CharField("接触结果", max_length=20, choices=Outcome.choices, blank=True)
+    # A promise (承诺还款) lives on its action: blank status with a promise date (an imported ledger row)
+    # counts as open; the sweep and repayment confirmations settle it as kept or broken.
+    promise_status = models.CharField("承诺状态", max_length=10, choices=PromiseStatus.choices, blank=True)
+    promise_closed_on = models.DateField("承诺结清/违约日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "催收记录"
@@ -94,3 +141,113 @@ class RepaymentAgreement(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.get_kind_display()} {self.signed_on}"
+
+
+class ContractTerms(models.Model):
+    """合同约定: per-loan settings from the contract, such as the order in which a repayment is allocated."""
+
+    loan = models.OneToOneField("loans.Loan", on_delete=models.CASCADE, related_name="terms", verbose_name="贷款")
+    allocation_order = models.CharField(
+        "还款冲抵顺序", max_length=30, choices=AllocationOrder.choices, default=AllocationOrder.COSTS_INTEREST_PRINCIPAL
+    )
+    note = models.CharField("合同依据", max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="设置人"
+    )
+    set_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "合同约定"
+
+    def __str__(self):
+        return f"{self.loan_id} {self.get_allocation_order_display()}"
+
+
+class InterestSuspension(models.Model):
+    """停息挂账: interest stops accruing from starts_on until `until` (e.g. an imprisoned borrower's release)."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="interest_suspensions", verbose_name="贷款")
+    starts_on = models.DateField("停息起始日期")
+    until = models.DateField("停息截止日期")
+    reason = models.CharField("原因", max_length=300)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="办理人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    ended_on = models.DateField("恢复计息日期", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="恢复人"
+    )
+    end_reason = models.CharField("恢复原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "停息挂账"
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan"], condition=models.Q(ended_on__isnull=True), name="one_open_suspension_per_loan")
+        ]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.starts_on}～{self.until}"
+
+
+class RepaymentPlan(models.Model):
+    """一笔一策: one loan's repayment plan with its people and measures, approved by the township admin."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="plans", verbose_name="贷款")
+    status = models.CharField("状态", max_length=20, choices=PlanStatus.choices, default=PlanStatus.SUBMITTED, db_index=True)
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任领导"
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人"
+    )
+    measures = models.TextField("清收措施", blank=True)
+    signed_on = models.DateField("借款人签字日期")
+    evidence = models.FileField("签字计划照片", upload_to="plans/%Y/%m/", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    agreement = models.OneToOneField(
+        RepaymentAgreement, on_delete=models.PROTECT, null=True, blank=True, related_name="plan", verbose_name="还款协议"
+    )
+    broken_on = models.DateField("违约日期", null=True, blank=True)
+    completed_on = models.DateField("履行完毕日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "还款计划"
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"], condition=models.Q(status__in=[s.value for s in ACTIVE_PLAN_STATUSES]), name="one_active_plan_per_loan"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.loan_id} 还款计划（{self.get_status_display()}）"
+
+    @property
+    def total(self):
+        return sum((i.amount for i in self.instalments.all()), start=0)
+
+
+class PlanInstalment(models.Model):
+    """One instalment of a plan: due date and amount; paid or missed is judged from confirmed repayments."""
+
+    plan = models.ForeignKey(RepaymentPlan, on_delete=models.CASCADE, related_name="instalments", verbose_name="还款计划")
+    seq = models.PositiveSmallIntegerField("期次")
+    due_on = models.DateField("应还日期")
+    amount = models.DecimalField("应还金额", **MONEY)
+    status = models.CharField("状态", max_length=10, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE)
+    paid_on = models.DateField("还清日期", null=True, blank=True)
+    missed_on = models.DateField("逾期认定日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "还款计划分期"
+        ordering = ["plan", "seq"]
+        constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="uniq_instalment_seq")]
+
+    def __str__(self):
+        return f"第{self.seq}期 {self.due_on} {self.amount}"
