@@ -1,0 +1,28 @@
+"""`npl collection sweep [--date DATE] [--json]`: the daily pass over promises, plans and suspensions."""
+from npl.core.cli import NplCommand, parse_day
+
+
+class Command(NplCommand):
+    help = "清收日常处理：sweep 认定承诺履行/违约、还款计划分期逾期与违约、停息到期恢复计息、借新还旧保证人解除"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True, metavar="sweep")
+        p = sub.add_parser("sweep", help="按日处理（可重复运行，结果相同）")
+        p.add_argument("--date", help="按哪一天处理（默认今天）")
+        p.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        from django.utils import timezone
+
+        from npl.collection.services import sweep
+
+        day = parse_day(opts.get("date"), "--date") or timezone.localdate()
+        counts = sweep(day)
+        keys = ("promises_kept", "promises_broken", "instalments_paid", "instalments_missed", "plans_broken",
+                "plans_completed", "suspensions_ended", "guarantors_released")
+        data = {"date": day.isoformat(), **{k: counts.get(k, 0) for k in keys}}
+        if opts["json"]:
+            self.emit_json(data)
+            return
+        labels = ("承诺履行", "承诺违约", "分期还清", "分期逾期", "计划违约", "计划履行完毕", "恢复计息", "保证人解除")
+        self.stdout.write(f"{data['date']} 清收日常处理：" + "，".join(f"{label} {data[k]}" for label, k in zip(labels, keys)))
