@@ -286,6 +286,51 @@ def review_repayment(rep: Repayment, user, *, confirm: bool, reason: str = "") -
     return rep
 
 
+def post_bank_repayment(loan: Loan, user, *, txn_no: str, paid_on: dt.date, amount: Decimal | None = None,
+                        principal: Decimal | None = None, interest: Decimal = ZERO, costs: Decimal = ZERO,
+                        channel: str = Channel.CASH, new_loan_no: str = "", continuing_guarantors=(),
+                        note: str = "") -> Repayment:
+    """A repayment the bank has already booked (a 借新还旧 disbursement, a flow line): confirmed at once.
+
+    Give either `amount` (split by the contract's order) or the bank's own split (`principal`, `interest`,
+    `costs`). Balances, promises, plans and the old guarantors follow as after a branch confirmation.
+    """
+    with transaction.atomic():
+        loan = workflow.lock(loan)
+        workflow.require(user, "post_bank_repayment", loan)
+        txn_no = (txn_no or "").strip()
+        if not txn_no:
+            raise ValidationError({"txn_no": "须填写交易流水号"})
+        if Repayment.objects.filter(txn_no=txn_no).exists():
+            raise ValidationError({"txn_no": f"交易流水号 {txn_no} 已存在"})
+        if channel not in Channel.values:
+            raise ValidationError({"channel": "还款方式无效"})
+        if amount is not None:
+            if amount <= 0:
+                raise ValidationError({"amount": "还款金额须大于0"})
+            split = allocate(amount, owed(loan), allocation_order(loan))
+        else:
+            split = {"principal": principal or ZERO, "interest": interest or ZERO, "costs": costs or ZERO}
+            if min(split.values()) < 0 or sum(split.values()) <= 0:
+                raise ValidationError({"principal": "还款金额须大于0"})
+        rep = Repayment.objects.create(
+            txn_no=txn_no, loan=loan, paid_on=paid_on, amount=amount, channel=channel, channel_text=Channel(channel).label,
+            confirmed=True, recorded_by=user, confirmed_by=user, confirmed_at=timezone.now(), note=note.strip()[:500],
+            new_loan_no=new_loan_no.strip() if channel == Channel.REFINANCE else "", **split,
+        )
+        if channel == Channel.REFINANCE and continuing_guarantors:
+            rep.continuing_guarantors.set([g for g in continuing_guarantors if g.loan_id == loan.pk])
+        LoanEvent.objects.bulk_create([_event(
+            loan, EventKind.REPAYMENT, field="repayment", on=paid_on, actor=user,
+            after={"txn_no": txn_no, "costs": fmt_yuan(rep.costs), "interest": fmt_yuan(rep.interest),
+                   "principal": fmt_yuan(rep.principal), "channel": channel, "confirmed": True},
+            note=f"银行还款入账：本金{fmt_yuan(rep.principal)}元、利息{fmt_yuan(rep.interest)}元、费用{fmt_yuan(rep.costs)}元"
+                 f"（{rep.channel_text}{'，新借据' + rep.new_loan_no if rep.new_loan_no else ''}）",
+        )])
+        after_confirmed([loan.pk], actor=user, note="还款后余额")
+    return rep
+
+
 def after_confirmed(loan_ids, *, actor=None, note: str = "", today: dt.date | None = None) -> None:
     """Everything that follows confirmed repayments: balances and status, 借新还旧 guarantors, promises, plans.
 

@@ -111,6 +111,8 @@ ACTION_ROLES: dict[str, tuple[str, frozenset]] = {
     "record_action": ("登记催收记录", frozenset({R.COLLECTOR, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.DISTRICT_ADMIN})),
     "record_repayment": ("登记现场还款", frozenset({R.COLLECTOR, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.DISTRICT_ADMIN})),
     "review_repayment": ("确认或退回还款", frozenset({R.BRANCH_STAFF})),
+    # The bank's own booking (its flow, a 借新还旧 disbursement): confirmed at once, like an import.
+    "post_bank_repayment": ("登记银行还款流水", frozenset({R.BRANCH_STAFF, SYSTEM})),
     "submit_plan": ("提交还款计划", frozenset({R.COLLECTOR, R.TOWNSHIP_ADMIN})),
     "decide_plan": ("审批还款计划", frozenset({R.TOWNSHIP_ADMIN})),
     "set_terms": ("设置还款冲抵顺序", frozenset({R.BRANCH_STAFF, R.DISTRICT_ADMIN})),

@@ -278,3 +278,18 @@ def test_an_imported_refinancing_releases_the_guarantor_on_the_daily_sweep(loans
     g.refresh_from_db()
     assert g.released_on == dt.date(2026, 5, 6)
     assert services.sweep(TODAY).get("guarantors_released", 0) == 0  # once only
+
+
+def test_a_refinancing_booked_by_the_bank_is_confirmed_at_once_and_releases_the_guarantor(loans, cast):
+    loan = loans["LA001"]
+    g = guarantor(loan, "吴十", 41)
+    rep = services.post_bank_repayment(loan, None, txn_no="JXHJ-001", paid_on=TODAY, amount=D("100000.00"),
+                                       channel="refinance", new_loan_no="LA001-N")
+    assert rep.confirmed and rep.principal == D("100000.00")
+    g.refresh_from_db()
+    assert g.released_on == TODAY and "LA001-N" in g.released_reason
+    assert Loan.objects.get(pk=loan.pk).status == LoanStatus.SETTLED
+    with pytest.raises(ValidationError, match="交易流水号 JXHJ-001 已存在"):
+        services.post_bank_repayment(loan, None, txn_no="JXHJ-001", paid_on=TODAY, amount=D("1.00"))
+    with pytest.raises(PermissionDenied):
+        services.post_bank_repayment(loans["LA002"], cast["collector"], txn_no="X2", paid_on=TODAY, amount=D("1.00"))
