@@ -20,6 +20,8 @@ class StepForm(forms.Form):
     step = forms.ChoiceField(choices=[(s, Step(s).label) for s in BRANCH_STEPS] + [(Step.WITHDRAWN, Step.WITHDRAWN.label)])
     note = forms.CharField(label="说明", max_length=300, required=False)
     new_loan_no = forms.CharField(label="新借据号（放款时填写）", max_length=50, required=False)
+    payoff_txn_no = forms.CharField(label="还旧交易流水号", max_length=64, required=False)
+    payoff_amount = YuanField(label="还旧金额（元）", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -143,9 +143,15 @@ def _advance(req: RefinanceRequest, user, step: str, at: dt.datetime, note: str,
 @transaction.atomic
 def take_step(
     req: RefinanceRequest, user, step: str, *, note: str = "", new_loan_no: str = "", at: dt.datetime | None = None,
-    expected_version=None,
+    payoff_txn_no: str = "", payoff_amount=None, expected_version=None,
 ) -> RefinanceStep:
-    """A branch step (受理, 资料齐全, 审批通过/未通过, 放款) by staff of the loan's branch."""
+    """A branch step (受理, 资料齐全, 审批通过/未通过, 放款) by staff of the loan's branch.
+
+    At 放款 the branch may give the bank's transaction that repaid the old loan (number and amount): it is
+    booked at once as a confirmed repayment with channel `refinance` (collection.post_bank_repayment,
+    which also releases the old guarantors). Without it the bank's flow brings that repayment later;
+    the same transaction number keeps the two from counting twice.
+    """
     if step not in BRANCH_STEPS:
         raise ValidationError(f"未知步骤：{step}")
     req = _locked(req, user, expected_version)
@@ -163,7 +169,33 @@ def take_step(
         if new_loan_no == req.loan.loan_no:
             raise ValidationError("新借据号不能与原借据号相同")
         fields["new_loan_no"] = new_loan_no
-    return _advance(req, user, step, at, note, **fields)
+    payoff_txn_no = (payoff_txn_no or "").strip()
+    if step != Step.DISBURSED and (payoff_txn_no or payoff_amount not in (None, "")):
+        raise ValidationError("还旧流水只在放款时登记")
+    amount = _payoff_amount(payoff_txn_no, payoff_amount)
+    row = _advance(req, user, step, at, note, **fields)
+    if amount is not None:
+        from npl.collection.choices import Channel
+        from npl.collection.services import post_bank_repayment
+
+        post_bank_repayment(
+            req.loan, user, txn_no=payoff_txn_no, paid_on=timezone.localdate(row.at), amount=amount,
+            channel=Channel.REFINANCE, new_loan_no=req.new_loan_no, note=f"{req.get_kind_display()}申请（编号{req.pk}）放款还旧",
+        )
+    return row
+
+
+def _payoff_amount(txn_no: str, value):
+    """The old loan's payoff at disbursement: both the transaction number and the amount, or neither."""
+    try:
+        amount = parse_yuan(value) if value not in (None, "") else None
+    except AmountError as exc:
+        raise ValidationError(f"还旧金额：{exc}") from exc
+    if bool(txn_no) != (amount is not None):
+        raise ValidationError("还旧交易流水号和还旧金额须同时填写")
+    if amount is not None and amount <= 0:
+        raise ValidationError("还旧金额必须大于零")
+    return amount
 
 
 @transaction.atomic

@@ -112,8 +112,9 @@ def step(request, pk: int):
             services.withdraw(req, request.user, note=d["note"], expected_version=d["version"])
         else:
             services.take_step(req, request.user, d["step"], note=d["note"], new_loan_no=d["new_loan_no"],
+                               payoff_txn_no=d["payoff_txn_no"], payoff_amount=d["payoff_amount"],
                                expected_version=d["version"])
-    except ValidationError as exc:
+    except ValidationError as exc:  # a refused step, or a refused payoff booking (then nothing is saved)
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, f"已办理：{Step(d['step']).label}")

@@ -122,3 +122,35 @@ def test_a_stale_form_loses(asked, cast):
     with pytest.raises(services.StaleRequest):
         services.take_step(asked, cast["branch_staff"], "documents_complete", expected_version=shown)
     assert RefinanceStep.objects.filter(request=asked).count() == 2
+
+
+def approved(req, staff):
+    return run(req, staff, ("received", ("2026-03-02", "10:00")), ("documents_complete", ("2026-03-02", "11:00")),
+               ("approved", ("2026-03-02", "12:00")))
+
+
+def test_disbursement_with_the_payoff_transaction_books_the_old_loans_repayment_and_frees_its_guarantor(asked, cast):
+    from npl.collection.models import Repayment
+    from npl.loans.models import Guarantor
+
+    old_guarantor = Guarantor.objects.create(loan=asked.loan, name="钱七")
+    staff = cast["branch_staff"]
+    approved(asked, staff)
+    services.take_step(asked, staff, "disbursed", new_loan_no="LA001-N", payoff_txn_no="RF-1", payoff_amount="100000.00",
+                       at=at("2026-03-02", "15:00"))
+    rep = Repayment.objects.get(txn_no="RF-1")
+    assert (rep.loan, rep.channel, rep.confirmed, rep.new_loan_no) == (asked.loan, "refinance", True, "LA001-N")
+    assert rep.principal + rep.interest + rep.costs == Decimal("100000.00")
+    old_guarantor.refresh_from_db()
+    assert old_guarantor.released_on is not None
+
+
+def test_a_payoff_needs_both_number_and_amount_and_a_refused_booking_saves_no_step(asked, cast):
+    staff = cast["branch_staff"]
+    approved(asked, staff)
+    with pytest.raises(ValidationError, match="须同时填写"):
+        services.take_step(asked, staff, "disbursed", new_loan_no="N", payoff_txn_no="RF-2")
+    with pytest.raises(ValidationError):
+        services.take_step(asked, staff, "disbursed", new_loan_no="N", payoff_txn_no="RF-2", payoff_amount="99999999")
+    asked.refresh_from_db()
+    assert asked.status == "approved" and not asked.steps.filter(step="disbursed").exists()
