@@ -128,6 +128,8 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind nginx/gunicorn: how many proxies stand in front, so lockouts and reveal logs see the client's IP.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("NPL_PROXY_COUNT", "0")) or None
 
 SESSION_COOKIE_AGE = int(os.environ.get("NPL_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -8,8 +8,6 @@ import re
 import pytest
 from django.urls import reverse
 
-# tests/ sits outside npl/, so the shared cast fixtures are brought in by import.
-from npl.conftest import *  # noqa: F403
 from npl.conftest import VISIBLE
 from npl.loans.models import Loan
 

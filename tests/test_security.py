@@ -8,8 +8,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-# tests/ sits outside npl/, so the shared cast fixtures are brought in by import.
-from npl.conftest import *  # noqa: F403
 from npl.core.models import AuditLog
 from npl.testing import PASSWORD
 
