@@ -37,6 +37,25 @@ VISIBLE = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_files(tmp_path_factory):
+    """Uploads, stored import copies and the cache go to a temporary folder of this test session.
+
+    Tests then never touch the developer's var/, and parallel workers (pytest -n) cannot overwrite each
+    other's files: batch ids start at 1 in every worker's database.
+    """
+    from django.test.utils import override_settings
+
+    base = tmp_path_factory.mktemp("npl-data")
+    override = override_settings(
+        MEDIA_ROOT=base / "media",
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(base / "cache")}},
+    )
+    override.enable()
+    yield base
+    override.disable()
+
+
 @pytest.fixture
 def units(db):
     """Two townships, each with one community and one branch (branch B also serves town A)."""
