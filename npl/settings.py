@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "npl.categories",
     "npl.litigation",
     "npl.collection",
+    "npl.refinance",
     "npl.campaigns",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/", include("npl.campaigns.urls")),
     path("collection/", include("npl.collection.urls")),
     path("litigation/", include("npl.litigation.urls")),
+    path("refinance/", include("npl.refinance.urls")),
 ]
 if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static

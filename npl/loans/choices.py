@@ -45,4 +45,5 @@ class EventKind(models.TextChoices):
     PLAN = "plan", "还款计划"
     REDUCTION = "reduction", "任务核减"
     WAIVER = "waiver", "减免"
+    REFINANCE = "refinance", "借新还旧/转贷"
     NOTE = "note", "备注"

@@ -5,6 +5,7 @@ from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.litigation.choices import DIRECTION_ALIASES, STAGE_ALIASES, Stage
 from npl.litigation.models import CaseStage, LitigationCase
+from npl.litigation.stages import NEXT
 from npl.loans.choices import EventKind
 from npl.loans.models import LoanEvent
 
@@ -73,6 +74,10 @@ class LitigationImporter(LoanRefMixin, Importer):
                 known_stages = set()
             else:
                 changes = {f: (getattr(case, f), v[f]) for f in FIELDS if getattr(case, f) != v[f] and not (v[f] in (None, "") and f != "stage")}
+                if "stage" in changes and v["stage"] not in reachable_from(case.stage):
+                    # The court liaison may have moved the case on the platform; a file never moves it back.
+                    del changes["stage"]
+                    ctx.warn(row, f"文件中的阶段“{Stage(v['stage']).label}”早于系统中的“{case.get_stage_display()}”，已保留系统中的阶段")
                 if not changes:
                     row.outcome = "unchanged"
                     continue
@@ -91,8 +96,24 @@ class LitigationImporter(LoanRefMixin, Importer):
                 day = getattr(case, field)
                 if day and (stage, day) not in known_stages:
                     stages.append(CaseStage(case=case, stage=stage, on=day, note="导入"))
+            if (case.stage not in {st for st, _ in DATED_STAGES} and case.stage != Stage.CLOSED
+                    and case.stage not in {st for st, _ in known_stages}):
+                # A stage the file names without a date (执行中, 终本…): dated by the file's as-of day. Not 结案:
+                # the clocks would read that day as the closing day and promise more time than the law gives.
+                stages.append(CaseStage(case=case, stage=case.stage, on=ctx.as_of, note="导入（文件未载明日期，按数据日期记）"))
         CaseStage.objects.bulk_create(stages)
         LoanEvent.objects.bulk_create(events)
+
+
+def reachable_from(stage: str) -> set[str]:
+    """Stages a case can move on to from `stage` (litigation.stages.NEXT, followed transitively)."""
+    seen, todo = set(), [stage]
+    while todo:
+        for nxt in NEXT.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _s(value):

@@ -141,3 +141,21 @@ def test_collection_ledger_key_and_codes(tmp_path, npl_import, two_loans):
     assert [r["reason"] for r in report["refused"]] == ["invalid_value", "invalid_value"]
     a = CollectionAction.objects.get(method="visit")
     assert (a.signature, a.promise_amount, a.collector_name) == ("borrower", Decimal("5000.00"), "王干部")
+
+
+def test_a_litigation_file_never_moves_a_case_back(tmp_path, npl_import, two_loans):
+    header = ["借据号", "诉讼类型", "案号", "起诉日期", "当前阶段"]
+    first = [header, ["L1", "银行起诉借款人", "(2025)民初9号", "2025-04-01", "已立案"]]
+    npl_import("litigation", write_xlsx(tmp_path / "a.xlsx", first), "--as-of", "2026-03-31")
+    case = LitigationCase.objects.get()
+    case.stage = "enforcing"  # the court liaison moved it on the platform
+    case.save()
+    code, report, _ = npl_import("litigation", write_xlsx(tmp_path / "a.xlsx", first), "--as-of", "2026-04-30")
+    case.refresh_from_db()
+    assert case.stage == "enforcing" and report["unchanged"] == 1
+    assert "已保留系统中的阶段" in report["warnings"][0]["message"]
+    later = [header, ["L1", "银行起诉借款人", "(2025)民初9号", "2025-04-01", "终结本次执行"]]
+    code, report, _ = npl_import("litigation", write_xlsx(tmp_path / "b.xlsx", later), "--as-of", "2026-05-31")
+    case.refresh_from_db()
+    assert case.stage == "terminated_round" and report["updated"] == 1
+    assert case.stages.filter(stage="terminated_round", on=dt.date(2026, 5, 31)).exists()
