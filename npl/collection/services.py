@@ -331,14 +331,14 @@ def post_bank_repayment(loan: Loan, user, *, txn_no: str, paid_on: dt.date, amou
     return rep
 
 
-def after_confirmed(loan_ids, *, actor=None, note: str = "", today: dt.date | None = None) -> None:
+def after_confirmed(loan_ids, *, actor=None, note: str = "", batch=None, today: dt.date | None = None) -> None:
     """Everything that follows confirmed repayments: balances and status, 借新还旧 guarantors, promises, plans.
 
     The repayments importer may call this instead of refresh_current alone (same balance behaviour).
     """
     today = today or _today()
     loan_ids = list(loan_ids)
-    refresh_current(loan_ids, actor=actor, note=note)
+    refresh_current(loan_ids, batch=batch, actor=actor, note=note)
     for rep in Repayment.objects.filter(loan_id__in=loan_ids, confirmed=True, channel=Channel.REFINANCE,
                                         guarantors_processed=False):
         release_old_guarantors(rep, actor=actor)
