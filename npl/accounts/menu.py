@@ -16,6 +16,8 @@ SECTIONS = (
     ("时效预警", "/collection/clocks/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.COLLECTOR, R.BRANCH_STAFF, R.COURT_LIAISON}),
     ("诉讼执行", "/litigation/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
     ("借新还旧", "/refinance/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF}),
+    ("待确认还款", "/collection/repayments/pending/", {R.BRANCH_STAFF}),
+    ("待审批计划", "/collection/plans/pending/", {R.TOWNSHIP_ADMIN}),
     ("数据导入", "/imports/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
 )
 

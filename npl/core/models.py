@@ -21,6 +21,7 @@ class Setting(models.Model):
 
     DEFAULTS = {
         "large_mortgage_threshold": (lambda: settings.NPL_LARGE_MORTGAGE_THRESHOLD, "大额抵押贷款本金余额门槛（元）"),
+        "plan_grace_days": (lambda: "10", "还款计划分期逾期多少天视为违约"),
     }
 
     @classmethod

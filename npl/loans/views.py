@@ -105,6 +105,8 @@ def loan_detail(request, loan_no: str):
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.categories.engine import loan_categories
     from npl.collection.clocks import loan_clock_context
+    from npl.litigation.services import may_file
+    from npl.refinance.services import may_request
 
     loan = get_object_or_404(
         Loan.objects.for_user(request.user).select_related(
@@ -137,6 +139,9 @@ def loan_detail(request, loan_no: str):
             "events": events,
             "may_unmask": request.user.may_unmask,
             "reveal_form": RevealForm(),
+            "may_file_case": may_file(request.user),
+            "may_request_refinance": may_request(request.user),
+            "refinance_requests": loan.refinance_requests.order_by("-pk"),
         },
     )
 

@@ -11,7 +11,12 @@ def labels(user) -> list[str]:
 
 
 def test_district_admin_menu_has_every_section_but_admin(cast):
-    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "数据导入"]
+    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "诉讼执行", "借新还旧", "数据导入"]
+
+
+def test_branch_staff_confirm_repayments_and_township_admins_approve_plans(cast):
+    assert "待确认还款" in labels(cast["branch_staff"]) and "待审批计划" not in labels(cast["branch_staff"])
+    assert "待审批计划" in labels(cast["township_admin"]) and "待确认还款" not in labels(cast["township_admin"])
 
 
 def test_collector_menu_has_no_imports(cast):
@@ -23,8 +28,8 @@ def test_liaison_menus_are_read_only_sections(role, cast):
     assert labels(cast[role]) == ["首页", "贷款台账", "特殊类别"]
 
 
-def test_court_liaison_also_watches_the_clocks(cast):
-    assert labels(cast["court_liaison"]) == ["首页", "贷款台账", "特殊类别", "时效预警"]
+def test_court_liaison_watches_clocks_moves_cases_and_uploads_litigation(cast):
+    assert labels(cast["court_liaison"]) == ["首页", "贷款台账", "特殊类别", "时效预警", "诉讼执行", "数据导入"]
 
 
 def test_outsider_menu_is_home_only(cast):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from npl.collection.choices import CHANNEL_ALIASES
 from npl.collection.models import Repayment
+from npl.collection.services import after_confirmed
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
@@ -11,7 +12,6 @@ from npl.intake.importers.refs import LoanRefMixin
 from npl.intake.normalize import RowError
 from npl.loans.choices import EventKind
 from npl.loans.models import LoanEvent
-from npl.loans.services import refresh_current
 
 FIELDS = ["loan_id", "paid_on", "principal", "interest", "channel", "channel_text"]
 
@@ -83,4 +83,5 @@ class RepaymentsImporter(LoanRefMixin, Importer):
         Repayment.objects.bulk_create(new)
         Repayment.objects.bulk_update(changed, FIELDS + ["batch"])
         LoanEvent.objects.bulk_create(events)
-        refresh_current(touched, batch=ctx.batch, actor=ctx.user, note="还款后余额")
+        # Balances, and what follows a repayment: promises kept, plan instalments paid, 借新还旧 guarantors.
+        after_confirmed(touched, batch=ctx.batch, actor=ctx.user, note="还款后余额")

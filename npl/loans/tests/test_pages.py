@@ -110,3 +110,14 @@ def test_history_speaks_chinese_choices_and_unit_names(loans, units, client_for)
     assert "已登记</span> → <span class=\"after\">清收中" in timeline
     assert "桃源支行</span> → <span class=\"after\">柳溪支行" in timeline
     assert "催收方式：上门催收；签收情况：家属签收" in timeline
+
+
+def test_loan_page_leads_to_its_handling_its_cases_and_the_forms_each_role_may_use(loans, client_for):
+    case = loans["LA002"].litigation_cases.get()
+    admin_page = client_for("township_admin").get("/loans/LA002/").content.decode()
+    assert "/collection/loans/LA002/" in admin_page  # 处置: actions, repayments, plan
+    assert f"/litigation/{case.pk}/" in admin_page
+    assert "/litigation/file/LA002/" in admin_page and "/refinance/new/?loan=LA002" in admin_page
+    court_page = client_for("court_liaison").get("/loans/LA002/").content.decode()
+    assert f"/litigation/{case.pk}/" in court_page
+    assert "/litigation/file/LA002/" not in court_page and "/refinance/new/" not in court_page
