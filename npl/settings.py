@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "npl.collection",
     "npl.refinance",
     "npl.campaigns",
+    "npl.reports",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ SECTIONS = (
     ("借新还旧", "/refinance/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF}),
     ("待确认还款", "/collection/repayments/pending/", {R.BRANCH_STAFF}),
     ("待审批计划", "/collection/plans/pending/", {R.TOWNSHIP_ADMIN}),
+    ("类别调整", "/categories/manual/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN}),
+    ("参数", "/categories/threshold/", {R.DISTRICT_ADMIN}),
     ("数据导入", "/imports/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
 )
 

@@ -103,6 +103,7 @@ def history_value(name: str, value) -> str:
 def loan_detail(request, loan_no: str):
     """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
+    from npl.campaigns.models import Campaign
     from npl.categories.engine import loan_categories
     from npl.collection.clocks import loan_clock_context
     from npl.litigation.services import may_file
@@ -141,6 +142,8 @@ def loan_detail(request, loan_no: str):
             "reveal_form": RevealForm(),
             "may_file_case": may_file(request.user),
             "may_request_refinance": may_request(request.user),
+            "is_township_admin": request.user.role == "township_admin",
+            "latest_campaign": Campaign.objects.order_by("-baseline", "-pk").first(),
             "refinance_requests": loan.refinance_requests.order_by("-pk"),
         },
     )

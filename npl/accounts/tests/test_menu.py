@@ -11,7 +11,7 @@ def labels(user) -> list[str]:
 
 
 def test_district_admin_menu_has_every_section_but_admin(cast):
-    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "诉讼执行", "借新还旧", "数据导入"]
+    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "诉讼执行", "借新还旧", "类别调整", "参数", "数据导入"]
 
 
 def test_branch_staff_confirm_repayments_and_township_admins_approve_plans(cast):

@@ -121,3 +121,13 @@ def test_loan_page_leads_to_its_handling_its_cases_and_the_forms_each_role_may_u
     court_page = client_for("court_liaison").get("/loans/LA002/").content.decode()
     assert f"/litigation/{case.pk}/" in court_page
     assert "/litigation/file/LA002/" not in court_page and "/refinance/new/" not in court_page
+
+
+def test_township_admin_may_ask_for_a_category_change_or_a_task_reduction_from_the_loan_page(loans, cast, client_for):
+    from npl.campaigns.services import create_campaign
+
+    campaign = create_campaign("攻坚行动", dt.date(2026, 3, 31), user=cast["district_admin"])
+    page = client_for("township_admin").get("/loans/LA001/").content.decode()
+    assert "/categories/manual/new/?loan=LA001" in page
+    assert f"/campaigns/{campaign.pk}/reductions/new/?loan=LA001" in page
+    assert "/categories/manual/new/" not in client_for("collector").get("/loans/LA001/").content.decode()
