@@ -96,11 +96,6 @@ class LitigationImporter(LoanRefMixin, Importer):
                 day = getattr(case, field)
                 if day and (stage, day) not in known_stages:
                     stages.append(CaseStage(case=case, stage=stage, on=day, note="导入"))
-            if (case.stage not in {st for st, _ in DATED_STAGES} and case.stage != Stage.CLOSED
-                    and case.stage not in {st for st, _ in known_stages}):
-                # A stage the file names without a date (执行中, 终本…): dated by the file's as-of day. Not 结案:
-                # the clocks would read that day as the closing day and promise more time than the law gives.
-                stages.append(CaseStage(case=case, stage=case.stage, on=ctx.as_of, note="导入（文件未载明日期，按数据日期记）"))
         CaseStage.objects.bulk_create(stages)
         LoanEvent.objects.bulk_create(events)
 
