@@ -212,26 +212,37 @@ def repayment_new(request, loan_no: str):
     return render(request, "collection/repayment_form.html", ctx)
 
 
+def _decide(request, form, act, *, queue: str, loan):
+    """A maker-checker decision posted from the loan page or a queue: run it, say how it went, go back.
+
+    `act(cleaned_data)` calls the service and returns the success message; a refusal is shown as is.
+    """
+    if not form.is_valid():
+        messages.error(request, "请求无效")
+    else:
+        try:
+            done = act(form.cleaned_data)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, done)
+    if request.POST.get("next") == "queue":
+        return redirect(queue)
+    return redirect(_flow_url(loan))
+
+
 @require_POST
 @login_required
 def repayment_review(request, pk: int):
     """Branch staff confirm or refuse a field repayment of their branch (maker-checker)."""
     rep = get_object_or_404(Repayment.objects.filter(loan__in=Loan.objects.for_user(request.user)), pk=pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请求无效")
-    else:
-        confirm = form.cleaned_data["decision"] == "confirm"
-        try:
-            services.review_repayment(rep, request.user, confirm=confirm, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, f"还款 {rep.txn_no} 已{'确认' if confirm else '退回'}")
-    back = request.POST.get("next")
-    if back == "queue":
-        return redirect("collection:repayment_queue")
-    return redirect(_flow_url(rep.loan))
+
+    def act(data):
+        confirm = data["decision"] == "confirm"
+        services.review_repayment(rep, request.user, confirm=confirm, reason=data["reason"])
+        return f"还款 {rep.txn_no} 已{'确认' if confirm else '退回'}"
+
+    return _decide(request, ReviewForm(request.POST), act, queue="collection:repayment_queue", loan=rep.loan)
 
 
 @login_required
@@ -260,20 +271,13 @@ def plan_new(request, loan_no: str):
 def plan_decide(request, pk: int):
     """The township admin approves or refuses a submitted plan."""
     plan = get_object_or_404(RepaymentPlan.objects.filter(loan__in=Loan.objects.for_user(request.user)), pk=pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请求无效")
-    else:
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.decide_plan(plan, request.user, approve=approve, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, "还款计划已批准" if approve else "还款计划已驳回")
-    if request.POST.get("next") == "queue":
-        return redirect("collection:plan_queue")
-    return redirect(_flow_url(plan.loan))
+
+    def act(data):
+        approve = data["decision"] == "approve"
+        services.decide_plan(plan, request.user, approve=approve, note=data["note"])
+        return "还款计划已批准" if approve else "还款计划已驳回"
+
+    return _decide(request, DecisionForm(request.POST), act, queue="collection:plan_queue", loan=plan.loan)
 
 
 @login_required
