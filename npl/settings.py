@@ -57,7 +57,12 @@ INSTALLED_APPS = [
     "npl.collection",
     "npl.refinance",
     "npl.campaigns",
+    "npl.waivers",
+    "npl.documents",
+    "npl.likelihood",
+    "npl.advice",
     "npl.reports",
+    "npl.api",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,11 @@ urlpatterns = [
     path("collection/", include("npl.collection.urls")),
     path("litigation/", include("npl.litigation.urls")),
     path("refinance/", include("npl.refinance.urls")),
+    path("waivers/", include("npl.waivers.urls")),
+    path("documents/", include("npl.documents.urls")),
+    path("advice/", include("npl.advice.urls")),
+    path("reports/", include("npl.reports.urls")),
+    path("api/", include("npl.api.urls")),
 ]
 if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static
