@@ -1,0 +1,255 @@
+"""The payoff calculator (结清测算): what a borrower owes on a day, what the ruler lets be waived, what to pay.
+
+Pure given the database state: the same loan, figures, repayments, suspensions, waivers and policy
+tables and the same day always give the same Payoff. How the waiver shows (docs/interest-and-waivers.md):
+- no request: `waivable` is the offer of the single tier of the policy in force that applies;
+- a request approved but not yet applied (先还后免): the offer of its tier on the day's figures, its
+  condition being the agreed repayment;
+- an applied request: the figures are the claim as it would stand without the waiver, `waivable` is the
+  amount already waived (fixed on the day it was applied; accrual after it runs on what is left), so
+  `to_pay` is what is really still owed;
+- a voided request: nothing of it counts any more (the interest is restored); the policy version in force
+  then offers nothing to that loan unless that version says a voided waiver may be offered again.
+"""
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from npl.core.money import fmt_yuan
+from npl.waivers.choices import NON_ACCRUAL, PENALTY_MARKUP_DEFAULT, PENALTY_MARKUP_KEY, RequestStatus
+from npl.waivers.interest import LABELS, Movement, Start, Terms, accrue, fen, rate_text
+from npl.waivers.policy import choose_tier, cn_date, condition_text, offer, rule_text, share_text, tier_label
+
+NO_POLICY = "无适用减免政策"
+
+
+class PayoffError(ValueError):
+    """The payoff cannot be computed for this loan and day; the message is Chinese and shown to users."""
+
+
+@dataclass(frozen=True)
+class Payoff:
+    """One loan's payoff on one day, each figure with the line that explains it."""
+
+    loan_no: str
+    as_of: dt.date
+    principal: Decimal          # principal balance on as_of (npl.loans.balances.balance_on)
+    interest_on: Decimal        # 表内欠息
+    interest_off: Decimal       # 表外欠息
+    interest: Decimal           # interest_on + interest_off
+    penalty: Decimal            # 罚息
+    compound: Decimal           # 复利
+    costs: Decimal              # 费用
+    waivable: Decimal           # what the policy in force lets be waived (or has waived: see the module doc)
+    to_pay: Decimal             # principal + interest + penalty + compound + costs - waivable
+    policy: str                 # e.g. "2026年第1版 · 特殊户（低保户）· 一次性结清本金" or "无适用减免政策"
+    rule: str                   # the rule applied in plain Chinese (for the 明白纸)
+    condition: str              # the condition in plain Chinese
+    lines: tuple[str, ...]      # how each figure was reached
+    waiver_state: str = ""      # "", "offer", "approved", "applied", "voided"
+    waiver_request_id: int | None = None
+    waivable_penalty: Decimal = Decimal("0.00")
+    waivable_compound: Decimal = Decimal("0.00")
+    waivable_interest: Decimal = Decimal("0.00")
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.penalty + self.compound + self.costs
+
+    def as_json(self) -> dict:
+        """The CLI/API form: amounts as strings in 元 with 2 places, the day in ISO form."""
+        return {
+            "loan_no": self.loan_no,
+            "as_of": self.as_of.isoformat(),
+            "principal": fmt_yuan(self.principal),
+            "interest": fmt_yuan(self.interest),
+            "penalty": fmt_yuan(self.penalty),
+            "compound": fmt_yuan(self.compound),
+            "waivable": fmt_yuan(self.waivable),
+            "to_pay": fmt_yuan(self.to_pay),
+            "policy": self.policy,
+            "lines": list(self.lines),
+            "interest_on": fmt_yuan(self.interest_on),
+            "interest_off": fmt_yuan(self.interest_off),
+            "costs": fmt_yuan(self.costs),
+            "total": fmt_yuan(self.total),
+            "rule": self.rule,
+            "condition": self.condition,
+            "waiver_state": self.waiver_state,
+        }
+
+
+def penalty_markup() -> Decimal:
+    """罚息上浮比例 (%) from the Setting row `penalty_markup_percent`, 50 when none was set."""
+    from npl.core.models import Setting
+
+    row = Setting.objects.filter(key=PENALTY_MARKUP_KEY).first()
+    return Decimal(row.value if row is not None else PENALTY_MARKUP_DEFAULT)
+
+
+def suspensions(loan) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Suspended days as (first, last) inclusive: an ended suspension stops the day before it ended."""
+    from npl.collection.models import InterestSuspension
+
+    out = []
+    for s in InterestSuspension.objects.filter(loan_id=loan.pk).order_by("starts_on", "pk"):
+        last = s.ended_on - dt.timedelta(days=1) if s.ended_on else s.until
+        if last >= s.starts_on:
+            out.append((s.starts_on, last))
+    return tuple(out)
+
+
+def _movements(loan, as_of: dt.date, applied) -> list[Movement]:
+    from npl.collection.models import Repayment
+
+    out = [
+        Movement(day=r.paid_on, principal=r.principal, interest=r.interest, costs=r.costs,
+                 label=f"还款：{r.paid_on:%Y-%m-%d} 归还本金 {fmt_yuan(r.principal)} 元、利息 {fmt_yuan(r.interest)} 元、"
+                       f"费用 {fmt_yuan(r.costs)} 元（流水 {r.txn_no}）")
+        for r in Repayment.objects.filter(loan_id=loan.pk, confirmed=True, paid_on__gt=loan.snapshot_date, paid_on__lte=as_of)
+        .order_by("paid_on", "pk")
+    ]
+    if applied is not None:
+        out.append(Movement(
+            day=applied.applied_on, label=f"减免：{applied.applied_on:%Y-%m-%d} 减免申请#{applied.pk}生效，减免 {fmt_yuan(applied.waived_total)} 元",
+            waived=(("penalty", applied.waived_penalty), ("compound", applied.waived_compound),
+                    ("interest_on", applied.waived_interest_on), ("interest_off", applied.waived_interest_off))))
+    return out
+
+
+def owed_on(loan, as_of: dt.date, *, applied=None):
+    """The accrued figures on `as_of` (npl.waivers.interest.Accrual), with an applied waiver taken off."""
+    if as_of < loan.snapshot_date:
+        raise PayoffError(f"测算日期 {as_of:%Y-%m-%d} 早于银行最新数据日期 {loan.snapshot_date:%Y-%m-%d}，无法测算")
+    terms = Terms(rate=Decimal(loan.rate) if loan.rate is not None else None, maturity=loan.maturity_date, markup=penalty_markup(),
+                  off_balance=loan.classification in NON_ACCRUAL, suspended=suspensions(loan))
+    from npl.loans.models import LoanSnapshot
+
+    snap = LoanSnapshot.objects.filter(loan_id=loan.pk, as_of=loan.snapshot_date).first()
+    principal = snap.principal_balance if snap is not None else _principal_at_snapshot(loan)
+    start = Start(day=loan.snapshot_date, principal=fen(principal), interest_on=fen(loan.interest_on),
+                  interest_off=fen(loan.interest_off), penalty=fen(loan.penalty_interest),
+                  compound=fen(loan.compound_interest), costs=fen(loan.costs))
+    return accrue(start, terms, _movements(loan, as_of, applied), as_of)
+
+
+def _principal_at_snapshot(loan) -> Decimal:
+    from npl.loans.balances import balance_on
+
+    return balance_on(loan, loan.snapshot_date) or loan.principal_balance
+
+
+def _requests(loan, as_of: dt.date):
+    """The request that shapes the payoff on `as_of`: applied, approved, or voided (in that precedence)."""
+    from npl.waivers.models import WaiverRequest
+
+    qs = WaiverRequest.objects.filter(loan_id=loan.pk).select_related("tier__version")
+    applied = qs.filter(status=RequestStatus.APPLIED, applied_on__lte=as_of).order_by("-applied_on", "-pk").first()
+    approved = qs.filter(Q(status=RequestStatus.APPROVED) | Q(status=RequestStatus.APPLIED, applied_on__gt=as_of),
+                         approved_on__lte=as_of).order_by("-approved_on", "-pk").first()
+    voided = qs.filter(status=RequestStatus.VOIDED, voided_on__lte=as_of).order_by("-voided_on", "-pk").first()
+    return applied, approved, voided
+
+
+def compute_payoff(loan, as_of: dt.date | None = None) -> Payoff:
+    """Principal, each interest component, the waivable part under the ruler, and what to pay on `as_of`."""
+    from npl.categories.engine import loan_categories
+    from npl.loans.balances import balance_on
+    from npl.waivers.models import PolicyVersion
+
+    as_of = as_of or timezone.localdate()
+    applied, approved, voided = _requests(loan, as_of)
+    acc = owed_on(loan, as_of, applied=applied)
+    principal = balance_on(loan, as_of)
+    if principal is None:
+        raise PayoffError(f"贷款 {loan.loan_no} 在 {as_of:%Y-%m-%d} 尚无银行数据，无法测算")
+    lines = list(acc.lines)
+    lines.append(f"本金：{as_of:%Y-%m-%d} 本金余额 {fmt_yuan(principal)} 元")
+    if loan.rate is not None:
+        lines.append(f"利率：执行年利率 {rate_text(loan.rate)}，日利率 = 年利率 ÷ 360；罚息利率 = 年利率 × (1 + {rate_text(penalty_markup())})；"
+                     f"到期日 {loan.maturity_date:%Y-%m-%d}")
+    figures = {"penalty": acc.penalty, "compound": acc.compound, "interest_on": acc.interest_on, "interest_off": acc.interest_off}
+    if applied is not None:
+        # Show the claim as it would stand without the waiver; waivable is what was waived.
+        figures = {"penalty": acc.penalty + applied.waived_penalty, "compound": acc.compound + applied.waived_compound,
+                   "interest_on": acc.interest_on + applied.waived_interest_on,
+                   "interest_off": acc.interest_off + applied.waived_interest_off}
+    for part, accrued in acc.accrued.items():
+        lines.append(f"{LABELS[part]}：{fmt_yuan(figures[part])} 元（其中测算期新增 {fmt_yuan(accrued)} 元）")
+    lines.append(f"费用：{fmt_yuan(acc.costs)} 元")
+
+    state, req_id, parts = "", None, (Decimal("0.00"),) * 3
+    rule, condition, policy = "", "", NO_POLICY
+    if applied is not None:
+        t = applied.tier
+        state, req_id = "applied", applied.pk
+        parts = (applied.waived_penalty, applied.waived_compound, applied.waived_interest_on + applied.waived_interest_off)
+        policy = f"{tier_label(t)}（减免申请#{applied.pk}已于{applied.applied_on:%Y-%m-%d}生效）"
+        rule = rule_text(t)
+        condition = f"已于{cn_date(applied.applied_on)}按约定还款，减免已生效"
+        lines.append(f"已减免：{fmt_yuan(sum(parts))} 元（罚息 {fmt_yuan(parts[0])}、复利 {fmt_yuan(parts[1])}、"
+                     f"利息 {fmt_yuan(parts[2])}），减免申请#{applied.pk}于 {applied.applied_on:%Y-%m-%d} 生效")
+    elif approved is not None:
+        t = approved.tier
+        o = offer(t, _Figures(**figures))
+        state, req_id = "approved", approved.pk
+        parts = (o.penalty, o.compound, o.interest)
+        policy = f"{tier_label(t)}（减免申请#{approved.pk}已批准，还款后生效）"
+        rule = rule_text(t)
+        condition = f"{cn_date(approved.deadline)}前归还约定金额 {fmt_yuan(approved.agreed_amount)} 元（{approved.get_mode_display()}），先还后免"
+        lines.append(_offer_line(o, figures, f"减免申请#{approved.pk}已批准，{condition}"))
+    else:
+        version = PolicyVersion.in_force(as_of)
+        if version is None:
+            rule = f"{cn_date(as_of)}没有生效的减免政策"
+            lines.append(f"可减免：0.00 元（{rule}）")
+        elif voided is not None and voided.tier.version_id == version.pk and not version.reoffer_after_void:
+            state, req_id = "voided", voided.pk
+            rule = (f"减免申请#{voided.pk}已于{cn_date(voided.voided_on)}因“{voided.void_reason}”作废，利息恢复；"
+                    f"{version.name}政策内不再减免")
+            lines.append(f"可减免：0.00 元（{rule}）")
+        else:
+            codes = [code for code, _name in loan_categories(loan, as_of)]
+            best, reason = choose_tier(version.tiers.select_related("version"), codes, _Figures(**figures), as_of)
+            if voided is not None:
+                lines.append(f"减免申请#{voided.pk}已于 {voided.voided_on:%Y-%m-%d} 作废，利息已恢复")
+            if best is None:
+                rule = f"{version.name}：{reason}"
+                lines.append(f"可减免：0.00 元（{reason}）")
+            else:
+                state = "offer"
+                parts = (best.penalty, best.compound, best.interest)
+                policy, rule, condition = tier_label(best.tier), rule_text(best.tier), condition_text(best.tier)
+                lines.append(_offer_line(best, figures, reason))
+    waivable = sum(parts)
+    interest = figures["interest_on"] + figures["interest_off"]
+    to_pay = principal + interest + figures["penalty"] + figures["compound"] + acc.costs - waivable
+    lines.append(f"应还：本金 {fmt_yuan(principal)} + 利息 {fmt_yuan(interest)} + 罚息 {fmt_yuan(figures['penalty'])} + "
+                 f"复利 {fmt_yuan(figures['compound'])} + 费用 {fmt_yuan(acc.costs)} − 减免 {fmt_yuan(waivable)} = {fmt_yuan(to_pay)} 元")
+    return Payoff(
+        loan_no=loan.loan_no, as_of=as_of, principal=principal, interest_on=figures["interest_on"],
+        interest_off=figures["interest_off"], interest=interest, penalty=figures["penalty"], compound=figures["compound"],
+        costs=acc.costs, waivable=waivable, to_pay=to_pay, policy=policy, rule=rule, condition=condition,
+        lines=tuple(lines), waiver_state=state, waiver_request_id=req_id,
+        waivable_penalty=parts[0], waivable_compound=parts[1], waivable_interest=parts[2],
+    )
+
+
+@dataclass(frozen=True)
+class _Figures:
+    penalty: Decimal
+    compound: Decimal
+    interest_on: Decimal
+    interest_off: Decimal
+
+
+def _offer_line(o, figures: dict, reason: str) -> str:
+    t = o.tier
+    interest = figures["interest_on"] + figures["interest_off"]
+    return (f"可减免：罚息 {fmt_yuan(figures['penalty'])} × {share_text(t.penalty_share)} = {fmt_yuan(o.penalty)} 元，"
+            f"复利 {fmt_yuan(figures['compound'])} × {share_text(t.compound_share)} = {fmt_yuan(o.compound)} 元，"
+            f"利息 {fmt_yuan(interest)} × {share_text(t.interest_share)} = {fmt_yuan(o.interest)} 元（表内、表外分别计算），"
+            f"合计 {fmt_yuan(o.total)} 元（{reason}）")
