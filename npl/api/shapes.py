@@ -1,0 +1,75 @@
+"""The shapes of the report answers (INTAKE.md's JSON, the same dicts the command line prints), for the OpenAPI description."""
+from rest_framework import serializers
+
+
+class CategoryRowBase(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="笔数")
+    households = serializers.IntegerField(required=False, help_text="户数")
+    amount = serializers.CharField(help_text="本金余额（元，两位小数）")
+    amount_wan = serializers.CharField(help_text="本金余额（万元，两位小数）")
+
+
+class CategoryRow(CategoryRowBase):
+    subcategories = CategoryRowBase(many=True, required=False)
+
+
+class CategoryReportSerializer(serializers.Serializer):
+    """npl.categories.reports.category_report."""
+
+    scope = serializers.CharField()
+    as_of = serializers.DateField()
+    categories = CategoryRow(many=True)
+
+
+class CampaignSerializer(serializers.Serializer):
+    """A campaign (清收行动)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    baseline = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    township = serializers.CharField(source="township.name", allow_null=True, default=None)
+
+
+class ChannelSerializer(serializers.Serializer):
+    cash = serializers.CharField()
+    refinance = serializers.CharField()
+    court = serializers.CharField()
+    collateral = serializers.CharField()
+    other = serializers.CharField()
+
+
+class CampaignSummarySerializer(serializers.Serializer):
+    """npl.campaigns.figures.summary: amounts in 元 as strings, the recovery rate in percent."""
+
+    scope = serializers.CharField()
+    campaign = serializers.CharField()
+    as_of = serializers.DateField()
+    task_count = serializers.IntegerField()
+    task_amount = serializers.CharField()
+    collected_count = serializers.IntegerField()
+    collected_amount = serializers.CharField()
+    remaining_amount = serializers.CharField()
+    interest_collected = serializers.CharField()
+    recovery_rate = serializers.CharField()
+    collected_by_channel = ChannelSerializer()
+
+
+class ClockRowSerializer(serializers.Serializer):
+    """One loan of `npl report clocks --json`."""
+
+    loan_no = serializers.CharField()
+    limitation_deadline = serializers.DateField(allow_null=True)
+    limitation_basis = serializers.CharField(allow_null=True)
+    limitation_status = serializers.CharField(allow_null=True)
+    enforcement_deadline = serializers.DateField(allow_null=True)
+
+
+class ClocksReportSerializer(serializers.Serializer):
+    """npl.collection.clocks.gather.clocks_report."""
+
+    scope = serializers.CharField()
+    as_of = serializers.DateField()
+    loans = ClockRowSerializer(many=True)

@@ -1,0 +1,89 @@
+"""Reports: the nine categories, campaigns and their summaries, the legal clocks — the dicts the pages and
+the command line use, for the same township and day rules as the pages (categories.access.report_scope)."""
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from npl.api.shapes import (
+    CampaignSerializer,
+    CampaignSummarySerializer,
+    CategoryReportSerializer,
+    ClocksReportSerializer,
+)
+from npl.api.views.base import AS_OF, TOWNSHIP, as_of
+
+
+def _scope(request):
+    """The page's rule for ?township= and ?as_of= (404 outside a township role's own); a bad day is a 400."""
+    from npl.categories.access import report_scope
+
+    day = as_of(request)  # validates ?as_of= first: the page shows a message, an API answers 400
+    scope = report_scope(request)
+    scope.day = day
+    return scope
+
+
+@extend_schema(tags=["特殊类别"], summary="九类特殊贷款统计", parameters=[AS_OF, TOWNSHIP], responses=CategoryReportSerializer)
+class CategoryReport(APIView):
+    """npl.categories.reports.category_report for what the person may see (as `npl report categories --json`)."""
+
+    def get(self, request):
+        from npl.categories.reports import category_report
+
+        scope = _scope(request)
+        data = category_report(township=scope.township, as_of=scope.day, user=request.user)
+        data["scope"] = scope.label
+        return Response(data)
+
+
+def _campaigns(request):
+    # Lazy import: the campaign pages own who may follow which campaign; the API asks them.
+    from npl.campaigns.views import _may_see, visible_campaigns
+
+    _may_see(request.user)
+    return visible_campaigns(request.user)
+
+
+@extend_schema(tags=["清收行动"], summary="清收行动")
+class CampaignList(generics.ListAPIView):
+    """Campaigns the person may follow, newest baseline first."""
+
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        return _campaigns(self.request).order_by("-baseline", "name")
+
+
+@extend_schema(tags=["清收行动"], summary="清收行动汇总（任务、已清收、清收率）", parameters=[AS_OF, TOWNSHIP],
+               responses=CampaignSummarySerializer)
+class CampaignSummary(APIView):
+    """npl.campaigns.figures.summary over what the person may see (as `npl campaign summary --json`)."""
+
+    def get(self, request, pk: int):
+        from django.http import Http404
+
+        from npl.campaigns.figures import summary
+
+        campaign = get_object_or_404(_campaigns(request), pk=pk)
+        scope = _scope(request)
+        if campaign.township_id and scope.township is not None and scope.township.pk != campaign.township_id:
+            raise Http404("不在本次清收行动范围内")
+        return Response(summary(campaign, scope.day, township=scope.township, user=request.user))
+
+
+@extend_schema(tags=["法律时效"], summary="法律时效（每笔贷款一行）", parameters=[AS_OF, TOWNSHIP], responses=ClocksReportSerializer)
+class ClocksReport(APIView):
+    """npl.collection.clocks.gather.clocks_report over the loans in scope (as `npl report clocks --json`)."""
+
+    def get(self, request):
+        from npl.collection.clocks.gather import clocks_report
+
+        scope = _scope(request)
+        if not (request.user.is_superuser or request.user.role):
+            raise PermissionDenied("您的账号尚未分配角色")
+        data = clocks_report(township=scope.township, as_of=scope.day, user=request.user)
+        data["scope"] = scope.label
+        return Response(data)
