@@ -202,18 +202,28 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # -- npl.api (issue #8): token first, so a request without credentials is a 401 with WWW-Authenticate --
+    "DEFAULT_SCHEMA_CLASS": "npl.api.schema.NplAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "npl.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "npl.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "npl 区级不良贷款清收平台 API",
+    "DESCRIPTION": "与页面相同的范围和业务规则；金额为字符串（元，两位小数）；错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。见 docs/api.md。",
     "VERSION": "0.1.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # -- npl.api (issue #8) --
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
