@@ -1,0 +1,108 @@
+"""Suggestion rules as data (edited by the district admin) and what collectors did with each suggestion."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from npl.advice import conditions
+from npl.advice.choices import DATE, ActionCode, Status
+
+
+def date_fact_errors(name: str, label: str) -> list[str]:
+    """Blank, or the name of a date fact (due dates count from one)."""
+    if not name:
+        return []
+    spec = conditions.fact_spec(name)
+    if spec is None or spec[0] != DATE:
+        return [f"{label}“{name}”不是日期类事实（如 limitation_deadline、promise_broken_on、since_lost_contact）"]
+    return []
+
+
+class SuggestionRule(models.Model):
+    """A suggestion rule: when its condition holds for a loan, suggest its action by its due date, saying why."""
+
+    code = models.SlugField("规则代码", max_length=50, unique=True)
+    name = models.CharField("规则名称", max_length=100)
+    enabled = models.BooleanField("启用", default=True)
+    action = models.CharField("建议措施", max_length=40, choices=ActionCode.choices)
+    condition = models.JSONField("触发条件", help_text="JSON：{\"all\":[{\"fact\":…,\"op\":…,\"value\":…}]}，见 docs/advice.md")
+    text = models.CharField("建议内容", max_length=500, help_text="可用 {事实名} 占位，如 {limitation_deadline}")
+    priority = models.PositiveSmallIntegerField("优先级（1–100）", default=50, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    due_from = models.CharField("期限起算事实", max_length=50, blank=True, help_text="日期类事实；空为统计日")
+    due_in_days = models.IntegerField("期限天数", default=7, help_text="自起算日起的天数，可为负（如时效届满日前30天）")
+    due_cap = models.CharField("期限不得晚于", max_length=50, blank=True, help_text="日期类事实，如 enforcement_deadline")
+    cap_margin_days = models.PositiveSmallIntegerField("提前天数", default=0)
+    legal_basis = models.CharField("法律依据", max_length=300, blank=True)
+    script = models.TextField("沟通话术", blank=True, help_text="对借款人说什么（通俗中文）")
+    evidence = models.CharField("需带回的证据", max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="修改人"
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收建议规则"
+        ordering = ["-priority", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def clean(self):
+        errors = {}
+        problems = conditions.validate(self.condition)
+        if problems:
+            errors["condition"] = problems
+        for field, label in (("due_from", "期限起算事实"), ("due_cap", "期限不得晚于")):
+            if found := date_fact_errors(getattr(self, field), label):
+                errors[field] = found
+        if self.action and self.action not in ActionCode.values:
+            errors["action"] = [f"未知措施代码“{self.action}”"]
+        if errors:
+            raise ValidationError(errors)
+
+    def spec(self):
+        """The rule as the pure engine takes it."""
+        from npl.advice.engine import Rule
+
+        return Rule(
+            code=self.code, name=self.name, action=self.action, condition=self.condition, text=self.text,
+            priority=self.priority, due_in_days=self.due_in_days, due_from=self.due_from, due_cap=self.due_cap,
+            cap_margin_days=self.cap_margin_days, legal_basis=self.legal_basis, script=self.script, evidence=self.evidence,
+        )
+
+
+class SuggestionStateQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """States of the loans the person may reach."""
+        from npl.loans.models import Loan
+
+        return self.filter(loan__in=Loan.objects.for_user(user))
+
+
+class SuggestionState(models.Model):
+    """What became of one suggestion (loan + rule + due): done with the action that did it, or dismissed with why.
+
+    Keyed by the due date: the same facts give the same due, so a dismissed suggestion stays away; when the
+    facts change (a new deadline, a new broken promise) the due changes and the suggestion comes back.
+    """
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="suggestion_states", verbose_name="贷款")
+    rule = models.ForeignKey(SuggestionRule, on_delete=models.PROTECT, related_name="states", verbose_name="规则")
+    due = models.DateField("期限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    action = models.ForeignKey(
+        "collection.CollectionAction", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="对应催收记录"
+    )
+    reason = models.CharField("不采纳原因", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="处理人")
+    at = models.DateTimeField("处理时间", auto_now_add=True)
+
+    objects = SuggestionStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "建议处理记录"
+        ordering = ["-at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["loan", "rule", "due"], name="uniq_suggestion_state")]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.rule_id} {self.due} {self.get_status_display()}"

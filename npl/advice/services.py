@@ -1,0 +1,281 @@
+"""Advice services: the suggestions for loans on a day, collectors' worklists, done/dismiss, reassignment, rule edits.
+
+Stable entry points for other apps (API, reports, the loan page):
+    suggestions_for(loans_qs, as_of) -> list[Suggestion]      open suggestions, by loan_no then priority
+    today(user, as_of=None) -> list[WorkItem]                 a collector's worklist, best first
+    next_item(user, as_of=None) -> WorkItem | None            the top of it
+    loan_suggestions(loan, as_of=None) -> list[Suggestion]    one loan (the loan page fragment)
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from npl.accounts.choices import Role
+from npl.advice.choices import Status
+from npl.advice.engine import Suggestion, evaluate
+from npl.advice.facts import build_facts
+from npl.advice.models import SuggestionRule, SuggestionState
+from npl.loans import workflow
+from npl.loans.choices import EventKind
+from npl.loans.models import Loan, LoanEvent
+
+WINDOW_KEY = "advice_window_days"
+WINDOW_DEFAULT = 7  # a collector's "today" holds what is due within this many days (Setting advice_window_days)
+# Worklist score weights (docs/advice.md "Ordering"): urgency of the due date first, then what is at stake.
+W_URGENCY, W_VALUE, W_PRIORITY = Decimal("0.5"), Decimal("0.3"), Decimal("0.2")
+STATE_CHUNK = 900  # loan ids per IN list when reading states
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def window_days() -> int:
+    """Days ahead a worklist looks (Setting `advice_window_days`, default 7)."""
+    from npl.core.models import Setting
+
+    row = Setting.objects.filter(key=WINDOW_KEY).first()
+    try:
+        return max(int(row.value), 0) if row else WINDOW_DEFAULT
+    except ValueError:
+        return WINDOW_DEFAULT
+
+
+def rules_in_force():
+    """The enabled rules, as the engine takes them."""
+    return [r.spec() for r in SuggestionRule.objects.filter(enabled=True)]
+
+
+def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
+    """(loan, rule code, due) of suggestions already done or dismissed."""
+    out = set()
+    for i in range(0, len(loan_ids), STATE_CHUNK):
+        out.update(
+            SuggestionState.objects.filter(loan_id__in=loan_ids[i : i + STATE_CHUNK], status__in=[Status.DONE, Status.DISMISSED])
+            .values_list("loan_id", "rule__code", "due")
+        )
+    return out
+
+
+def _open_suggestions(loans, as_of: dt.date) -> tuple[list[Suggestion], dict]:
+    rules = rules_in_force()
+    found, facts_by_loan = [], {}
+    for facts in build_facts(loans, as_of):
+        facts_by_loan[facts.loan_id] = facts
+        found.extend(evaluate(facts, rules, as_of))
+    closed = _closed_keys(list({s.loan_id for s in found}))
+    return [s for s in found if (s.loan_id, s.rule, s.due) not in closed], facts_by_loan
+
+
+def suggestions_for(loans, as_of: dt.date | None = None) -> list[Suggestion]:
+    """Open suggestions for a Loan queryset on as_of (default today): by loan_no, then priority. No scope here:
+    callers pass a queryset that starts from Loan.objects.for_user(user) (the CLI passes every loan)."""
+    found, _ = _open_suggestions(loans, as_of or _today())
+    return sorted(found, key=lambda s: (s.loan_no, -s.priority, s.due, s.rule))
+
+
+def loan_suggestions(loan: Loan, as_of: dt.date | None = None) -> list[Suggestion]:
+    """Open suggestions of one loan, most important first."""
+    found, _ = _open_suggestions(Loan.objects.filter(pk=loan.pk), as_of or _today())
+    return found
+
+
+# --- worklists -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A suggestion on a collector's list, with what ranks it."""
+
+    suggestion: Suggestion
+    loan: Loan
+    balance: Decimal
+    probability: float | None  # recovery likelihood (0..1) from npl.likelihood; None while it is missing
+    likelihood_source: str
+    score: Decimal
+    days_left: int
+
+
+def _likelihood(loan_ids: list[int], as_of: dt.date) -> dict:
+    """Scores from the likelihood app, or {} while it is not installed yet (ordering then uses amount only)."""
+    try:
+        from npl.likelihood.scoring import score_loans  # lazy: likelihood is built beside advice
+    except ImportError:
+        return {}
+    return score_loans(loan_ids, as_of)
+
+
+def rank(found: list[Suggestion], balances: dict[int, Decimal], likelihood: dict, as_of: dt.date, window: int):
+    """(score, days_left, probability, source) per suggestion, as docs/advice.md "Ordering" says."""
+    expected = {}
+    for s in found:
+        score = likelihood.get(s.loan_id)
+        p = Decimal(str(score.probability)) if score is not None else Decimal(1)
+        expected[s.loan_id] = balances.get(s.loan_id, Decimal(0)) * p
+    top = max(expected.values(), default=Decimal(0))
+    out = []
+    for s in found:
+        days_left = (s.due - as_of).days
+        urgency = Decimal(1) if days_left <= 0 else max(Decimal(0), 1 - Decimal(days_left) / Decimal(window + 1))
+        value = expected[s.loan_id] / top if top > 0 else Decimal(0)
+        total = W_URGENCY * urgency + W_VALUE * value + W_PRIORITY * Decimal(s.priority) / 100
+        score = likelihood.get(s.loan_id)
+        out.append((total.quantize(Decimal("0.0001")), days_left, score.probability if score else None,
+                    score.source if score else ""))
+    return out
+
+
+def today(user, as_of: dt.date | None = None, *, window: int | None = None) -> list[WorkItem]:
+    """A collector's list: open suggestions on their own loans due by as_of + window, best first."""
+    as_of = as_of or _today()
+    window = window_days() if window is None else window
+    loans = Loan.objects.for_user(user).filter(responsible_person_id=user.pk)
+    found, facts = _open_suggestions(loans, as_of)
+    horizon = as_of + dt.timedelta(days=window)
+    found = [s for s in found if s.due <= horizon]
+    by_pk = Loan.objects.select_related("borrower", "township").in_bulk({s.loan_id for s in found})
+    balances = {pk: f.balance for pk, f in facts.items()}
+    ranks = rank(found, balances, _likelihood(list(by_pk), as_of), as_of, window)
+    items = [
+        WorkItem(s, by_pk[s.loan_id], balances[s.loan_id], p, source, score, days_left)
+        for s, (score, days_left, p, source) in zip(found, ranks)
+    ]
+    items.sort(key=lambda i: (-i.score, i.suggestion.due, i.suggestion.loan_no, i.suggestion.rule))
+    return items
+
+
+def next_item(user, as_of: dt.date | None = None) -> WorkItem | None:
+    """The top of the collector's list (or None when it is empty)."""
+    items = today(user, as_of)
+    return items[0] if items else None
+
+
+# --- done / dismiss --------------------------------------------------------------------------------------
+
+HANDLERS = {Role.COLLECTOR, Role.TOWNSHIP_ADMIN}
+
+
+def _current(user, loan: Loan, rule_code: str, due: dt.date) -> tuple[Loan, SuggestionRule]:
+    if workflow.role_of(user) not in HANDLERS:
+        raise PermissionDenied("只有清收人员和乡镇管理员可以处理清收建议")
+    loan = Loan.objects.for_user(user).filter(pk=loan.pk).first()
+    if loan is None:
+        raise PermissionDenied("该贷款不在您的管辖范围内")
+    rule = SuggestionRule.objects.filter(code=rule_code).first()
+    if rule is None:
+        raise ValidationError(f"规则“{rule_code}”不存在")
+    if not any(s.rule == rule_code and s.due == due for s in loan_suggestions(loan, _today())):
+        raise ValidationError("该建议已处理或已不再适用，请刷新后重试", code="stale")
+    return loan, rule
+
+
+def _note(loan: Loan, user, text: str) -> None:
+    LoanEvent.objects.create(loan=loan, kind=EventKind.NOTE, field="advice", note=text[:500], occurred_on=_today(), actor=user)
+
+
+def mark_done(user, loan: Loan, rule_code: str, due: dt.date, action) -> SuggestionState:
+    """完成: the suggestion was carried out by `action` (a ledger line of the same loan)."""
+    with transaction.atomic():
+        loan, rule = _current(user, loan, rule_code, due)
+        if action is None or action.loan_id != loan.pk:
+            raise ValidationError({"action": "请选择本笔贷款的一条催收记录"})
+        state = SuggestionState.objects.create(loan=loan, rule=rule, due=due, status=Status.DONE, action=action, by=user)
+        _note(loan, user, f"清收建议“{rule.name}”（期限{due:%Y-%m-%d}）已完成：{action.acted_on:%Y-%m-%d} {action.get_method_display()}")
+    return state
+
+
+def dismiss(user, loan: Loan, rule_code: str, due: dt.date, reason: str) -> SuggestionState:
+    """不采纳: the collector says why; the same suggestion (same due) does not come back."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        if not reason:
+            raise ValidationError({"reason": "请填写不采纳的原因"})
+        loan, rule = _current(user, loan, rule_code, due)
+        state = SuggestionState.objects.create(loan=loan, rule=rule, due=due, status=Status.DISMISSED, reason=reason[:300], by=user)
+        _note(loan, user, f"清收建议“{rule.name}”（期限{due:%Y-%m-%d}）不采纳：{reason}")
+    return state
+
+
+# --- one collector per borrower --------------------------------------------------------------------------
+
+
+def assign_collector(borrower, collector, *, township, by, expected_versions: dict[int, int] | None = None) -> list[Loan]:
+    """Make `collector` responsible for all of the borrower's loans in the township, together (one per borrower).
+
+    Township admins of that township (and the district admin) only; the collector must be an active collector
+    of the same township. expected_versions {loan id: version} as the page showed them: if any loan changed
+    since, nothing moves (optimistic locking, as npl.loans.workflow).
+    """
+    role = workflow.role_of(by)
+    if role == Role.TOWNSHIP_ADMIN:
+        if by.township_id != township.pk:
+            raise PermissionDenied("只能分配本乡镇的贷款")
+    elif role != Role.DISTRICT_ADMIN:
+        raise PermissionDenied("只有乡镇管理员可以分配责任人")
+    if collector is None or collector.role != Role.COLLECTOR or not collector.is_active:
+        raise ValidationError({"collector": "请选择一名在岗的清收人员"})
+    if collector.township_id != township.pk:
+        raise ValidationError({"collector": f"{collector}不是{township.name}的清收人员"})
+    with transaction.atomic():
+        loans = list(Loan.objects.select_for_update().filter(borrower=borrower, township=township).order_by("pk"))
+        if not loans:
+            raise ValidationError("该借款人在本乡镇没有贷款")
+        if expected_versions is not None and any(expected_versions.get(x.pk) != x.version for x in loans):
+            raise workflow.StaleVersion()
+        moved = []
+        for loan in loans:
+            if loan.responsible_person_id == collector.pk:
+                continue
+            before = str(loan.responsible_person) if loan.responsible_person_id else "—"
+            event = LoanEvent(loan_id=loan.pk, kind=EventKind.ASSIGNED, field="responsible_person", before=before,
+                              after=str(collector), note=f"按借款人统一分配责任人（{township.name}）",
+                              occurred_on=_today(), actor=by)
+            moved.append(workflow.change_locked(loan, {"responsible_person_id": collector.pk}, [event]))
+    return moved
+
+
+def split_borrowers(township) -> list[dict]:
+    """Borrowers of the township whose loans have more than one responsible person (or some none): to unify."""
+    people = {}
+    for borrower_id, person_id in Loan.objects.filter(township=township).exclude(status="settled").values_list(
+        "borrower_id", "responsible_person_id"
+    ):
+        people.setdefault(borrower_id, set()).add(person_id)
+    return [{"borrower_id": b, "people": p} for b, p in people.items() if len(p) > 1]
+
+
+# --- rule edits ------------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("name", "enabled", "action", "condition", "text", "priority", "due_from", "due_in_days", "due_cap",
+               "cap_margin_days", "legal_basis", "script", "evidence")
+
+
+def may_edit_rules(user) -> bool:
+    return workflow.role_of(user) == Role.DISTRICT_ADMIN
+
+
+def save_rule(rule: SuggestionRule | None, user, **fields) -> SuggestionRule:
+    """Create or change a rule (district admin only); the condition is validated before anything is saved."""
+    if not may_edit_rules(user):
+        raise PermissionDenied("只有区金融办可以修改清收建议规则")
+    with transaction.atomic():
+        rule = rule or SuggestionRule(code=fields.pop("code", ""))
+        fields.pop("code", None)
+        for name in RULE_FIELDS:
+            if name in fields:
+                setattr(rule, name, fields[name])
+        rule.updated_by = user
+        rule.full_clean()
+        rule.save()
+    return rule
+
+
+def set_enabled(rule: SuggestionRule, user, enabled: bool) -> SuggestionRule:
+    """启用/停用 a rule (district admin only)."""
+    return save_rule(rule, user, enabled=enabled)
