@@ -197,6 +197,18 @@ def batch_loans(user, kind: str, day: dt.date, *, township=None, category: str |
     return qs.order_by("township__name", "loan_no")
 
 
+def batch_scope(kind: str, township=None, category: str | None = None) -> str:
+    """How a batch is named in its file name and in the log: '柳溪镇·借款人无法联系', '全区'."""
+    from npl.categories.choices import NAMES
+
+    if kind == Kind.PUBLIC_NOTICE:
+        category = None  # the kind already says lost contact
+    parts = [township.name if township is not None else "全区"]
+    if category:
+        parts.append(NAMES[category])
+    return "·".join(parts)
+
+
 def _plan_loan_ids():
     from npl.collection.choices import ACTIVE_PLAN_STATUSES
     from npl.collection.models import RepaymentPlan
