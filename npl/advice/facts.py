@@ -111,12 +111,13 @@ def _ledger(ids: list[int], day: dt.date) -> dict[int, dict]:
 
 
 def _plans(ids: list[int], day: dt.date) -> dict[int, dt.date]:
-    """loan id → the day its active plan's earliest unpaid instalment became missed (due the day before)."""
+    """loan id → the day its plan's earliest unpaid instalment became missed (the day after it was due)."""
     from npl.collection.models import PlanInstalment
 
     out = {}
     for loan_id, due_on, status, paid_on in PlanInstalment.objects.filter(
-        plan__loan_id__in=ids, plan__status="approved", due_on__lt=day
+        # a plan broken since (by the sweep, perhaps after the day) still had its instalment missed on the day
+        plan__loan_id__in=ids, plan__status__in=("approved", "broken"), plan__signed_on__lte=day, due_on__lt=day
     ).values_list("plan__loan_id", "due_on", "status", "paid_on"):
         if status == "paid" and paid_on is not None and paid_on <= day:
             continue
