@@ -83,3 +83,58 @@ def township_report_docx(*, scope: str, subject: str, as_of: str, summary: dict 
     _heading(doc, "四、下一步工作打算")
     _para(doc, "（请填写）")
     return _bytes(doc)
+
+
+BULLETIN_HEADS = ["排名", "单位", "任务（万元）", "本期清收（万元）", "累计清收（万元）", "清收率（%）", "名次变化", "催收次数",
+                  "到期未履约承诺", "时效预警"]
+
+
+def _change(value) -> str:
+    """名次变化 as the bulletin prints it: ↑2, ↓1, 持平, or — when there is nothing to compare with."""
+    if value is None:
+        return "—"
+    return f"↑{value}" if value > 0 else (f"↓{-value}" if value < 0 else "持平")
+
+
+def bulletin_table_rows(content: dict) -> list[list[str]]:
+    """The table of a bulletin as text cells (Word and the page share it); laggards marked ▲."""
+    from npl.core.money import fmt_wan
+
+    out = []
+    for r in content["rows"]:
+        out.append([
+            str(r["rank"]), r["township"] + ("▲" if r["laggard"] else ""), fmt_wan(r["task_amount"]), fmt_wan(r["collected_period"]),
+            fmt_wan(r["collected_amount"]), r["rate"], _change(r["rank_change"]), str(r["actions"]), str(r["promises_due"]),
+            str(r["clocks_at_risk"]),
+        ])
+    t = content["total"]
+    out.append(["", "合计", fmt_wan(t["task_amount"]), fmt_wan(t["collected_period"]), fmt_wan(t["collected_amount"]), t["rate"],
+                "", str(t["actions"]), str(t["promises_due"]), str(t["clocks_at_risk"])])
+    return out
+
+
+def bulletin_docx(content: dict, charts: list[bytes]) -> bytes:
+    """日调度/周通报 as Word: title, the paragraphs, the ranking table and the charts (PNG)."""
+    from docx.shared import Cm
+
+    doc = _new()
+    _title(doc, f"{content['scope']}不良贷款清收{content['kind_label']}")
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run(content["label"]), BODY_FONT, 16)
+    for text in content["texts"]:
+        _para(doc, text)
+    _heading(doc, "附：各单位清收进度排名表")
+    rows = bulletin_table_rows(content)
+    table = doc.add_table(rows=1 + len(rows), cols=len(BULLETIN_HEADS))
+    table.style = "Table Grid"
+    for c, head in enumerate(BULLETIN_HEADS):
+        _font(table.cell(0, c).paragraphs[0].add_run(head), "黑体", 9)
+    for i, cells in enumerate(rows, start=1):
+        for c, text in enumerate(cells):
+            _font(table.cell(i, c).paragraphs[0].add_run(text), BODY_FONT, 9)
+    _para(doc, f"说明：金额单位万元（按元合计后折算）；清收率=累计清收本金÷任务金额；名次与清收率变化对比{content['compared_with'] or '无'}；"
+               f"▲为进度滞后单位（{content['rule']}）；利息另计，不计入清收率。")
+    for png in charts:
+        doc.add_picture(io.BytesIO(png), width=Cm(15))
+    return _bytes(doc)
