@@ -21,7 +21,9 @@ from npl.demo.users import collector_name, lead_branch_name, town_stem
 
 SEED = 20260331
 BASELINE = dt.date(2026, 3, 31)
-REPAID_UNTIL = dt.date(2026, 10, 31)  # repayments and ledger rows run over the months after the baseline
+REPAID_UNTIL = dt.date(2026, 10, 31)  # the history (ledger, repayments) runs to here
+HISTORY_FROM = dt.date(2024, 10, 1)  # two years of collection before it: enough to learn from (likelihood)
+ROSTERS_AS_OF = dt.date(2024, 9, 30)  # the rosters the district gathered when collection began
 CENT = Decimal("0.01")
 MILLION = Decimal("1000000")
 _FILE_TIME = dt.datetime(2026, 4, 1, 9, 0, 0)  # fixed document date: same bytes every run
@@ -319,7 +321,12 @@ class _Generator:
         if kind == "emigrated":
             return rnd.choice(N.EMIGRATED_TO)
         if kind == "deceased":
-            return _day_between(rnd, max(dt.date(2015, 1, 1), _add_years(p.born, 30)), self.baseline - dt.timedelta(days=10))
+            # Died before the roster's day (the roster is older than the baseline): the same draw, squeezed in.
+            lo, hi = max(dt.date(2015, 1, 1), _add_years(p.born, 30)), self.baseline - dt.timedelta(days=10)
+            day, last = _day_between(rnd, lo, hi), ROSTERS_AS_OF - dt.timedelta(days=10)
+            if day > last:
+                day = last if lo >= last else lo + dt.timedelta(days=(day - lo).days * (last - lo).days // max((hi - lo).days, 1))
+            return day
         if kind == "imprisoned":
             return _day_between(rnd, self.baseline + dt.timedelta(days=30), dt.date(2032, 12, 31))
         if kind == "lost_contact":
@@ -369,99 +376,167 @@ class _Generator:
                 r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
         return rows
 
-    def repayments(self, loans: list, lost: set, litigated: set) -> list:
-        rnd = self.rnd
-        rows, seq = [], 0
-        start = self.baseline + dt.timedelta(days=1)
-        for ln in loans:
-            if ln.person.id_number in lost:
-                continue
-            r = rnd.random()
-            if r < 0.01:  # repaid before the baseline: already inside the bank's snapshot
-                dates, total = [_day_between(rnd, self.baseline - dt.timedelta(days=85), self.baseline)], None
-            elif r < 0.15:
-                full = rnd.random() < 0.35
-                k = 1 if full and rnd.random() < 0.7 else rnd.randint(1, 3)
-                dates = sorted(_day_between(rnd, start, REPAID_UNTIL) for _ in range(k))
-                total = ln.balance if full else _yuan(ln.balance * Decimal(str(round(rnd.uniform(0.05, 0.6), 3))))
-            else:
-                continue
-            mortgage, sued = "抵押" in ln.guarantee, ln.loan_no in litigated
-            channel = rnd.choices(
-                ["现金", "转账", "借新还旧", "转贷", "法院执行", "抵押物处置", "以物抵债", "其他"],
-                (0.45, 0.25, 0.10, 0.05, 0.07 if sued else 0, 0.05 if mortgage else 0, 0.02 if mortgage else 0, 0.01),
-            )[0]
-            if total is None:
-                parts = [_yuan(ln.balance * Decimal("0.05"))]
-            else:
-                parts = self.split(total, len(dates))
-            for day, principal in zip(dates, parts):
-                seq += 1
-                interest = _yuan(ln.interest * Decimal(str(round(rnd.uniform(0, 0.3), 3))) / len(parts))
-                rows.append({"txn_no": f"LS{day:%Y%m%d}{seq:06d}", "loan": ln, "paid_on": day, "principal": principal,
-                             "interest": interest, "channel": channel})
-        rows.sort(key=lambda r: (r["paid_on"], r["txn_no"]))
-        return rows
-
-    def split(self, total: Decimal, k: int) -> list:
-        if k == 1:
-            return [total]
-        cuts = sorted(self.rnd.uniform(0.1, 0.9) for _ in range(k - 1))
-        parts, last = [], Decimal(0)
-        for c in cuts:
-            point = _yuan(total * Decimal(str(round(c, 4))))
-            parts.append(point - last)
-            last = point
-        parts.append(total - last)
-        return [p for p in parts if p > 0] or [total]
-
-    def actions(self, loans: list, lost: set) -> list:
-        rnd = self.rnd
-        rows = []
-        newspaper_day = dt.date(2026, 5, 20)  # one notice in the provincial paper for the lost-contact list
-        signatures = {
-            "上门催收": (["借款人签收", "家属签收", "未签收", "拒签"], (0.45, 0.2, 0.2, 0.15)),
-            "信函催收": (["借款人签收", "家属签收", "未签收"], (0.4, 0.3, 0.3)),
-            "律师函": (["借款人签收", "家属签收", "未签收", "拒签"], (0.35, 0.25, 0.3, 0.1)),
-        }
-        for ln in loans:
-            is_lost = ln.person.id_number in lost
-            if not (ln.collector and rnd.random() < 0.9 or rnd.random() < 0.35 or is_lost and rnd.random() < 0.5):
-                continue
-            who = collector_name(ln.township) if ln.collector else ln.manager
-            seen = set()
-            if is_lost:
-                rows.append(self.action(ln, newspaper_day, "登报公告", "未签收", who, "absent", "省级报纸公告催收"))
-                seen.add((newspaper_day, "登报公告"))
-            for _ in range(rnd.randint(1, 4)):
-                day = _day_between(rnd, dt.date(2025, 9, 1), REPAID_UNTIL, weekday=True)
-                method = rnd.choices(["上门催收", "电话催收", "短信催收", "信函催收", "律师函"], (0.4, 0.3, 0.1, 0.12, 0.08))[0]
-                if (day, method) in seen:
-                    continue
-                seen.add((day, method))
-                if method in signatures:
-                    labels, weights = signatures[method]
-                    signature = "未签收" if is_lost else rnd.choices(labels, weights)[0]
-                else:
-                    signature = "未签收"
-                if is_lost:
-                    outcome = "absent" if method == "上门催收" else "stopped"
-                elif method in ("电话催收", "短信催收"):
-                    outcome = rnd.choice(["promise", "no_answer", "no_means", "refuse"])
-                else:
-                    outcome = rnd.choice(["promise", "promise", "no_means", "refuse", "absent"])
-                rows.append(self.action(ln, day, method, signature, who, outcome, ""))
-        rows.sort(key=lambda r: (r["acted_on"], r["loan"].loan_no, r["method"]))
-        return rows
-
-    def action(self, ln, day, method, signature, who, outcome, note) -> dict:
+    def action(self, ln, day, method, signature, who, outcome, note, rnd=None) -> dict:
+        rnd = rnd or self.rnd
         promise_on = promise_amount = None
         if outcome == "promise":
-            promise_on = day + dt.timedelta(days=self.rnd.randint(15, 90))
-            promise_amount = _yuan(ln.balance * Decimal(str(round(self.rnd.uniform(0.05, 1.0), 2))))
+            promise_on = day + dt.timedelta(days=rnd.randint(15, 90))
+            promise_amount = _yuan(ln.balance * Decimal(str(round(rnd.uniform(0.05, 0.3), 2))))
         return {"loan": ln, "acted_on": day, "method": method, "signature": signature, "collector": who,
                 "outcome": N.ACTION_OUTCOMES[outcome], "promise_on": promise_on, "promise_amount": promise_amount,
                 "note": note}
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def _month_starts(first: dt.date, last: dt.date) -> list:
+    out, day = [], first.replace(day=1)
+    while day <= last:
+        out.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return out
+
+
+class _History:
+    """Two years of collection, month by month: the ledger and the bank's repayment flow.
+
+    Whether a borrower repays depends on facts the platform records, in a learnable but noisy way: a
+    hidden willingness to pay (never written anywhere) drives contact, promises, keeping them and
+    repaying; a recent repayment makes another likelier; contact and a promise raise the chance, a
+    refusal or no answer lowers it; lost-contact, deceased and imprisoned borrowers rarely pay, the
+    poor less often; the campaign after the baseline raises the pace of collection. Its own random
+    stream: the loans, rosters and cases are drawn exactly as without it.
+
+    The bank's balances on the baseline are what remains after the repayments made before it (a
+    repayment dated on or before the snapshot is inside it).
+    """
+
+    METHODS = (["上门催收", "电话催收", "短信催收", "信函催收", "律师函"], (0.4, 0.3, 0.1, 0.12, 0.08))
+    CHANNELS = ["现金", "转账", "借新还旧", "转贷", "法院执行", "抵押物处置", "以物抵债", "其他"]
+
+    def __init__(self, gen: "_Generator", district: "DemoDistrict"):
+        self.gen = gen
+        self.rnd = random.Random(f"{district.seed}-history")
+        self.d = district
+        people = {kind: {p.id_number for p, _ in district.rosters[kind]} for kind in ROSTER_KINDS}
+        self.lost, self.dead, self.jailed = people["lost_contact"], people["deceased"], people["imprisoned"]
+        self.poor = people["dibao"] | people["disabled"] | people["poverty"]
+        self.sued = {c["loan"].loan_no for c in district.cases if c["direction"] == "银行起诉借款人"}
+        self.judged = {c["loan"].loan_no for c in district.cases if c["judged"]}
+        self.repayments, self.actions, self.seq = [], [], 0
+
+    def run(self) -> None:
+        months = _month_starts(HISTORY_FROM, REPAID_UNTIL)
+        for ln in self.d.loans:
+            self.loan(ln, months)
+        self.repayments.sort(key=lambda r: (r["paid_on"], r["txn_no"]))
+        self.actions.sort(key=lambda r: (r["acted_on"], r["loan"].loan_no, r["method"]))
+
+    def loan(self, ln: DemoLoan, months: list) -> None:
+        rnd, baseline = self.rnd, self.d.baseline
+        pid = ln.person.id_number
+        lost, dead, jailed = pid in self.lost, pid in self.dead, pid in self.jailed
+        will = rnd.gauss(0, 1)
+        years = max((HISTORY_FROM - ln.maturity).days, 0) / 365
+        base = -3.3 + 0.9 * will - 0.7 * (pid in self.poor) + 0.3 * ("抵押" in ln.guarantee) - 0.08 * years
+        base = -6.0 if lost else -4.8 if dead else -5.5 if jailed else base
+        start = ln.balance  # the balance when the history begins; the baseline's is what remains
+        balance, floor, before = start, _yuan(start * Decimal("0.1")), Decimal("0.00")
+        who = collector_name(ln.township) if ln.collector else ln.manager
+        seen, last_paid, last_contact, refused = set(), None, None, None
+        pending = []  # (pay by, amount) of promises the borrower will keep
+        if lost:  # the provincial paper's notice names the whole lost-contact list
+            self.add_action(ln, dt.date(2026, 5, 20), "登报公告", "未签收", who, "absent", "省级报纸公告催收", seen)
+        for month in months:
+            after = month > baseline
+            end = min((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1), REPAID_UNTIL)
+            rate = (0.30 if after else 0.10) if ln.collector else (0.12 if after else 0.05)
+            if rnd.random() < (0.04 if lost else rate):
+                day = _day_between(rnd, month, end, weekday=True)
+                method = rnd.choices(*self.METHODS)[0]
+                recent = last_paid is not None and (day - last_paid).days < 120
+                outcome, signature = self.outcome(method, will, lost, dead, recent)
+                if self.add_action(ln, day, method, signature, who, outcome, "", seen):
+                    if outcome in ("promise", "met", "family", "partial", "no_means"):
+                        last_contact = day
+                    refused = day if outcome == "refuse" else refused
+                    act = self.actions[-1]
+                    if outcome == "promise" and rnd.random() < _sigmoid(0.1 + 1.1 * will + 0.8 * recent):
+                        pending.append((act["promise_on"], act["promise_amount"]))
+            # This month's repayments: promises falling due, then the borrower's own accord.
+            for by, amount in [p for p in pending if p[0] <= end]:
+                pending.remove((by, amount))
+                day = _day_between(rnd, max(month, by - dt.timedelta(days=25)), min(by, end))
+                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else Decimal(0))
+                balance -= paid
+                before += paid if day <= baseline else 0
+                last_paid = day if paid else last_paid
+            if balance <= 0:
+                break
+            z = base + (0.35 if after else 0.0)
+            if last_paid is not None and (month - last_paid).days < 100:
+                z += 1.3
+            if last_contact is not None and (month - last_contact).days < 75:
+                z += 0.7
+            if refused is not None and (month - refused).days < 120:
+                z -= 0.8
+            if ln.loan_no in self.judged:
+                z += 0.5
+            if rnd.random() < _sigmoid(z):
+                day = _day_between(rnd, month, end)
+                settle = day > baseline and rnd.random() < 0.25
+                share = Decimal(str(round(rnd.uniform(0.05, 0.4), 3)))
+                amount = balance if settle else _yuan(balance * share)
+                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else Decimal(0))
+                balance -= paid
+                before += paid if day <= baseline else 0
+                last_paid = day if paid else last_paid
+            if balance <= 0:
+                break
+        ln.balance = start - before
+
+    def outcome(self, method: str, will: float, lost: bool, dead: bool, recent: bool) -> tuple[str, str]:
+        rnd = self.rnd
+        letter = method in ("上门催收", "信函催收", "律师函")
+        if lost:
+            return ("absent" if method == "上门催收" else "stopped"), "未签收"
+        reach = 0.3 + 0.6 * (method == "上门催收") + 0.5 * will
+        if dead:
+            contact = rnd.random() < 0.5
+            return ("family" if contact else "absent"), ("家属签收" if contact and letter else "未签收")
+        if rnd.random() > _sigmoid(reach):
+            return ("absent" if method == "上门催收" else "no_answer"), ("未签收" if rnd.random() < 0.8 or not letter else "拒签")
+        signature = rnd.choices(["借款人签收", "家属签收"], (0.7, 0.3))[0] if letter else "未签收"
+        r = rnd.random()
+        if r < _sigmoid(-0.6 + 1.0 * will + 0.7 * recent):
+            return "promise", signature
+        if r < _sigmoid(-0.6 + 1.0 * will + 0.7 * recent) + 0.15 * (will < 0):
+            return "refuse", ("拒签" if letter and rnd.random() < 0.5 else signature)
+        return rnd.choice(["met", "no_means", "family"]), signature
+
+    def add_action(self, ln, day, method, signature, who, outcome, note, seen) -> bool:
+        if (day, method) in seen:
+            return False
+        seen.add((day, method))
+        self.actions.append(self.gen.action(ln, day, method, signature, who, outcome, note, self.rnd))
+        return True
+
+    def pay(self, ln: DemoLoan, day: dt.date, amount: Decimal, balance: Decimal, keep: Decimal) -> Decimal:
+        """Book a repayment of up to `amount` principal leaving at least `keep`; the principal booked."""
+        principal = min(amount, balance - keep)
+        if principal <= 0:
+            return Decimal(0)
+        rnd = self.rnd
+        mortgage, sued = "抵押" in ln.guarantee, ln.loan_no in self.sued
+        channel = rnd.choices(self.CHANNELS, (0.45, 0.25, 0.10, 0.05, 0.07 if sued else 0, 0.05 if mortgage else 0,
+                                              0.02 if mortgage else 0, 0.01))[0]
+        self.seq += 1
+        interest = _yuan(ln.interest * Decimal(str(round(rnd.uniform(0, 0.1), 3))))
+        self.repayments.append({"txn_no": f"LS{day:%Y%m%d}{self.seq:06d}", "loan": ln, "paid_on": day,
+                                "principal": principal, "interest": interest, "channel": channel})
+        return principal
 
 
 def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
@@ -474,12 +549,11 @@ def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = B
         ln.collector = gen.rnd.random() < 0.12
     district = DemoDistrict(district_name, seed, baseline, towns, loan_rows, borrowers)
     district.rosters = gen.rosters(towns, borrowers)
-    lost = {p.id_number for p, _ in district.rosters["lost_contact"]}
     district.loan_list = gen.loan_list(loan_rows)
     district.cases = gen.cases(loan_rows)
-    litigated = {c["loan"].loan_no for c in district.cases}
-    district.repayments = gen.repayments(loan_rows, lost, litigated)
-    district.actions = gen.actions(loan_rows, lost)
+    history = _History(gen, district)
+    history.run()
+    district.repayments, district.actions = history.repayments, history.actions
     return district
 
 
@@ -573,7 +647,8 @@ def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: 
 
 
 def _add(d: DemoDistrict, kind, sub_kind, path, rows):
-    d.files.append(DemoFile(kind, sub_kind, path, d.baseline if kind in ("loans", "roster", "loan-list") else None, rows))
+    as_of = ROSTERS_AS_OF if kind == "roster" else d.baseline if kind in ("loans", "loan-list") else None
+    d.files.append(DemoFile(kind, sub_kind, path, as_of, rows))
 
 
 def _write_loans(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
@@ -595,13 +670,13 @@ def _write_loans(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
 
 def _write_rosters(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     """Nine rosters, district-wide, from the bureaus that keep them."""
-    district_name, baseline = d.name, d.baseline
+    district_name = d.name
     misspelt = {"dibao": 2, "public_servant": 1}
     borrower_ids = {b.id_number for b in d.borrowers}
     for kind in ROSTER_KINDS:
         title, extra = ROSTER_TITLES[kind]
         sheet = _Sheet(out / f"roster_{kind}.xlsx")
-        sheet.write([f"{district_name}{title}（{baseline.year}年{baseline.month}月）"])
+        sheet.write([f"{district_name}{title}（{ROSTERS_AS_OF.year}年{ROSTERS_AS_OF.month}月）"])
         sheet.write(["序号", "姓名", "公民身份号码", extra])
         old = kind in ("deceased", "dibao", "disabled")
         for i, (p, value) in enumerate(d.rosters[kind], 1):

@@ -63,4 +63,6 @@ ACTION_OUTCOMES = {
     "no_answer": "电话无人接听",
     "stopped": "号码已停机",
     "partial": "已部分还款",
+    "met": "本人接触",
+    "family": "家属接触",
 }
