@@ -56,6 +56,20 @@ def _private_files(tmp_path_factory):
     override.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests hash passwords with MD5: production's Argon2 is slow on purpose (about 0.3 s and 100 MiB a
+    password here), and the cast alone makes nine users a test, which made user creation most of the
+    suite's time. Production keeps Argon2: tests/test_security.py checks it with settings.py's own list.
+    """
+    from django.test.utils import override_settings
+
+    override = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture
 def units(db):
     """Two townships, each with one community and one branch (branch B also serves town A)."""

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from npl.core.models import AuditLog
@@ -144,7 +144,16 @@ def test_demo_style_login_with_the_right_password_reaches_the_home_page(cast):
 
 
 def test_passwords_are_hashed_with_argon2(cast):
-    assert cast["collector"].password.startswith("argon2")
+    """The suite hashes with MD5 for speed (npl/conftest.py); the hashers settings.py configures give Argon2."""
+    import npl.settings as configured
+
+    user = cast["collector"]
+    with override_settings(PASSWORD_HASHERS=configured.PASSWORD_HASHERS):
+        user.set_password(PASSWORD)
+        user.save()
+        stored = type(user).objects.get(pk=user.pk)
+        assert stored.password.startswith("argon2$")
+        assert stored.check_password(PASSWORD) and not stored.check_password("wrong-password")
 
 
 def test_account_is_locked_after_five_failed_logins(cast):
