@@ -184,3 +184,10 @@ def test_no_tier_after_its_deadline_and_no_policy_before_the_first_version(make_
     assert "期限2026年12月31日已过" in late.rule
     early = make_loan("W2", rate=None, as_of=d(2025, 12, 1), on="10")
     assert compute_payoff(early, d(2025, 12, 31)).policy == NO_POLICY
+
+
+def test_the_worked_example_of_the_docs(make_loan):
+    """docs/interest-and-waivers.md, section 1: 150.00 + 225.00 + 0.50, general tier waives 112.75."""
+    p = compute_payoff(make_loan("W1", maturity=d(2026, 4, 15)), d(2026, 4, 30))
+    assert (p.interest, p.penalty, p.compound, p.waivable, p.to_pay) == (
+        D("150.00"), D("225.00"), D("0.50"), D("112.75"), D("100262.75"))
