@@ -60,6 +60,11 @@ class SuggestionRule(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def days_before(self) -> int:
+        """For a due before its date fact (due_in_days < 0): how many days before."""
+        return -self.due_in_days
+
     def spec(self):
         """The rule as the pure engine takes it."""
         from npl.advice.engine import Rule

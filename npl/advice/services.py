@@ -101,6 +101,14 @@ class WorkItem:
     score: Decimal
     days_left: int
 
+    @property
+    def overdue_days(self) -> int:
+        return max(-self.days_left, 0)
+
+    @property
+    def probability_percent(self) -> int | None:
+        return None if self.probability is None else round(self.probability * 100)
+
 
 def _likelihood(loan_ids: list[int], as_of: dt.date) -> dict:
     """Scores from the likelihood app, or {} while it is not installed yet (ordering then uses amount only)."""
