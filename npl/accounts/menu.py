@@ -17,6 +17,7 @@ SECTIONS = (
     ("分配责任人", "/advice/assign/", {R.TOWNSHIP_ADMIN}),
     ("建议规则", "/advice/rules/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.COLLECTOR}),
     ("时效预警", "/collection/clocks/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.COLLECTOR, R.BRANCH_STAFF, R.COURT_LIAISON}),
+    ("通报", "/reports/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN}),
     ("诉讼执行", "/litigation/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
     ("借新还旧", "/refinance/", {R.DISTRICT_ADMIN, R.DISTRICT_LEADER, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF}),
     ("待确认还款", "/collection/repayments/pending/", {R.BRANCH_STAFF}),
