@@ -141,7 +141,7 @@ def decide_waiver(req: WaiverRequest, user, *, approve: bool, note: str = "") ->
     today = _today()
     with transaction.atomic():
         workflow.lock(req.loan_id)
-        req = WaiverRequest.objects.select_for_update().select_related("tier__version").get(pk=req.pk)
+        req = WaiverRequest.objects.select_for_update(of=("self",)).select_related("tier__version").get(pk=req.pk)
         why = may_decide(req, user)
         if why:
             raise PermissionDenied(why)
@@ -222,7 +222,7 @@ def check_waiver(req: WaiverRequest, *, today: dt.date | None = None, actor=None
     today = today or _today()
     with transaction.atomic():
         workflow.lock(req.loan_id)
-        req = WaiverRequest.objects.select_for_update().select_related("tier__version", "loan", "plan").get(pk=req.pk)
+        req = WaiverRequest.objects.select_for_update(of=("self",)).select_related("tier__version", "loan", "plan").get(pk=req.pk)
         _check(req, today, actor=actor)
     return req
 
