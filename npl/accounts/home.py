@@ -35,6 +35,7 @@ def breakdown(qs, field: str, label: str) -> list[dict]:
 
 
 def by_status(qs) -> list[dict]:
+    """(state, label, count) of a loan queryset, in the states' order."""
     labels = dict(LoanStatus.choices)
     rows = qs.values("status").annotate(n=Count("pk")).order_by("status")
     return [{"status": r["status"], "label": labels.get(r["status"], r["status"]), "count": r["n"]} for r in rows]
@@ -48,15 +49,21 @@ def dashboard(user) -> dict:
     if user.is_district_wide:
         ctx["kind"] = "district"
         ctx["rows"] = breakdown(qs, "township_id", "township__name")
+        ctx.update(_district_board(user, qs))
         return ctx
     role = user.role
     if role == Role.TOWNSHIP_ADMIN:
         ctx["kind"] = "township"
         ctx["rows"] = breakdown(qs, "community_id", "community__name")
+        ctx.update(_township_board(user, qs))
     elif role == Role.COLLECTOR:
         ctx["kind"] = "collector"
         ctx["statuses"] = by_status(qs)
         ctx["my_loans"] = qs.select_related("borrower", "township", "community").order_by("-principal_balance")[:100]
+        # Lazy: the dashboards live in reports, an app above accounts; advice's worklist is read through it.
+        from npl.reports.dashboards import worklist
+
+        ctx["worklist_source"], ctx["worklist"] = worklist(user)
     elif role == Role.BRANCH_STAFF:
         ctx["kind"] = "branch"
         ctx["rows"] = breakdown(qs, "township_id", "township__name")
@@ -82,3 +89,22 @@ def _stage_counts(cases) -> list[tuple[str, int]]:
     labels = dict(Stage.choices)
     rows = cases.values("stage").annotate(n=Count("pk")).order_by("stage")
     return [(labels.get(r["stage"], r["stage"]), r["n"]) for r in rows]
+
+
+def _district_board(user, qs) -> dict:
+    """District admin/leader: township ranking (latest snapshot), the nine categories, the trend, clocks at risk."""
+    from npl.reports.bulletins import default_campaign
+    from npl.reports.dashboards import categories, clock_counts, ranking
+
+    campaign = default_campaign()
+    day, ranked = ranking(campaign) if campaign else (None, [])
+    return {"campaign": campaign, "snapshot_day": day, "ranking": ranked, "categories": categories(user),
+            "clocks": clock_counts(user, qs)}
+
+
+def _township_board(user, qs) -> dict:
+    """Township admin: its loans by category and by state, its alerts (clocks, broken promises, approvals)."""
+    from npl.reports.dashboards import broken_promises, categories, clock_counts, pending_approvals
+
+    return {"categories": categories(user, township=user.township), "statuses": by_status(qs), "clocks": clock_counts(user, qs),
+            "broken": broken_promises(qs), "pending": pending_approvals(qs)}
