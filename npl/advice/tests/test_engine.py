@@ -147,3 +147,30 @@ def test_json_entry_has_the_issue_shape():
     (s,) = evaluate(facts(categories=frozenset({"nominal_household"})), DEFAULTS, AS_OF)
     assert set(s.as_json()) == {"loan_no", "action", "rule", "why", "due", "priority"}
     assert s.as_json()["due"] == "2026-01-31"
+
+
+def _suggestion(loan_id, due, priority=50):
+    from npl.advice.engine import Suggestion
+
+    return Suggestion(loan_id, f"L{loan_id}", "visit", "r", "r", "", "", due, priority)
+
+
+def test_ordering_weighs_urgency_then_expected_recovery_then_priority():
+    from npl.advice.services import rank
+    from npl.likelihood.scoring import Score
+
+    found = [_suggestion(1, AS_OF), _suggestion(2, AS_OF), _suggestion(3, AS_OF + dt.timedelta(days=7))]
+    balances = {1: Decimal("100000.00"), 2: Decimal("100000.00"), 3: Decimal("100000.00")}
+    likely = {1: Score(0.2, "baseline", ()), 2: Score(0.8, "model", ()), 3: Score(0.8, "model", ())}
+    (s1, *_), (s2, *_), (s3, *_) = rank(found, balances, likely, AS_OF, 7)
+    assert s2 > s1  # same due and balance: the likelier recovery first
+    assert s2 > s3  # same stake: due today beats due in a week
+    assert s2 == Decimal("0.5") + Decimal("0.3") + Decimal("0.1")
+
+
+def test_without_likelihood_scores_the_balance_alone_ranks_the_stake():
+    from npl.advice.services import rank
+
+    found = [_suggestion(1, AS_OF), _suggestion(2, AS_OF)]
+    (small, *_), (big, *_) = rank(found, {1: Decimal("1000.00"), 2: Decimal("900000.00")}, {}, AS_OF, 7)
+    assert big > small
