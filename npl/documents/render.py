@@ -1,59 +1,73 @@
 """Turning contexts into files: Word through docxtpl (the active template), PDF through WeasyPrint (our HTML).
 
 A batch is one file: each loan's document on its own page (a page break between Word bodies, a CSS page
-break between PDF sections). Cost stays linear: one template render per loan, one PDF layout for the lot.
+break between PDF sections). Cost stays linear: the Word template is opened and compiled once and rendered
+once per loan into one body; one HTML and one PDF layout for the lot.
 """
-import copy
 import io
+import re
 from functools import lru_cache
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from docx import Document
-from docx.enum.text import WD_BREAK
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import Environment, StrictUndefined, TemplateError, Undefined
 
 from npl.documents.fonts import require_cjk_font
 
 PDF_CSS = "documents/print.css"
 
 
-def docx_one(template: bytes, context: dict, *, strict: bool = False) -> bytes:
-    """One document from a Word template; strict=True makes an unknown {{ name }} an error (upload checks)."""
-    tpl = DocxTemplate(io.BytesIO(template))
-    env = Environment(undefined=StrictUndefined, autoescape=True) if strict else None
-    tpl.render(context, jinja_env=env, autoescape=True)
+MANY = "_npl_documents"  # the context key carrying every document's context through docxtpl's render
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+class _ManyTemplate(DocxTemplate):
+    """docxtpl rendering the body once per context into one body, pages separated by a page break.
+
+    The template is opened and its Jinja source compiled once; each document is one render of that source.
+    Headers, footers and properties take the first context.
+    """
+
+    def build_xml(self, context, jinja_env=None):
+        src = self.patch_xml(self.get_xml())
+        src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)  # as docxtpl's render_xml_part does
+        self.current_rendering_part = self.docx._part
+        template = (jinja_env or Environment()).from_string(src)
+        head = tail = None
+        inner = []
+        for ctx in context[MANY]:
+            dst = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(ctx))
+            dst = dst.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            dst = self.resolve_listing(dst)
+            opened = dst.index(">", dst.index("<w:body")) + 1
+            closing = dst.rindex("<w:sectPr")  # the body's own page settings come last
+            if head is None:
+                head, tail = dst[:opened], dst[closing:]
+            inner.append(dst[opened:closing])
+        return head + PAGE_BREAK.join(inner) + tail
+
+
+def docx_many(template: bytes, contexts: list[dict], *, strict: bool = False) -> bytes:
+    """One Word file with each context rendered on its own page(s), in order.
+
+    strict=True makes an unknown {{ name }} an error (the upload check); otherwise it prints as nothing.
+    """
+    if not contexts:
+        raise ValueError("没有可生成的文书")
+    tpl = _ManyTemplate(io.BytesIO(template))
+    env = Environment(undefined=StrictUndefined if strict else Undefined, autoescape=True)
+    tpl.render({**contexts[0], MANY: contexts}, jinja_env=env, autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
 
 
-def docx_many(template: bytes, contexts: list[dict]) -> bytes:
-    """One Word file with each context rendered on its own page(s), in order."""
-    if not contexts:
-        raise ValueError("没有可生成的文书")
-    first = docx_one(template, contexts[0])
-    if len(contexts) == 1:
-        return first
-    master = Document(io.BytesIO(first))
-    body = master.element.body
-    end = body.sectPr  # page settings stay last in the body
-    for context in contexts[1:]:
-        brk = master.add_paragraph()
-        brk.add_run().add_break(WD_BREAK.PAGE)
-        part = Document(io.BytesIO(docx_one(template, context)))
-        for element in part.element.body.iterchildren():
-            if element.tag.endswith("}sectPr"):
-                continue
-            if end is not None:
-                end.addprevious(copy.deepcopy(element))
-            else:
-                body.append(copy.deepcopy(element))
-    out = io.BytesIO()
-    master.save(out)
-    return out.getvalue()
+def docx_one(template: bytes, context: dict, *, strict: bool = False) -> bytes:
+    """One document from a Word template."""
+    return docx_many(template, [context], strict=strict)
 
 
 def check_template(template: bytes, context: dict, must_show: str) -> None:

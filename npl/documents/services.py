@@ -28,6 +28,7 @@ from npl.documents.models import DocumentTemplate, GeneratedDocument
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Loan
 from npl.org.models import Bank
+from npl.waivers.payoff import PayoffError, compute_payoff
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 SAMPLE_NAME = "样例人"  # the borrower of content.sample_context: an uploaded template must show it
@@ -97,8 +98,6 @@ def _contexts(kind: Kind, rows: list, as_of: dt.date, pay_by: dt.date, scope: st
                 )
             out.append(content.agreement_context(loan, as_of, loan.balance, plan=plans[loan.pk]))
         return out
-    from npl.waivers.payoff import PayoffError, compute_payoff
-
     out = []
     for loan in rows:
         try:
