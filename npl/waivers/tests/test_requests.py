@@ -148,3 +148,26 @@ def test_a_waiver_marked_so_is_left_out_of_kpi_figures_while_it_stands(loan, cas
     assert kpi_excluded_loan_ids() == {loan.pk}
     void_waiver(req, cast["branch_staff"], reason="借款人违约")
     assert kpi_excluded_loan_ids() == set()
+
+
+def test_a_broken_linked_plan_voids_the_waiver(loan, cast, today):
+    from npl.collection.choices import PlanStatus
+    from npl.collection.models import RepaymentPlan
+
+    plan = RepaymentPlan.objects.create(loan=loan, signed_on=today, submitted_by=cast["collector"], status=PlanStatus.APPROVED)
+    req = decide_waiver(_ask(loan, cast, today, plan=plan), cast["branch_staff"], approve=True)
+    assert check_waiver(req).status == RequestStatus.APPROVED
+    RepaymentPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.BROKEN, broken_on=today)
+    req = check_waiver(req)
+    assert (req.status, req.voided_on) == (RequestStatus.VOIDED, today)
+    assert "还款计划已违约" in req.void_reason
+    assert compute_payoff(loan, today).to_pay == D("106400.00")
+
+
+def test_a_plan_of_another_loan_cannot_be_linked(loan, make_loan, cast, today):
+    from npl.collection.models import RepaymentPlan
+
+    other = make_loan("W2")
+    plan = RepaymentPlan.objects.create(loan=other, signed_on=today, submitted_by=cast["collector"])
+    with pytest.raises(ValidationError, match="只能关联本贷款"):
+        _ask(loan, cast, today, plan=plan)
