@@ -125,7 +125,8 @@ def brier(y: list[bool], p: list[float]) -> float:
 
 def calibration_table(y: list[bool], p: list[float], bins: int = 10) -> list[dict]:
     """Deciles of the predicted probability: count, mean predicted, observed rate."""
-    pairs = sorted(zip(p, y))
+    # By prediction only: sorting ties by outcome too would pile a tied score's positives into the upper decile.
+    pairs = sorted(zip(p, y), key=lambda pair: pair[0])
     n = len(pairs)
     out = []
     for b in range(bins):
