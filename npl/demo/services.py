@@ -167,4 +167,14 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
             if f.kind == "loans":
                 set_lead_branches(plan)
                 users = ensure_users()
+    if reports:  # something new came in: learn the recovery likelihood from the demo's history
+        _train_likelihood(out)
     return reports
+
+
+def _train_likelihood(out) -> None:
+    from npl.demo.generate import REPAID_UNTIL
+    from npl.likelihood.services import train
+
+    run = train(REPAID_UNTIL)  # the demo's history ends there: every 90-day window is complete
+    _say(out, f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
