@@ -216,7 +216,9 @@ RULES = [
         "code": "limitation_review",
         "name": "时效复活或届满后起诉需法务复核",
         "action": "file_lawsuit",
-        "condition": {"all": [_f("limitation_review", "==", True), NOT_SUED]},
+        # a borrower who keeps paying is left alone; one who stopped 90 days ago is sued while the signature is fresh
+        "condition": {"all": [_f("limitation_review", "==", True), NOT_SUED,
+                              {"any": [_f("days_since_last_repayment", ">=", 90), _f("last_repayment_on", "is_set", False)]}]},
         "text": "该笔时效系届满后借款人本人确认而重新起算，请报法务复核后尽快起诉固定债权。",
         "priority": 60, "due_from": "last_touch_on", "due_in_days": 60,
         "legal_basis": "民法典第192条、第195条",

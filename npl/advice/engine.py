@@ -186,6 +186,10 @@ def evaluate(facts: LoanFacts, rules: Iterable[Rule], as_of: dt.date | None = No
         holds, reasons = conditions.evaluate(rule.condition, facts.get)
         if not holds:
             continue
+        named = conditions.facts_named(rule.condition)
+        for anchor in (rule.due_from, rule.due_cap):  # the dates the due counts from are facts too
+            if anchor and anchor not in named and facts.get(anchor) is not None:
+                reasons.append(f"{conditions.fact_spec(anchor)[1]}为{conditions.show(anchor, facts.get(anchor))}")
         why = f"依据规则“{rule.name}”：" + "；".join(dict.fromkeys(reasons))
         out.append(
             Suggestion(

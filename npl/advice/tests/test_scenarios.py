@@ -159,6 +159,8 @@ def test_every_scenario_loan_gets_exactly_the_promised_actions_and_due_dates(sce
         ("S-JUDGED", "judgment_unenforced", ["已判决未申请执行", "申请执行期限状态为正常"]),
         ("S-STALE", "stale_loan", ["距最近催收天数为90天（大于等于60天）"]),
         ("S-MORTGAGE", "large_mortgage_task_force", ["大额抵押贷款"]),
+        ("S-LAPSED", "limitation_lapsed", ["诉讼时效状态为已届满", "诉讼时效届满日为2026-03-15"]),
+        ("S-GUARANTEE", "guarantee_period", ["保证期间状态为3个月内届满", "保证期间届满日为2026-09-30"]),
     ],
 )
 def test_the_why_names_the_rule_and_the_facts_with_their_values(scenario_suggestions, loan_no, rule, words):
