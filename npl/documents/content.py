@@ -64,13 +64,15 @@ def _person(user) -> tuple[str, str]:
     return (user.display_name or user.username), (user.phone or BLANK)
 
 
-def loan_basics(loan, as_of: dt.date, principal: Decimal | None = None) -> dict:
-    """The parties and the loan's facts every per-loan document shows; `principal` is the balance on `as_of`."""
+def loan_basics(loan, as_of: dt.date, owed) -> dict:
+    """The parties and the loan's facts every per-loan document shows.
+
+    `owed` is the loan's payoff on `as_of` (npl.waivers.payoff.Payoff: principal, interest, penalty, compound,
+    costs), so the notice, the agreement and the plain sheet of one day state the same debt.
+    """
     branch = loan.branch
     bank = branch.bank.name if getattr(branch, "bank", None) is not None else ""
     person, phone = _person(loan.responsible_person)
-    principal = loan.principal_balance if principal is None else principal
-    interest = loan.interest_on + loan.interest_off + loan.penalty_interest + loan.compound_interest
     ctx = {
         "district": District.current().name if loan.township_id else "",
         "bank": bank,
@@ -89,16 +91,23 @@ def loan_basics(loan, as_of: dt.date, principal: Decimal | None = None) -> dict:
         "responsible_person": person,
         "responsible_phone": phone,
     }
+    _owed(ctx, owed)
     _amount(ctx, "amount", loan.amount)
-    _amount(ctx, "principal", principal)
-    _amount(ctx, "interest", interest)
-    _amount(ctx, "total_owed", principal + interest)
     return ctx
 
 
-def notice_context(loan, as_of: dt.date, pay_by: dt.date, principal: Decimal | None = None) -> dict:
-    """催收通知书 with its 回执: what is owed on `as_of`, pay by `pay_by`, the legal basis."""
-    ctx = loan_basics(loan, as_of, principal)
+def _owed(ctx: dict, owed) -> None:
+    """principal, interest (表内外欠息 + 罚息 + 复利), costs and their total, each also in capitals."""
+    interest = owed.interest + owed.penalty + owed.compound
+    _amount(ctx, "principal", owed.principal)
+    _amount(ctx, "interest", interest)
+    _amount(ctx, "costs", owed.costs)
+    _amount(ctx, "total_owed", owed.principal + interest + owed.costs)
+
+
+def notice_context(loan, as_of: dt.date, pay_by: dt.date, owed) -> dict:
+    """催收通知书 with its 回执: what is owed on `as_of` (the payoff), pay by `pay_by`, the legal basis."""
+    ctx = loan_basics(loan, as_of, owed)
     ctx.update(
         title="催收通知书",
         notice_no=f"{loan.loan_no}-{as_of:%Y%m%d}",
@@ -118,12 +127,12 @@ def active_plan(loan):
     )
 
 
-def agreement_context(loan, as_of: dt.date, principal: Decimal | None = None, plan=None) -> dict:
+def agreement_context(loan, as_of: dt.date, owed, plan=None) -> dict:
     """还款协议书 for the loan's active 一笔一策 plan: instalments, total in capitals, signatures."""
     plan = plan or active_plan(loan)
     if plan is None:
         raise NoPlan(f"借据 {loan.loan_no} 没有正在执行或待审批的还款计划，无法生成还款协议书（请先在处置页登记还款计划）")
-    ctx = loan_basics(loan, as_of, principal)
+    ctx = loan_basics(loan, as_of, owed)
     return with_plan(ctx, plan.instalments.all(), measures=plan.measures, signed_on=plan.signed_on)
 
 
@@ -150,11 +159,10 @@ def with_plan(ctx: dict, instalments, *, measures: str, signed_on: dt.date) -> d
 
 def plain_sheet_context(loan, as_of: dt.date, payoff) -> dict:
     """明白纸: the borrower's figures from the one ruler (payoff), the policy, rule and condition, in plain words."""
-    ctx = loan_basics(loan, as_of, payoff.principal)
-    for key in ("principal", "interest_on", "interest_off", "interest", "penalty", "compound", "costs", "waivable", "to_pay"):
+    ctx = loan_basics(loan, as_of, payoff)
+    # the sheet itemises: here `interest` is 表内 + 表外欠息 alone, penalty and compound on their own rows
+    for key in ("interest_on", "interest_off", "interest", "penalty", "compound", "waivable", "to_pay"):
         _amount(ctx, key, getattr(payoff, key))
-    owed = payoff.principal + payoff.interest + payoff.penalty + payoff.compound + payoff.costs
-    _amount(ctx, "total_owed", owed)
     ctx.update(
         title="不良贷款清收明白纸",
         policy=payoff.policy or "",
@@ -169,14 +177,11 @@ def plain_sheet_context(loan, as_of: dt.date, payoff) -> dict:
 def public_notice_context(rows: list, as_of: dt.date, scope_label: str, bank: str) -> dict:
     """公告催收: the lost-contact borrowers of a township (or the district) for a newspaper notice.
 
-    `rows` are loans annotated with `balance` (principal on `as_of`); names are full (the notice is addressed to
-    them), ID numbers masked.
+    `rows` are (loan, payoff on `as_of`) pairs; names are full (the notice is addressed to them), ID numbers masked.
     """
     out = []
     total_principal = total_interest = Decimal("0")
-    for loan in rows:
-        principal = yuan(loan.balance)
-        interest = loan.interest_on + loan.interest_off + loan.penalty_interest + loan.compound_interest
+    for loan, owed in rows:
         row = {
             "borrower_name": loan.borrower.name,
             "id_masked": loan.borrower.id_masked,
@@ -184,12 +189,10 @@ def public_notice_context(rows: list, as_of: dt.date, scope_label: str, bank: st
             "township": loan.township.name,
             "branch": loan.branch.name,
         }
-        _amount(row, "principal", principal)
-        _amount(row, "interest", interest)
-        _amount(row, "total_owed", principal + interest)
+        _owed(row, owed)
         out.append(row)
-        total_principal += principal
-        total_interest += interest
+        total_principal += owed.principal
+        total_interest += owed.interest + owed.penalty + owed.compound
     ctx = {
         "title": "公告",
         "bank": bank,
@@ -222,18 +225,17 @@ def sample_context(kind: str) -> dict:
         interest_off=Decimal("800.00"), penalty_interest=Decimal("300.00"), compound_interest=Decimal("45.60"),
         issue_date=dt.date(2020, 3, 15), maturity_date=dt.date(2023, 3, 15), guarantee="保证", snapshot_date=day,
     )
+    payoff = SimpleNamespace(
+        principal=Decimal("80000.00"), interest_on=Decimal("1200.00"), interest_off=Decimal("800.00"),
+        interest=Decimal("2000.00"), penalty=Decimal("300.00"), compound=Decimal("45.60"), costs=Decimal("0.00"),
+        waivable=Decimal("2345.60"), to_pay=Decimal("80000.00"), policy="样例政策", rule="样例规则",
+        condition="样例条件", lines=("样例说明一", "样例说明二"),
+    )
     if kind == Kind.NOTICE:
-        return notice_context(loan, day, day + dt.timedelta(days=30))
+        return notice_context(loan, day, day + dt.timedelta(days=30), payoff)
     if kind == Kind.AGREEMENT:
         insts = [SimpleNamespace(seq=i, due_on=dt.date(2026, 4 + i, 30), amount=Decimal("20000.00")) for i in range(1, 5)]
-        return with_plan(loan_basics(loan, day), insts, measures="每月末归还", signed_on=day)
+        return with_plan(loan_basics(loan, day, payoff), insts, measures="每月末归还", signed_on=day)
     if kind == Kind.PLAIN_SHEET:
-        payoff = SimpleNamespace(
-            principal=Decimal("80000.00"), interest_on=Decimal("1200.00"), interest_off=Decimal("800.00"),
-            interest=Decimal("2000.00"), penalty=Decimal("300.00"), compound=Decimal("45.60"), costs=Decimal("0.00"),
-            waivable=Decimal("2345.60"), to_pay=Decimal("80000.00"), policy="样例政策", rule="样例规则",
-            condition="样例条件", lines=("样例说明一", "样例说明二"),
-        )
         return plain_sheet_context(loan, day, payoff)
-    loan.balance = loan.principal_balance
-    return public_notice_context([loan], day, "样例镇", "样例银行")
+    return public_notice_context([(loan, payoff)], day, "样例镇", "样例银行")

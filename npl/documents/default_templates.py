@@ -92,7 +92,7 @@ def notice() -> Document:
         "借据号{{ loan_no }}，合同号{{ contract_no }}，到期日{{ maturity_date }}。该笔借款已逾期。"
         "截至{{ as_of }}，您尚欠借款本金人民币{{ principal }}元（大写：{{ principal_capital }}），"
         "利息（含表内外欠息、罚息、复利）人民币{{ interest }}元（大写：{{ interest_capital }}），"
-        "合计人民币{{ total_owed }}元（大写：{{ total_owed_capital }}），利息计至实际还清之日。",
+        "费用人民币{{ costs }}元，合计人民币{{ total_owed }}元（大写：{{ total_owed_capital }}），利息计至实际还清之日。",
     )
     _para(doc, "{{ legal_basis }}")
     _para(doc, "请您于{{ pay_by }}前到{{ branch }}归还上述欠款。逾期不还的，我行将依法提起诉讼，由此产生的诉讼费、律师费等由您承担。")

@@ -83,11 +83,20 @@ def _file_name(kind: Kind, label: str, as_of: dt.date, fmt: Format) -> str:
     return f"{kind.label}_{safe}_{as_of:%Y%m%d}.{fmt.value}"
 
 
+def _payoff(loan, as_of: dt.date):
+    """The loan's figures on `as_of` from the one calculator, so every document of that day states the same debt."""
+    try:
+        return compute_payoff(loan, as_of)
+    except PayoffError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def _contexts(kind: Kind, rows: list, as_of: dt.date, pay_by: dt.date, scope: str) -> list[dict]:
     if kind == Kind.PUBLIC_NOTICE:
-        return [content.public_notice_context(rows, as_of, scope, Bank.current().name)]
+        pairs = [(loan, _payoff(loan, as_of)) for loan in rows]
+        return [content.public_notice_context(pairs, as_of, scope, Bank.current().name)]
     if kind == Kind.NOTICE:
-        return [content.notice_context(loan, as_of, pay_by, loan.balance) for loan in rows]
+        return [content.notice_context(loan, as_of, pay_by, _payoff(loan, as_of)) for loan in rows]
     if kind == Kind.AGREEMENT:
         plans = _active_plans(rows)
         out = []
@@ -96,16 +105,9 @@ def _contexts(kind: Kind, rows: list, as_of: dt.date, pay_by: dt.date, scope: st
                 raise content.NoPlan(
                     f"借据 {loan.loan_no} 没有正在执行或待审批的还款计划，无法生成还款协议书（请先在处置页登记还款计划）"
                 )
-            out.append(content.agreement_context(loan, as_of, loan.balance, plan=plans[loan.pk]))
+            out.append(content.agreement_context(loan, as_of, _payoff(loan, as_of), plan=plans[loan.pk]))
         return out
-    out = []
-    for loan in rows:
-        try:
-            payoff = compute_payoff(loan, as_of)
-        except PayoffError as exc:
-            raise ValidationError(str(exc)) from exc
-        out.append(content.plain_sheet_context(loan, as_of, payoff))
-    return out
+    return [content.plain_sheet_context(loan, as_of, _payoff(loan, as_of)) for loan in rows]
 
 
 def _active_plans(rows) -> dict:

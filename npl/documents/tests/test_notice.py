@@ -54,3 +54,18 @@ def test_every_generation_is_logged_with_who_what_when(owed, cast):
     assert list(row.loans.values_list("loan_no", flat=True)) == ["LA001"]
     assert row.full_names is True
     assert row.file_name == made.file_name
+
+
+def test_the_notice_states_the_same_debt_as_the_plain_sheet_of_that_day(owed, cast, read_docx):
+    from npl.core.money import chinese_capital
+    from npl.documents.content import money
+    from npl.waivers.payoff import compute_payoff
+
+    owed.rate = Decimal("7.2000")  # interest and penalty keep accruing after the bank's snapshot
+    owed.save()
+    payoff = compute_payoff(owed, DAY)
+    interest = payoff.interest + payoff.penalty + payoff.compound
+    assert interest > Decimal("1300.00")
+    text = read_docx(services.generate("notice", [owed], "docx", cast["collector"], as_of=DAY).content)
+    assert f"人民币{money(interest)}元（大写：{chinese_capital(interest)}）" in text
+    assert f"合计人民币{money(payoff.total)}元" in text
