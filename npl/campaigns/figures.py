@@ -1,7 +1,8 @@
 """Campaign figures exactly as DOMAIN.md "Reporting conventions" defines them.
 
 task       = loans of the campaign's scope that exist with a balance > 0 on the baseline day, less
-             reductions (核减) approved on or before the as-of day;
+             reductions (核减) approved on or before the as-of day, and less loans whose waiver marked
+             不计入考核 stands on the as-of day (approved on or before it, not voided by then);
 task amount= their balances on the baseline day;
 collected  = confirmed principal repaid by task loans after the baseline day and on or before the
              as-of day (count: task loans with any such principal; partial repayments included);
@@ -43,6 +44,15 @@ def reduced_loan_ids(campaign: Campaign, as_of: dt.date):
     ).values("loan_id")
 
 
+def kpi_excluded_loan_ids(as_of: dt.date):
+    """Loans a waiver marked 不计入考核 takes out of the figures: approved on or before `as_of`, not voided by then."""
+    # Lazy: waivers sits above campaigns in the app order (it reads campaign-free loan figures).
+    from npl.waivers.models import WaiverRequest
+
+    return (WaiverRequest.objects.filter(exclude_from_kpi=True, approved_on__lte=as_of)
+            .exclude(voided_on__lte=as_of).values("loan_id"))
+
+
 def task_loans(campaign: Campaign, as_of: dt.date | None = None, *, township=None, user=None):
     """The campaign's task loans on `as_of`, annotated with `balance` = their balance on the baseline."""
     as_of = as_of or timezone.localdate()
@@ -50,7 +60,7 @@ def task_loans(campaign: Campaign, as_of: dt.date | None = None, *, township=Non
     if campaign.township_id:
         qs = qs.filter(township_id=campaign.township_id)
     qs = with_balance(qs, campaign.baseline).filter(**{f"{BALANCE}__gt": 0})
-    return qs.exclude(pk__in=reduced_loan_ids(campaign, as_of))
+    return qs.exclude(pk__in=reduced_loan_ids(campaign, as_of)).exclude(pk__in=kpi_excluded_loan_ids(as_of))
 
 
 def collected_repayments(campaign: Campaign, as_of: dt.date, task):

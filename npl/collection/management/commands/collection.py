@@ -1,9 +1,9 @@
-"""`npl collection sweep [--date DATE] [--json]`: the daily pass over promises, plans and suspensions."""
+"""`npl collection sweep [--date DATE] [--json]`: the daily pass over promises, plans, suspensions and waivers."""
 from npl.core.cli import NplCommand, parse_day
 
 
 class Command(NplCommand):
-    help = "清收日常处理：sweep 认定承诺履行/违约、还款计划分期逾期与违约、停息到期恢复计息、借新还旧保证人解除"
+    help = "清收日常处理：sweep 认定承诺履行/违约、还款计划分期逾期与违约、停息到期恢复计息、借新还旧保证人解除、减免先还后免生效或作废"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True, metavar="sweep")
@@ -15,14 +15,18 @@ class Command(NplCommand):
         from django.utils import timezone
 
         from npl.collection.services import sweep
+        from npl.waivers.services import sweep_waivers
 
         day = parse_day(opts.get("date"), "--date") or timezone.localdate()
         counts = sweep(day)
+        # After the plans: a plan broken today voids the waiver that depends on it.
+        waivers = sweep_waivers(day)
+        counts.update({"waivers_applied": waivers["applied"], "waivers_voided": waivers["voided"]})
         keys = ("promises_kept", "promises_broken", "instalments_paid", "instalments_missed", "plans_broken",
-                "plans_completed", "suspensions_ended", "guarantors_released")
+                "plans_completed", "suspensions_ended", "guarantors_released", "waivers_applied", "waivers_voided")
         data = {"date": day.isoformat(), **{k: counts.get(k, 0) for k in keys}}
         if opts["json"]:
             self.emit_json(data)
             return
-        labels = ("承诺履行", "承诺违约", "分期还清", "分期逾期", "计划违约", "计划履行完毕", "恢复计息", "保证人解除")
+        labels = ("承诺履行", "承诺违约", "分期还清", "分期逾期", "计划违约", "计划履行完毕", "恢复计息", "保证人解除", "减免生效", "减免作废")
         self.stdout.write(f"{data['date']} 清收日常处理：" + "，".join(f"{label} {data[k]}" for label, k in zip(labels, keys)))
