@@ -26,3 +26,11 @@ def act(loan, on: dt.date, *, method="visit", promise: dt.date | None = None, ke
         promise_amount=Decimal("1000.00") if promise else None,
         promise_status=("kept" if kept_on else "open") if promise else "", promise_closed_on=kept_on,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Dashboards cache clock counts per scope and day: each test starts without another test's figures."""
+    from django.core.cache import cache
+
+    cache.clear()

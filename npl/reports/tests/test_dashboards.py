@@ -1,0 +1,84 @@
+"""Home-page dashboards per role: the right numbers, each linked to its loans, nothing outside the scope."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from npl.collection.models import RepaymentPlan
+from npl.reports.services import backfill
+from npl.reports.tests.conftest import act, repay
+
+
+@pytest.fixture
+def snapshots(campaign, loans):
+    repay(loans["LB001"], dt.date(2026, 4, 2), "300000.00")
+    repay(loans["LA001"], dt.date(2026, 4, 3), "43000.00")
+    backfill(dt.date(2026, 3, 31), dt.date(2026, 4, 3))
+    return campaign
+
+
+def home(client_for, role):
+    return client_for(role).get(reverse("home"))
+
+
+def test_the_district_sees_the_township_ranking_from_the_latest_snapshot(snapshots, client_for, units):
+    ctx = home(client_for, "district_admin").context
+    assert ctx["snapshot_day"] == dt.date(2026, 4, 3)
+    assert [(r["township"], str(r["rate"]), r["task_wan"], r["collected_wan"]) for r in ctx["ranking"]] == [
+        ("桃源乡", "24.00", "125.00", "30.00"), ("柳溪镇", "10.00", "43.00", "4.30")]
+    page = home(client_for, "district_leader").content.decode()
+    assert f'href="/loans/?township={units.town_b.pk}"' in page
+    assert f'href="/collection/clocks/?township={units.town_a.pk}"' in page
+    assert f"/reports/charts/trend.svg?campaign={snapshots.pk}" in page
+
+
+def test_the_district_sees_the_nine_categories_linked_to_their_loans_and_the_clocks_at_risk(snapshots, client_for):
+    resp = home(client_for, "district_admin")
+    cats = {c["code"]: (c["count"], c["amount_wan"]) for c in resp.context["categories"]}
+    assert cats["public_servant"] == (1, "90.00")  # LB001 today: 1,200,000 − 300,000 and cats["lost_contact"] == (1, "8.00") and cats["litigation"][0] == 1
+    assert 'href="/categories/lost_contact/"' in resp.content.decode()
+    clocks = {c["status"]: c["count"] for c in resp.context["clocks"]}
+    # LA003 and LB002 lapsed on 2026-03-15; the repayments of LA001 and LB001 revived theirs; LA002 is in suit.
+    assert clocks == {"lapsed": 2, "due_1m": 0, "due_3m": 0, "due_6m": 0}
+
+
+def test_the_trend_is_the_district_rate_per_snapshot_day(snapshots, client_for):
+    from npl.reports.dashboards import trend_points
+
+    assert trend_points(snapshots) == [["2026-03-31", "0.00"], ["2026-04-01", "0.00"], ["2026-04-02", "17.86"],
+                                       ["2026-04-03", "20.42"]]
+    resp = client_for("district_admin").get(reverse("reports:trend_svg"), {"campaign": snapshots.pk})
+    assert resp.status_code == 200 and "全区清收率走势" in resp.content.decode()
+    assert client_for("township_admin").get(reverse("reports:trend_svg")).status_code == 404
+
+
+def test_a_township_sees_its_own_categories_states_and_alerts_only(snapshots, client_for, loans, cast, units):
+    from django.utils import timezone
+
+    from npl.collection.models import CollectionAction
+
+    mine = act(loans["LA003"], dt.date(2026, 4, 1), promise=dt.date(2026, 4, 2))
+    other = act(loans["LB002"], dt.date(2026, 4, 1), promise=dt.date(2026, 4, 2))
+    CollectionAction.objects.filter(pk__in=[mine.pk, other.pk]).update(promise_status="broken", promise_closed_on=timezone.localdate())
+    RepaymentPlan.objects.create(loan=loans["LA001"], status="submitted", submitted_by=cast["collector"],
+                                 responsible_person=cast["collector"], signed_on=dt.date(2026, 4, 1))
+    resp = home(client_for, "township_admin")
+    ctx, page = resp.context, resp.content.decode()
+    cats = {c["code"]: c["count"] for c in ctx["categories"]}
+    assert cats["lost_contact"] == 1 and cats["public_servant"] == 0  # 王五 is in 桃源乡
+    assert sum(s["count"] for s in ctx["statuses"]) == 3
+    assert f'href="/loans/?status={ctx["statuses"][0]["status"]}"' in page
+    assert {c["status"]: c["count"] for c in ctx["clocks"]}["lapsed"] == 1  # LA003 (LA001 revived by its repayment)
+    assert [a.loan.loan_no for a in ctx["broken"]] == ["LA003"] and "LB002" not in page
+    assert ("待审批还款计划", 1, "/collection/plans/pending/") in ctx["pending"]
+    assert f'/categories/lost_contact/?township={units.town_a.pk}' in page
+    assert "ranking" not in ctx and "桃源乡" not in page
+
+
+def test_a_collector_sees_their_worklist_and_nothing_of_other_loans(snapshots, client_for, loans):
+    resp = home(client_for, "collector")
+    source, items = resp.context["worklist_source"], resp.context["worklist"]
+    loan_nos = {(i.loan if source == "advice" else i["loan"]).loan_no for i in items}
+    assert loan_nos <= {"LA001"}
+    page = resp.content.decode()
+    assert "LA002" not in page and "LB001" not in page and "ranking" not in resp.context
