@@ -23,6 +23,7 @@ from npl.collection.models import CollectionAction
 from npl.loans.models import Borrower, Loan
 
 RECENT_ACTIONS = 5
+FIRST_CARDS = 30
 
 
 def _refused(request, exc: ValidationError) -> None:
@@ -44,10 +45,13 @@ def today(request):
     """今日建议: the collector's open suggestions due within the window, best first, as cards for a phone."""
     as_of = timezone.localdate()
     items = services.today(request.user, as_of)
+    total = len(items)
+    if not request.GET.get("all"):
+        items = items[:FIRST_CARDS]  # a phone page stays light; the rest is one tap away
     recent = _recent_actions({i.loan.pk for i in items})
     cards = [{"item": i, "actions": recent.get(i.loan.pk, [])} for i in items]
     return render(request, "advice/today.html", {
-        "cards": cards, "as_of": as_of, "window": services.window_days(),
+        "cards": cards, "total": total, "more": total - len(items), "as_of": as_of, "window": services.window_days(),
         "ordered_by_likelihood": any(i.probability is not None for i in items),
     })
 

@@ -155,3 +155,16 @@ def test_the_assign_page_refuses_a_collector_of_another_township_and_other_roles
 def test_the_loan_page_fragment_lists_the_loans_suggestions(due_soon, cast):
     html = render_to_string("advice/_loan_suggestions.html", loan_suggestions_context(due_soon, cast["collector"]))
     assert "清收建议" in html and "送达催收通知书（取得签收）" in html and "依据规则“诉讼时效1个月内届满”" in html
+
+
+def test_a_long_list_shows_the_first_cards_and_offers_the_rest(units, cast, client_for):
+    from npl.advice.views import FIRST_CARDS
+
+    maturity = TODAY.replace(year=TODAY.year - 3) + dt.timedelta(days=10)
+    for n in range(FIRST_CARDS + 2):
+        testing.loan(f"P-M{n:02d}", testing.borrower(500 + n, "许一"), units.town_a, units.branch_a, maturity=maturity,
+                     collector=cast["collector"])
+    client = client_for("collector")
+    text = client.get("/advice/today/").content.decode()
+    assert text.count('name="reason"') == FIRST_CARDS and "显示其余2条" in text
+    assert client.get("/advice/today/?all=1").content.decode().count('name="reason"') == FIRST_CARDS + 2
