@@ -169,6 +169,10 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
                 users = ensure_users()
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(out)
+    # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
+    from npl.reports.services import backfill_demo
+
+    backfill_demo(out=lambda text: _say(out, text))
     return reports
 
 
