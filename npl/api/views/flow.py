@@ -20,13 +20,13 @@ from npl.api.serializers import (
     RepaymentSerializer,
     ReviewInputSerializer,
 )
-from npl.api.views.base import loan_or_404, scoped_loans
+from npl.api.views.base import StrictQueryMixin, loan_or_404, scoped_loans
 from npl.collection import services
 from npl.collection.models import CollectionAction, Repayment, RepaymentPlan
 from npl.litigation.models import LitigationCase
 
 
-class LoanFilteredList(generics.ListAPIView):
+class LoanFilteredList(StrictQueryMixin, generics.ListAPIView):
     """A list over the loans in scope, narrowed to one loan by the URL (`/loans/<loan_no>/…`) when given."""
 
     model = None
@@ -92,7 +92,7 @@ class LoanRepayments(RepaymentList, generics.CreateAPIView):
 
 
 @extend_schema(tags=["还款"], summary="网点确认或退回现场还款", request=ReviewInputSerializer, responses=RepaymentSerializer)
-class RepaymentReview(APIView):
+class RepaymentReview(StrictQueryMixin, APIView):
     """Maker-checker: branch staff of the loan's branch confirm or refuse (collection.services.review_repayment)."""
 
     def post(self, request, pk: int):
@@ -138,7 +138,7 @@ def scoped_cases(request):
 
 
 @extend_schema(tags=["诉讼"], summary="涉诉案件")
-class CaseList(generics.ListAPIView):
+class CaseList(StrictQueryMixin, generics.ListAPIView):
     """Cases of the loans in scope (the court liaison: every loan with a case)."""
 
     serializer_class = CaseSerializer
@@ -151,7 +151,7 @@ class CaseList(generics.ListAPIView):
 
 
 @extend_schema(tags=["诉讼"], summary="一个涉诉案件及其阶段")
-class CaseDetail(generics.RetrieveAPIView):
+class CaseDetail(StrictQueryMixin, generics.RetrieveAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from npl.api.serializers import BatchSerializer
+from npl.api.views.base import StrictQueryMixin
 from npl.intake import permissions, tasks
 from npl.intake.choices import BatchStatus, ImportKind
 from npl.intake.forms import UploadForm
@@ -47,7 +48,7 @@ def _form_errors(form) -> dict:
     post=extend_schema(tags=["导入"], summary="上传文件（先试导入，确认后写入）", request={"multipart/form-data": UploadInputSerializer},
                        responses={201: BatchSerializer, 202: BatchSerializer}),
 )
-class BatchList(generics.ListCreateAPIView):
+class BatchList(StrictQueryMixin, generics.ListCreateAPIView):
     """GET the batches the person may see; POST a file: it is checked by a dry run and kept as a preview."""
 
     serializer_class = BatchSerializer
@@ -81,7 +82,7 @@ class BatchList(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["导入"], summary="一个导入批次：状态和导入报告")
-class BatchDetail(generics.RetrieveAPIView):
+class BatchDetail(StrictQueryMixin, generics.RetrieveAPIView):
     """Poll a batch: its status, and once run the same report `npl import … --json` prints."""
 
     serializer_class = BatchSerializer
@@ -92,7 +93,7 @@ class BatchDetail(generics.RetrieveAPIView):
 
 @extend_schema(tags=["导入"], summary="确认导入（只有上传人，只能一次）", request=CommitInputSerializer,
                responses={200: BatchSerializer, 202: BatchSerializer})
-class BatchCommit(APIView):
+class BatchCommit(StrictQueryMixin, APIView):
     """Run the previewed file for real, as the page's 确认导入 does."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -124,7 +125,7 @@ class BatchCommit(APIView):
 
 
 @extend_schema(tags=["导入"], summary="取消试导入（不写入任何数据）", request=None, responses=BatchSerializer)
-class BatchCancel(APIView):
+class BatchCancel(StrictQueryMixin, APIView):
     """The preview is kept for the record as cancelled, as on the page."""
 
     def post(self, request, pk: int):

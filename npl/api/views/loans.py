@@ -7,22 +7,22 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from npl.api.filters import ApiLoanFilterSet, loan_filter_parameters
 from npl.api.serializers import BorrowerSerializer, LoanDetailSerializer, LoanSerializer
 from npl.api.shapes import ClockRowSerializer
-from npl.api.views.base import AS_OF, as_of, loan_or_404, scoped_loans
-from npl.loans.filtersets import LoanFilterSet
+from npl.api.views.base import AS_OF, StrictQueryMixin, as_of, loan_or_404, scoped_loans
 from npl.loans.models import Borrower
 
 LOAN_RELATED = ("borrower", "township", "community", "branch", "responsible_person")
 
 
-@extend_schema(tags=["贷款"], summary="贷款台账（筛选、排序、分页同页面）")
-class LoanList(generics.ListAPIView):
+@extend_schema(tags=["贷款"], summary="贷款台账（筛选、排序、分页同页面）", parameters=loan_filter_parameters())
+class LoanList(StrictQueryMixin, generics.ListAPIView):
     """贷款台账: the loans in scope, with the loan list's filters; ordering by ?ordering=; 50 a page."""
 
     serializer_class = LoanSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
-    filterset_class = LoanFilterSet
+    filterset_class = ApiLoanFilterSet
     ordering_fields = ["loan_no", "principal_balance", "maturity_date", "issue_date", "amount", "township__name",
                        "branch__name", "status", "classification"]
     ordering = ["loan_no"]
@@ -32,20 +32,17 @@ class LoanList(generics.ListAPIView):
 
 
 @extend_schema(tags=["贷款"], summary="一笔贷款（含今日所属特殊类别）")
-class LoanDetail(generics.RetrieveAPIView):
+class LoanDetail(StrictQueryMixin, generics.RetrieveAPIView):
     """One loan in scope, with the categories it is in today; outside the scope a 404."""
 
     serializer_class = LoanDetailSerializer
     lookup_field = "loan_no"
 
-    def get_queryset(self):
-        return scoped_loans(self.request).select_related(*LOAN_RELATED)
-
     def retrieve(self, request, *args, **kwargs):
         # Lazy import: categories sits above loans; the loan's categories are its answer.
         from npl.categories.engine import loan_categories
 
-        loan = self.get_object()
+        loan = loan_or_404(request, kwargs["loan_no"])
         context = {**self.get_serializer_context(), "categories": [
             {"code": code, "name": name} for code, name in loan_categories(loan)
         ]}
@@ -53,7 +50,7 @@ class LoanDetail(generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["法律时效"], summary="一笔贷款的法律时效", parameters=[AS_OF], responses=ClockRowSerializer)
-class LoanClock(APIView):
+class LoanClock(StrictQueryMixin, APIView):
     """The loan's limitation and enforcement clocks on a day (the row of `npl report clocks --json`)."""
 
     def get(self, request, loan_no: str):
@@ -70,7 +67,7 @@ def scoped_borrowers(request):
 
 
 @extend_schema(tags=["借款人"], summary="借款人（脱敏）")
-class BorrowerList(generics.ListAPIView):
+class BorrowerList(StrictQueryMixin, generics.ListAPIView):
     """Borrowers with at least one loan in scope; names and ID numbers masked as on screen."""
 
     serializer_class = BorrowerSerializer
@@ -86,7 +83,7 @@ class BorrowerList(generics.ListAPIView):
 
 
 @extend_schema(tags=["借款人"], summary="一位借款人（脱敏）及其范围内的贷款")
-class BorrowerDetail(generics.RetrieveAPIView):
+class BorrowerDetail(StrictQueryMixin, generics.RetrieveAPIView):
     """A borrower with a loan in scope (else 404), listing only the loans in scope."""
 
     serializer_class = BorrowerSerializer

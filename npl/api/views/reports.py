@@ -13,7 +13,7 @@ from npl.api.shapes import (
     CategoryReportSerializer,
     ClocksReportSerializer,
 )
-from npl.api.views.base import AS_OF, TOWNSHIP, as_of
+from npl.api.views.base import AS_OF, TOWNSHIP, StrictQueryMixin, as_of, township_param
 
 
 def _scope(request):
@@ -21,13 +21,14 @@ def _scope(request):
     from npl.categories.access import report_scope
 
     day = as_of(request)  # validates ?as_of= first: the page shows a message, an API answers 400
+    township_param(request)
     scope = report_scope(request)
     scope.day = day
     return scope
 
 
 @extend_schema(tags=["特殊类别"], summary="九类特殊贷款统计", parameters=[AS_OF, TOWNSHIP], responses=CategoryReportSerializer)
-class CategoryReport(APIView):
+class CategoryReport(StrictQueryMixin, APIView):
     """npl.categories.reports.category_report for what the person may see (as `npl report categories --json`)."""
 
     def get(self, request):
@@ -48,7 +49,7 @@ def _campaigns(request):
 
 
 @extend_schema(tags=["清收行动"], summary="清收行动")
-class CampaignList(generics.ListAPIView):
+class CampaignList(StrictQueryMixin, generics.ListAPIView):
     """Campaigns the person may follow, newest baseline first."""
 
     serializer_class = CampaignSerializer
@@ -59,7 +60,7 @@ class CampaignList(generics.ListAPIView):
 
 @extend_schema(tags=["清收行动"], summary="清收行动汇总（任务、已清收、清收率）", parameters=[AS_OF, TOWNSHIP],
                responses=CampaignSummarySerializer)
-class CampaignSummary(APIView):
+class CampaignSummary(StrictQueryMixin, APIView):
     """npl.campaigns.figures.summary over what the person may see (as `npl campaign summary --json`)."""
 
     def get(self, request, pk: int):
@@ -75,7 +76,7 @@ class CampaignSummary(APIView):
 
 
 @extend_schema(tags=["法律时效"], summary="法律时效（每笔贷款一行）", parameters=[AS_OF, TOWNSHIP], responses=ClocksReportSerializer)
-class ClocksReport(APIView):
+class ClocksReport(StrictQueryMixin, APIView):
     """npl.collection.clocks.gather.clocks_report over the loans in scope (as `npl report clocks --json`)."""
 
     def get(self, request):
