@@ -121,3 +121,12 @@ def test_today_is_the_default_document_date(loans, client_for, read_docx):
     assert f"截至{today.year}年{today.month}月{today.day}日" in read_docx(response.content)
     assert GeneratedDocument.objects.get().as_of == today
     assert today > dt.date(2026, 3, 31)  # the cast's snapshot day: the loan has a balance today
+
+
+def test_the_loan_page_link_shows_for_those_who_print(loans, cast):
+    from django.template import Context, Template
+
+    tpl = Template("{% load npl_documents %}{% documents_link loan %}")
+    shown = tpl.render(Context({"user": cast["collector"], "loan": loans["LA001"]}))
+    assert 'href="/documents/loan/LA001/"' in shown and "文书打印" in shown
+    assert tpl.render(Context({"user": cast["court_liaison"], "loan": loans["LA002"]})) == ""
