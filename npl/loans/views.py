@@ -103,6 +103,7 @@ def history_value(name: str, value) -> str:
 def loan_detail(request, loan_no: str):
     """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
+    from npl.advice.views import loan_suggestions_context
     from npl.campaigns.models import Campaign
     from npl.categories.engine import loan_categories
     from npl.collection.clocks import loan_clock_context
@@ -130,6 +131,7 @@ def loan_detail(request, loan_no: str):
         "loans/loan_detail.html",
         {
             **loan_clock_context(loan, today),
+            **loan_suggestions_context(loan, request.user, today),
             "loan": loan,
             "borrower": loan.borrower,
             "categories": loan_categories(loan, today),
