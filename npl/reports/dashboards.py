@@ -127,9 +127,9 @@ def _fallback_worklist(user, limit: int) -> list[dict]:
     today = timezone.localdate()
     qs = with_balance(Loan.objects.for_user(user), today).filter(**{f"{BALANCE}__gt": 0})
     promises = {
-        r["loan_id"]: r["first"]
+        r["loan_id"]: r["n"]
         for r in CollectionAction.objects.filter(loan__in=qs, promise_date__isnull=False, promise_status__in=("", PromiseStatus.OPEN))
-        .values("loan_id").annotate(first=Count("pk"))
+        .values("loan_id").annotate(n=Count("pk"))
     }
     items = []
     for loan, clock in compute_clocks(qs, today):
