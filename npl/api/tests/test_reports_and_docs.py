@@ -1,0 +1,83 @@
+"""Report endpoints answer the same dicts as the command line, within the person's scope; the schema and docs page."""
+import datetime as dt
+import re
+
+import pytest
+
+from npl.campaigns.figures import summary
+from npl.campaigns.services import create_campaign
+from npl.categories.reports import category_report
+from npl.collection.clocks.gather import clocks_report
+
+DAY = dt.date(2026, 4, 1)
+
+
+def test_category_report_is_the_reports_dict_for_the_scope(loans, cast, api_client):
+    response = api_client("township_admin", via="token").get("/api/categories/report/", {"as_of": DAY.isoformat()})
+    assert response.status_code == 200
+    expected = category_report(township=loans["LA001"].township, as_of=DAY, user=cast["township_admin"])
+    assert response.json()["categories"] == expected["categories"]
+    lost = next(c for c in response.json()["categories"] if c["code"] == "lost_contact")
+    assert (lost["count"], lost["amount"]) == (1, "80000.00")
+
+
+def test_a_township_role_asking_for_another_township_gets_404(loans, units, api_client):
+    response = api_client("township_admin").get("/api/categories/report/", {"township": units.town_b.pk})
+    assert response.status_code == 404
+
+
+def test_a_bad_day_is_a_400_naming_the_parameter(loans, api_client):
+    response = api_client("district_admin").get("/api/categories/report/", {"as_of": "2026-02-30"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["as_of"]
+
+
+def test_campaign_summary_is_the_figures_summary(loans, cast, api_client):
+    campaign = create_campaign("2026春季清收", dt.date(2026, 3, 31), user=cast["district_admin"])
+    response = api_client("district_leader", via="token").get(f"/api/campaigns/{campaign.pk}/summary/",
+                                                              {"as_of": DAY.isoformat()})
+    assert response.status_code == 200
+    assert response.json() == summary(campaign, DAY, user=cast["district_leader"])
+    assert response.json()["task_amount"] == "1680000.00"
+
+
+def test_campaigns_are_not_for_the_court(loans, cast, api_client):
+    create_campaign("2026春季清收", dt.date(2026, 3, 31), user=cast["district_admin"])
+    assert api_client("court_liaison", via="token").get("/api/campaigns/").status_code == 403
+
+
+def test_clocks_report_lists_only_the_loans_in_scope(loans, cast, api_client):
+    response = api_client("branch_staff", via="token").get("/api/clocks/", {"as_of": DAY.isoformat()})
+    assert response.status_code == 200
+    assert response.json()["loans"] == clocks_report(as_of=DAY, user=cast["branch_staff"])["loans"]
+    assert [row["loan_no"] for row in response.json()["loans"]] == ["LA001", "LA002"]
+
+
+def test_the_schema_documents_every_error_status_in_the_one_shape(db, client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["openapi"].startswith("3.")
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code in ("400", "401", "403", "404"):
+                content = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert content == {"$ref": "#/components/schemas/Error"}, (path, method, code)
+
+
+def test_docs_page_loads_its_scripts_and_styles_from_files_only(db, client):
+    page = client.get("/api/docs/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert not re.search(r"<script>|<style>|style=", html)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert all(src.startswith("/static/") or src.startswith("/api/docs/") for src in scripts)
+    init = client.get(next(src for src in scripts if src.startswith("/api/docs/")).replace("&amp;", "&"))
+    assert init["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in init.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/nothing-here/", "/api/loans/LA001/nothing/"])
+def test_an_unknown_api_address_is_a_json_404(url, db, client):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
