@@ -96,3 +96,28 @@ def test_district_admin_revokes_a_token_on_the_page(cast, client_for, token_for)
 @pytest.mark.parametrize("role", ["district_leader", "township_admin", "branch_staff", "collector", "outsider"])
 def test_the_token_page_is_the_district_admins_alone(role, cast, client_for):
     assert client_for(role).get("/api/tokens/").status_code == 403
+
+
+def test_the_token_command_creates_lists_and_revokes(cast, units, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("token", "create", "网点对账", "--role", "branch_staff", "--branch", "柳溪支行", "--by", "qu_admin", "--json")
+    made = json.loads(capsys.readouterr().out)
+    token = ApiToken.objects.get(pk=made["id"])
+    assert (token.branch, token.key_hash) == (units.branch_a, keyed_hash(made["key"]))
+    call_command("token", "revoke", str(token.pk), "--by", "qu_admin")
+    call_command("token", "list", "--json")
+    listed = json.loads(capsys.readouterr().out.splitlines()[-1])["tokens"]
+    assert [(t["id"], t["revoked_at"] is not None) for t in listed] == [(token.pk, True)]
+    assert "key" not in listed[0]
+
+
+def test_the_token_command_refuses_anyone_but_the_district_admin(cast, units):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("token", "create", "x", "--role", "district_leader", "--by", "liuxi_admin")
+    assert exited.value.code == 2
+    assert not ApiToken.objects.exists()
