@@ -126,7 +126,9 @@ def exception_handler(exc, context):
                         "server_error" if exc.status_code >= 500 else "validation_error")
         if code == "validation_error":
             fields = _fields(exc.detail)
-            return Response(body(code, "；".join(_flat(exc.detail)), fields), status=exc.status_code, headers=headers)
+            # DRF's own messages ("该字段是必填项。") do not say which field: the message names it.
+            message = "；".join(m if k == "non_field_errors" else f"{k}：{m}" for k, msgs in fields.items() for m in msgs)
+            return Response(body(code, message, fields), status=exc.status_code, headers=headers)
         if code in ("not_authenticated", "permission_denied") and isinstance(exc.detail, str):
             message = str(exc.detail) if _is_chinese(str(exc.detail)) else ""
             return Response(body(code, message), status=exc.status_code, headers=headers)

@@ -73,3 +73,23 @@ class ClocksReportSerializer(serializers.Serializer):
     scope = serializers.CharField()
     as_of = serializers.DateField()
     loans = ClockRowSerializer(many=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One open suggestion (npl.advice): what to do on a loan, by when, and why."""
+
+    loan_no = serializers.CharField()
+    action = serializers.CharField(help_text="建议动作代码")
+    action_label = serializers.CharField(help_text="建议动作")
+    rule = serializers.CharField(help_text="规则代码")
+    rule_name = serializers.CharField()
+    text = serializers.CharField()
+    why = serializers.CharField(help_text="理由（含依据的事实和起算日期）")
+    due = serializers.DateField(help_text="最迟办理日期")
+    priority = serializers.IntegerField()
+    legal_basis = serializers.CharField(allow_blank=True)
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    suggestions = SuggestionSerializer(many=True)

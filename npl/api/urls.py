@@ -30,6 +30,7 @@ urlpatterns = [
     path("campaigns/", reports.CampaignList.as_view(), name="campaigns"),
     path("campaigns/<int:pk>/summary/", reports.CampaignSummary.as_view(), name="campaign_summary"),
     path("clocks/", reports.ClocksReport.as_view(), name="clocks"),
+    path("suggestions/", reports.Suggestions.as_view(), name="suggestions"),
     path("imports/", imports.BatchList.as_view(), name="imports"),
     path("imports/<int:pk>/", imports.BatchDetail.as_view(), name="import"),
     path("imports/<int:pk>/commit/", imports.BatchCommit.as_view(), name="import_commit"),

@@ -81,3 +81,23 @@ def test_an_unknown_api_address_is_a_json_404(url, db, client):
     response = client.get(url)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("role", ["district_admin", "township_admin", "branch_staff", "court_liaison"])
+def test_suggestions_are_the_advice_engines_for_the_loans_in_scope(role, loans, cast, api_client):
+    from npl.advice.services import suggestions_for
+    from npl.conftest import VISIBLE
+    from npl.loans.models import Loan
+
+    response = api_client(role, via="token").get("/api/suggestions/", {"as_of": DAY.isoformat()})
+    assert response.status_code == 200
+    got = response.json()["suggestions"]
+    expected = suggestions_for(Loan.objects.for_user(cast[role]), DAY)
+    assert [(s["loan_no"], s["rule"], s["due"]) for s in got] == [(s.loan_no, s.rule, s.due.isoformat()) for s in expected]
+    assert {s["loan_no"] for s in got} <= VISIBLE[role]
+    if role == "district_admin":
+        assert got, "the fixture's loans (matured 2023, no action) should draw suggestions"
+
+
+def test_suggestions_for_a_loan_outside_the_scope_are_404(loans, api_client):
+    assert api_client("township_admin").get("/api/suggestions/", {"loan_no": "LB001"}).status_code == 404

@@ -117,3 +117,10 @@ def test_a_token_needs_no_csrf_token(loans, api_client):
     client.handler.enforce_csrf_checks = True
     response = post(client, "/api/loans/LA001/actions/", {"acted_on": DAY, "method": "phone", "outcome_code": "no_one"})
     assert response.status_code == 201, response.content
+
+
+def test_the_message_of_a_shape_error_names_the_field(loans, api_client):
+    response = post(api_client("collector"), "/api/loans/LA001/actions/", {"method": "visit", "outcome_code": "no_one"})
+    error = response.json()["error"]
+    assert error["message"].startswith("acted_on：")
+    assert error["fields"]["acted_on"] == [error["message"].removeprefix("acted_on：")]

@@ -2,7 +2,8 @@
 the command line use, for the same township and day rules as the pages (categories.access.report_scope)."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,8 +13,9 @@ from npl.api.shapes import (
     CampaignSummarySerializer,
     CategoryReportSerializer,
     ClocksReportSerializer,
+    SuggestionsSerializer,
 )
-from npl.api.views.base import AS_OF, TOWNSHIP, StrictQueryMixin, as_of, township_param
+from npl.api.views.base import AS_OF, TOWNSHIP, StrictQueryMixin, as_of, loan_or_404, scoped_loans, township_param
 
 
 def _scope(request):
@@ -88,3 +90,26 @@ class ClocksReport(StrictQueryMixin, APIView):
         data = clocks_report(township=scope.township, as_of=scope.day, user=request.user)
         data["scope"] = scope.label
         return Response(data)
+
+
+LOAN_NO_FILTER = OpenApiParameter("loan_no", OpenApiTypes.STR, description="只看这一笔贷款")
+
+
+@extend_schema(tags=["清收建议"], summary="清收建议（范围内的贷款）", parameters=[AS_OF, TOWNSHIP, LOAN_NO_FILTER],
+               responses=SuggestionsSerializer)
+class Suggestions(StrictQueryMixin, APIView):
+    """npl.advice.services.suggestions_for over the loans in scope (optionally one township or one loan)."""
+
+    def get(self, request):
+        from npl.advice.services import suggestions_for
+
+        day = as_of(request)
+        township_param(request)
+        loans = scoped_loans(request)
+        if request.query_params.get("township"):
+            loans = loans.filter(township_id=int(request.query_params["township"]))
+        if "loan_no" in request.query_params:
+            loans = loans.filter(pk=loan_or_404(request, request.query_params["loan_no"]).pk)
+        rows = [{**s.as_json(), "action_label": s.action_label, "rule_name": s.rule_name, "text": s.text,
+                 "legal_basis": s.legal_basis} for s in suggestions_for(loans, day)]
+        return Response({"as_of": day.isoformat(), "suggestions": rows})
