@@ -11,7 +11,10 @@ def labels(user) -> list[str]:
 
 
 def test_district_admin_menu_has_every_section_but_admin(cast):
-    assert labels(cast["district_admin"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警", "诉讼执行", "借新还旧", "类别调整", "参数", "数据导入"]
+    assert labels(cast["district_admin"]) == [
+        "首页", "贷款台账", "特殊类别", "清收行动", "建议规则", "时效预警", "通报", "诉讼执行", "借新还旧", "类别调整", "参数",
+        "减免政策", "文书打印", "数据导入",
+    ]
 
 
 def test_branch_staff_confirm_repayments_and_township_admins_approve_plans(cast):
@@ -20,16 +23,16 @@ def test_branch_staff_confirm_repayments_and_township_admins_approve_plans(cast)
 
 
 def test_collector_menu_has_no_imports(cast):
-    assert labels(cast["collector"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "时效预警"]
+    assert labels(cast["collector"]) == ["首页", "贷款台账", "特殊类别", "清收行动", "今日建议", "建议规则", "时效预警", "减免政策"]
 
 
 @pytest.mark.parametrize("role", ["police_liaison", "discipline_liaison"])
 def test_liaison_menus_are_read_only_sections(role, cast):
-    assert labels(cast[role]) == ["首页", "贷款台账", "特殊类别"]
+    assert labels(cast[role]) == ["首页", "贷款台账", "特殊类别", "减免政策"]
 
 
 def test_court_liaison_watches_clocks_moves_cases_and_uploads_litigation(cast):
-    assert labels(cast["court_liaison"]) == ["首页", "贷款台账", "特殊类别", "时效预警", "诉讼执行", "数据导入"]
+    assert labels(cast["court_liaison"]) == ["首页", "贷款台账", "特殊类别", "时效预警", "诉讼执行", "减免政策", "数据导入"]
 
 
 def test_outsider_menu_is_home_only(cast):
