@@ -160,7 +160,8 @@ def render(template: str, facts: LoanFacts) -> str:
 
 
 def due_date(rule: Rule, facts: LoanFacts) -> dt.date:
-    """Due = (the rule's date fact, else as-of) + due_in_days, but no later than its cap fact − margin.
+    """Due = (the rule's date fact — not before the loan's registration — else as-of) + due_in_days, but no
+    later than its cap fact − margin.
 
     Counting from a fact's date keeps the due still while the facts stay the same, so a dismissed
     suggestion stays dismissed until something changes (a new deadline, a new broken promise).
@@ -168,6 +169,12 @@ def due_date(rule: Rule, facts: LoanFacts) -> dt.date:
     start = facts.get(rule.due_from) if rule.due_from else None
     if start is None and rule.due_from:
         start = facts.registered_on  # the fact is unknown for this loan: count from its registration
+    registered = facts.registered_on
+    if start is not None and registered is not None and start < registered <= facts.as_of:
+        # A fact older than the loan's registration (an old lapse, a broken promise in an imported ledger)
+        # could not be acted on before the platform knew the loan: count from the registration day, which
+        # stays still as well, instead of showing a due years in the past.
+        start = registered
     due = (start or facts.as_of) + dt.timedelta(days=rule.due_in_days)
     cap = facts.get(rule.due_cap) if rule.due_cap else None
     if cap is not None:

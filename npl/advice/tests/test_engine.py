@@ -95,6 +95,18 @@ def test_a_rule_without_its_date_fact_counts_from_registration():
     assert due_date(rule, facts()) == dt.date(2026, 1, 31)
 
 
+def test_a_fact_older_than_the_loans_registration_counts_from_the_registration_day():
+    # A claim that lapsed in 2023 on a loan the platform registered on 2026-01-01: the serve-notice due is a
+    # month after registration, not a month after the lapse years ago; it stays put from day to day.
+    rule = Rule("r", "r", "serve_notice", {"fact": "limitation_status", "op": "==", "value": "lapsed"}, "",
+                due_from="limitation_deadline", due_in_days=30)
+    lapsed = dict(limitation_status="lapsed", limitation_deadline=dt.date(2023, 6, 27))
+    assert due_date(rule, facts(**lapsed)) == dt.date(2026, 1, 31)
+    assert due_date(rule, facts(**lapsed, as_of=dt.date(2026, 7, 30))) == dt.date(2026, 1, 31)
+    # Asked about a day before the registration, the fact's own date stands.
+    assert due_date(rule, facts(**lapsed, as_of=dt.date(2025, 12, 1))) == dt.date(2023, 7, 27)
+
+
 # hand-built facts → the default rules' (action, rule, due)
 TABLE = [
     ("public servant", dict(categories=frozenset({"public_servant"}), category_since={"public_servant": dt.date(2026, 6, 1)}),
