@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import CHECKS, load_all_checks
 
@@ -40,6 +42,17 @@ def _run(operation, headers, mode, path_parameters=None):
         case.call_and_validate(headers=headers, checks=CHECKS.get_all())
 
     check()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI app closes the database connection after each request (as in production); Django's test
+    Client switches that off, and so must we, or PostgreSQL loses the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
