@@ -10,11 +10,16 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import CHECKS, load_all_checks
 
+from npl import testing
 from npl.api.tests.fixtures import *  # noqa: F401,F403
+from npl.campaigns.services import create_campaign
 from npl.collection import services as collection
+from npl.intake.tests.sheets import LOAN_HEADER, loan_row, write_xlsx
+from npl.litigation.models import LitigationCase
 from npl.wsgi import application
 
 load_all_checks()
@@ -31,9 +36,10 @@ def _operations(schema, methods):
             yield operation
 
 
-def _run(operation, headers, mode, path_parameters=None):
-    wanted = {k: v for k, v in (path_parameters or {}).items() if "{" + k + "}" in operation.path}
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=wanted or None)
+def _run(operation, headers, mode, targets):
+    # Path parameters name real objects of the fixture, so the checks see answers, not only 404s.
+    wanted = next((params for prefix, params in targets.items() if operation.path.startswith(prefix)), None)
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=wanted)
 
     @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
@@ -56,31 +62,48 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def admin_headers(loans, token_for):
+def admin_key(loans, token_for):
     _, key = token_for("district_admin")
-    return {"Authorization": f"Bearer {key}"}
+    return key
+
+
+@pytest.fixture
+def admin_headers(admin_key):
+    return {"Authorization": f"Bearer {admin_key}"}
+
+
+@pytest.fixture
+def targets(loans, cast, admin_key, tmp_path):
+    """Real objects for every path parameter: a loan and borrower in scope, a case, a campaign, a field
+    repayment awaiting review and an import preview of the token's own."""
+    campaign = create_campaign("2026春季清收", dt.date(2026, 3, 31), user=cast["district_admin"])
+    rep = collection.record_repayment(loans["LA001"], cast["collector"], paid_on=dt.date(2026, 3, 1), amount=Decimal("100.00"))
+    path = write_xlsx(tmp_path / "loans.xlsx", [LOAN_HEADER, loan_row("N001", testing.valid_id(101))])
+    with open(path, "rb") as fh:
+        batch = Client(HTTP_AUTHORIZATION=f"Token {admin_key}").post("/api/imports/", {"kind": "loans", "file": fh}).json()
+    return {
+        "/api/loans/{loan_no}": {"loan_no": "LA001"},
+        "/api/borrowers/{id}": {"id": loans["LA001"].borrower_id},
+        "/api/litigation/cases/{id}": {"id": LitigationCase.objects.get(loan=loans["LA002"]).pk},
+        "/api/campaigns/{id}": {"id": campaign.pk},
+        "/api/repayments/{id}": {"id": rep.pk},
+        "/api/imports/{id}": {"id": batch["id"]},
+    }
 
 
 @pytest.mark.parametrize("mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])
-def test_every_read_operation_keeps_the_schema(mode, admin_headers):
+def test_every_read_operation_keeps_the_schema(mode, admin_headers, targets):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations = list(_operations(schema, {"GET"}))
     assert len(operations) >= 15
     for operation in operations:
-        _run(operation, admin_headers, mode)
-
-
-@pytest.fixture
-def write_targets(loans, cast):
-    """Real objects for the writes to reach the services: a loan in scope and a field repayment awaiting review."""
-    rep = collection.record_repayment(loans["LA001"], cast["collector"], paid_on=dt.date(2026, 3, 1), amount=Decimal("100.00"))
-    return {"loan_no": "LA001", "pk": rep.pk}
+        _run(operation, admin_headers, mode, targets)
 
 
 @pytest.mark.parametrize("mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])
-def test_every_write_operation_keeps_the_schema(mode, admin_headers, write_targets):
+def test_every_write_operation_keeps_the_schema(mode, admin_headers, targets):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=schemathesis.Config.from_dict(WRITE_CONFIG))
     operations = list(_operations(schema, {"POST", "PUT", "PATCH", "DELETE"}))
     assert len(operations) >= 5
     for operation in operations:
-        _run(operation, admin_headers, mode, write_targets)
+        _run(operation, admin_headers, mode, targets)
