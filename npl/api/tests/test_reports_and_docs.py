@@ -101,3 +101,26 @@ def test_suggestions_are_the_advice_engines_for_the_loans_in_scope(role, loans, 
 
 def test_suggestions_for_a_loan_outside_the_scope_are_404(loans, api_client):
     assert api_client("township_admin").get("/api/suggestions/", {"loan_no": "LB001"}).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/clocks/", "/api/categories/report/"])
+def test_an_account_without_a_role_gets_no_report(url, loans, api_client):
+    response = api_client("outsider").get(url)
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "您的账号尚未分配角色"
+
+
+def test_loans_filter_by_category_as_on_the_page(loans, api_client):
+    response = api_client("district_admin", via="token").get("/api/loans/", {"category": "lost_contact"})
+    assert [row["loan_no"] for row in response.json()["results"]] == ["LA003"]
+
+
+def test_loans_filter_by_unit_id_and_balance_and_order(loans, units, api_client):
+    client = api_client("district_admin", via="token")
+    found = client.get("/api/loans/", {"township": units.town_a.pk, "balance_min": "90000", "ordering": "-principal_balance"})
+    assert [(r["loan_no"], r["principal_balance"]) for r in found.json()["results"]] == [
+        ("LA002", "250000.00"), ("LA001", "100000.00")]
+    # A township outside the caller's scope matches nothing, exactly like one that does not exist.
+    township_admin = api_client("township_admin", via="token")
+    assert township_admin.get("/api/loans/", {"township": units.town_b.pk}).json()["count"] == 0
+    assert township_admin.get("/api/loans/", {"township": 999999}).json()["count"] == 0
