@@ -37,6 +37,22 @@ VISIBLE = {
 }
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: runs for many seconds (starts processes, loads a district); scheduled first in a run"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Slow tests first, keeping pytest-django's order otherwise (it ran before this hook).
+
+    pytest-django puts tests without a database last; a slow one there is the tail of a parallel run, one
+    worker busy while the other has nothing left. At the front the other worker takes the rest meanwhile.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_files(tmp_path_factory):
     """Uploads, stored import copies and the cache go to a temporary folder of this test session.

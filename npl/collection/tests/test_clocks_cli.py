@@ -199,6 +199,7 @@ def test_township_scope_and_a_past_as_of_day(imported, capsys):
     assert (got["E08"]["limitation_deadline"], got["E08"]["limitation_status"]) == ("2025-01-31", "due_1m")
 
 
+@pytest.mark.slow  # eight `npl` processes, each starting Django
 def test_the_real_command_line_gives_the_same_answer(tmp_path):
     """`npl` as operators and the hidden table run it: a fresh SQLite database, separate processes."""
     script = Path(sys.executable).with_name("npl")
