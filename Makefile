@@ -40,6 +40,8 @@ run: $(STAMP)
 	$(BIN)/npl runserver $(HOST)
 
 # ruff, a migration for every model change, then the test suite (PYTEST_ARGS passes options to pytest).
+# The suite includes the browser tests (tests/browser, Debian's /usr/bin/chromium; skipped where it is
+# missing): PYTEST_ARGS='-m "not browser"' leaves them out while you work.
 test: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/npl makemigrations --check --dry-run
