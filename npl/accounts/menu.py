@@ -24,6 +24,7 @@ SECTIONS = (
     ("待审批计划", "/collection/plans/pending/", {R.TOWNSHIP_ADMIN}),
     ("类别调整", "/categories/manual/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN}),
     ("参数", "/categories/threshold/", {R.DISTRICT_ADMIN}),
+    ("接口令牌", "/api/tokens/", {R.DISTRICT_ADMIN}),
     ("减免政策", "/waivers/", WITH_ROLE),
     ("文书打印", "/documents/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN}),
     ("数据导入", "/imports/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
