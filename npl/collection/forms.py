@@ -115,7 +115,9 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, loan, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(township_id=loan.township_id, is_active=True).order_by("display_name", "username")
+        # People only: an API token's service account (api.ApiToken.user) may hold a township role too.
+        people = (User.objects.filter(township_id=loan.township_id, is_active=True, api_token__isnull=True)
+                  .order_by("display_name", "username"))
         self.fields["responsible_leader"].queryset = people.filter(role=Role.TOWNSHIP_ADMIN)
         self.fields["responsible_person"].queryset = people.filter(role=Role.COLLECTOR)
         self.fields["responsible_leader"].initial = loan.responsible_leader_id

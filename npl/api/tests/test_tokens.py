@@ -121,3 +121,11 @@ def test_the_token_command_refuses_anyone_but_the_district_admin(cast, units):
         call_command("token", "create", "x", "--role", "district_leader", "--by", "liuxi_admin")
     assert exited.value.code == 2
     assert not ApiToken.objects.exists()
+
+
+def test_a_township_token_is_never_offered_as_a_plans_responsible_leader(cast, loans, token_for):
+    from npl.collection.forms import PlanForm
+
+    token, _ = token_for("township_admin")
+    leaders = set(PlanForm(loan=loans["LA001"]).fields["responsible_leader"].queryset)
+    assert cast["township_admin"] in leaders and token.user not in leaders
