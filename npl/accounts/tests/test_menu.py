@@ -12,7 +12,7 @@ def labels(user) -> list[str]:
 
 def test_district_admin_menu_has_every_section_but_admin(cast):
     assert labels(cast["district_admin"]) == [
-        "首页", "贷款台账", "特殊类别", "清收行动", "建议规则", "时效预警", "通报", "诉讼执行", "借新还旧", "类别调整", "参数",
+        "首页", "贷款台账", "特殊类别", "清收行动", "建议规则", "时效预警", "通报", "诉讼执行", "借新还旧", "类别调整", "参数", "接口令牌",
         "减免政策", "文书打印", "数据导入",
     ]
 
