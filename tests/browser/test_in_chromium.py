@@ -41,6 +41,7 @@ def test_township_admin_logs_in_and_finds_zhang_san_by_pinyin_initials_masked(op
     assert page.get_by_role("heading", name="乡镇管理员 · 柳溪镇").is_visible()
 
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="贷款台账").click()
+    page.wait_for_url("**/loans/")
     page.get_by_role("searchbox").fill("zs")
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(re.compile(r"q=zs"))
@@ -67,7 +68,7 @@ def test_collector_on_a_phone_records_a_visit_and_sees_it_in_the_loan_history(op
     rows = table_rows(page)
     assert len(rows) == 1 and "LA001" in rows[0], rows
 
-    page.get_by_role("link", name="LA001").click()
+    page.get_by_role("link", name="LA001", exact=True).click()
     page.wait_for_url("**/loans/LA001/")
     assert page.get_by_role("heading", name="贷款 LA001").is_visible()
     # Nothing wider than the phone: no sideways scrolling on the loan page.
@@ -75,7 +76,9 @@ def test_collector_on_a_phone_records_a_visit_and_sees_it_in_the_loan_history(op
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.get_by_role("link", name="催收、还款、还款计划").click()
-    page.get_by_role("link", name="登记催收").click()
+    page.wait_for_url("**/collection/loans/LA001/")
+    page.get_by_role("link", name="登记催收", exact=True).click()
+    page.wait_for_url("**/collection/loans/LA001/actions/new/")
     assert page.get_by_role("heading", name="登记催收").is_visible()
     page.get_by_label("催收方式").select_option(label="上门催收")
     page.get_by_label("接触结果").select_option(label="本人接触")
@@ -84,7 +87,7 @@ def test_collector_on_a_phone_records_a_visit_and_sees_it_in_the_loan_history(op
     page.wait_for_url("**/collection/loans/LA001/")
     assert page.get_by_text("催收记录已保存").is_visible()
 
-    page.get_by_role("link", name="贷款详情").click()
+    page.get_by_role("link", name="贷款详情", exact=True).click()
     page.wait_for_url("**/loans/LA001/")
     actions = page.locator("section", has=page.get_by_role("heading", name="催收记录")).inner_text()
     assert "上门催收" in actions and "本人接触" in actions
