@@ -37,12 +37,6 @@ VISIBLE = {
 }
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "slow: runs for many seconds (starts processes, loads a district); scheduled first in a run"
-    )
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Slow tests first, keeping pytest-django's order otherwise (it ran before this hook).

@@ -28,6 +28,7 @@ def row_counts() -> dict:
     return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in ("sessions",)}
 
 
+@pytest.mark.slow
 class TestTheDemoDistrict(TestCase):
     """Loaded once for the class (rolled back after it): each test reads one fact of the loaded district."""
 
