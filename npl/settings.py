@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Several models name their state `status`: each choice set gets its own stable enum name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "LoanStatusEnum": "npl.loans.choices.LoanStatus",
+        "BatchStatusEnum": "npl.intake.choices.BatchStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
