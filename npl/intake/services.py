@@ -1,23 +1,31 @@
-"""run_import: the one entry point for every import (command line, pages, API, demo)."""
+"""run_import: the one entry point for every import (command line, pages, API, demo); and an upload's life
+as a batch — start_batch (recorded, previewed by a dry run), commit_preview or cancel_preview — which the
+upload pages and the API share."""
 import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from npl.intake import permissions
 from npl.intake.choices import BatchStatus, ImportKind
 from npl.intake.importers import IMPORTERS, importer_for
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.models import ImportBatch
 from npl.intake.readers import UnusableFile
 
-__all__ = ["run_import", "UnusableFile", "IMPORTERS", "importer_for", "sha256_of"]
+__all__ = [
+    "run_import", "UnusableFile", "IMPORTERS", "importer_for", "sha256_of",
+    "start_batch", "commit_preview", "cancel_preview", "run_or_queue",
+]
 
 
 def sha256_of(path) -> str:
+    """The file's SHA-256 in hex, read in blocks (imports can be large)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -125,3 +133,91 @@ def run_import(
 
 
 KINDS = [k.value for k in ImportKind]
+
+
+# -- an upload's batch: preview, then commit or cancel (pages and API) ---------------------------------------
+@transaction.atomic
+def start_batch(
+    user,
+    kind: str,
+    *,
+    file,
+    sub_kind: str = "",
+    as_of: dt.date | None = None,
+    township=None,
+    sheet: str = "",
+    create_units: bool = False,
+    skip_invalid: bool = False,
+) -> ImportBatch:
+    """Record an upload (the upload form's cleaned data) as a batch awaiting its dry run, with its stored copy."""
+    if not permissions.may_upload(user, kind):
+        raise PermissionDenied("您的角色不能上传这类数据")
+    township = permissions.scope_township(user, township) if kind in permissions.SCOPED_KINDS else None
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        sub_kind=sub_kind or "",
+        file_name=Path(file.name).name[:255],
+        sha256="",
+        user=user,
+        township=township,
+        as_of=as_of,
+        dry_run=True,
+        status=BatchStatus.QUEUED,
+        options={
+            "create_units": bool(create_units) and permissions.may_create_units(user),
+            "skip_invalid": bool(skip_invalid),
+            "sheet": (sheet or "").strip(),
+        },
+    )
+    # The copy under MEDIA_ROOT/imports/ is both the audit copy and the file the engine reads
+    # (its suffix is kept: the reader goes by it).
+    batch.file.save(f"{batch.pk}-{Path(file.name).name}", file, save=False)
+    batch.sha256 = sha256_of(batch.file.path)
+    batch.save(update_fields=["file", "sha256"])
+    return batch
+
+
+@transaction.atomic
+def commit_preview(batch: ImportBatch, user, *, skip_invalid: bool = False) -> ImportBatch:
+    """确认导入: claim the previewed batch for a real run (only its uploader, only once); run it with run_or_queue."""
+    if batch.user_id != user.pk or not permissions.may_upload(user, batch.kind):
+        raise PermissionDenied("只有上传该文件的人可以确认导入")
+    options = batch.options or {}
+    skip = bool(skip_invalid) or bool(options.get("skip_invalid"))
+    # Claim the preview in one UPDATE so a double click or a replayed request cannot import it twice.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, user=user, status=BatchStatus.PREVIEW).update(
+        status=BatchStatus.QUEUED, dry_run=False, options={**options, "skip_invalid": skip}, finished_at=None
+    )
+    if not claimed:
+        raise ValidationError({"__all__": ["该批次已经确认或取消，不能再次导入"]})
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def cancel_preview(batch: ImportBatch, user) -> ImportBatch:
+    """取消: the preview is kept for the record as cancelled; nothing is written (only its uploader)."""
+    if batch.user_id != user.pk:
+        raise PermissionDenied("只有上传该文件的人可以取消")
+    cancelled = ImportBatch.objects.filter(pk=batch.pk, user=user, status=BatchStatus.PREVIEW).update(
+        status=BatchStatus.CANCELLED, finished_at=timezone.now()
+    )
+    if not cancelled:
+        raise ValidationError({"__all__": ["该批次已经确认或取消"]})
+    batch.refresh_from_db()
+    return batch
+
+
+def run_or_queue(batch: ImportBatch, *, dry_run: bool) -> dict | None:
+    """Run a started or claimed batch within the request, or hand a large file to the worker (then None).
+
+    Not one transaction by design: the engine's write is its own, and the claim before it is already committed.
+    Raises UnusableFile (recorded on the batch) when the file cannot be used at all.
+    """
+    # Lazy import: tasks runs batches through run_import in this module.
+    from npl.intake import tasks
+
+    if tasks.runs_in_background(batch):
+        tasks.enqueue(batch, dry_run=dry_run)
+        return None
+    return tasks.run_batch(batch.pk, dry_run=dry_run)

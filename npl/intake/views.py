@@ -8,11 +8,10 @@ from pathlib import Path
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,12 +19,12 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from npl.categories.choices import ROSTER_KINDS
 from npl.core.models import AuditLog
-from npl.intake import permissions, tasks, xlsx
+from npl.intake import permissions, services, tasks, xlsx
 from npl.intake.choices import BatchStatus, ImportKind, Reason
 from npl.intake.forms import CommitForm, UploadForm
 from npl.intake.importers import IMPORTERS
 from npl.intake.models import ImportBatch
-from npl.intake.services import UnusableFile, sha256_of
+from npl.intake.services import UnusableFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ROWS = 500  # rows of each report list shown on the page; the refused-rows workbook has them all
@@ -157,37 +156,27 @@ def batch_progress(request, pk: int):
 def batch_commit(request, pk: int):
     """确认导入: run the previewed file for real; only its uploader, only once."""
     batch = _visible_batch(request, pk)
-    user = request.user
-    if batch.user_id != user.pk or not permissions.may_upload(user, batch.kind):
-        raise PermissionDenied("只有上传该文件的人可以确认导入")
     form = CommitForm(request.POST)
-    skip = bool(form.is_valid() and form.cleaned_data["skip_invalid"]) or bool((batch.options or {}).get("skip_invalid"))
-    options = {**(batch.options or {}), "skip_invalid": skip}
-    # Claim the preview in one UPDATE so a double click or a replayed form cannot import it twice.
-    claimed = ImportBatch.objects.filter(pk=batch.pk, user=user, status=BatchStatus.PREVIEW).update(
-        status=BatchStatus.QUEUED, dry_run=False, options=options, finished_at=None
-    )
-    if not claimed:
-        messages.error(request, "该批次已经确认或取消，不能再次导入")
-        return redirect("intake:detail", pk=batch.pk)
-    batch.refresh_from_db()
-    if tasks.runs_in_background(batch):
-        tasks.enqueue(batch, dry_run=False)
-        messages.info(request, "文件较大，已转入后台导入；本页会显示进度")
-        return redirect("intake:detail", pk=batch.pk)
+    skip = bool(form.is_valid() and form.cleaned_data["skip_invalid"])
     try:
-        report = tasks.run_batch(batch.pk, dry_run=False)
+        batch = services.commit_preview(batch, request.user, skip_invalid=skip)
+        report = services.run_or_queue(batch, dry_run=False)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("intake:detail", pk=batch.pk)
     except UnusableFile as exc:
         messages.error(request, str(exc))
+        return redirect("intake:detail", pk=batch.pk)
+    if report is None:
+        messages.info(request, "文件较大，已转入后台导入；本页会显示进度")
+    elif report["written"]:
+        messages.success(
+            request,
+            f"已导入：新增 {report['created']}，更新 {report['updated']}，未变 {report['unchanged']}"
+            + (f"，跳过错误行 {len(report['refused'])}" if report["refused"] else ""),
+        )
     else:
-        if report["written"]:
-            messages.success(
-                request,
-                f"已导入：新增 {report['created']}，更新 {report['updated']}，未变 {report['unchanged']}"
-                + (f"，跳过错误行 {len(report['refused'])}" if report["refused"] else ""),
-            )
-        else:
-            messages.error(request, f"文件有 {len(report['refused'])} 行错误，未写入任何数据")
+        messages.error(request, f"文件有 {len(report['refused'])} 行错误，未写入任何数据")
     return redirect("intake:detail", pk=batch.pk)
 
 
@@ -196,15 +185,12 @@ def batch_commit(request, pk: int):
 def batch_cancel(request, pk: int):
     """取消: the preview is kept for the record as cancelled; nothing is written."""
     batch = _visible_batch(request, pk)
-    if batch.user_id != request.user.pk:
-        raise PermissionDenied("只有上传该文件的人可以取消")
-    cancelled = ImportBatch.objects.filter(pk=batch.pk, user=request.user, status=BatchStatus.PREVIEW).update(
-        status=BatchStatus.CANCELLED, finished_at=timezone.now()
-    )
-    if cancelled:
-        messages.info(request, "已取消，未写入任何数据")
+    try:
+        services.cancel_preview(batch, request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     else:
-        messages.error(request, "该批次已经确认或取消")
+        messages.info(request, "已取消，未写入任何数据")
     return redirect("intake:detail", pk=batch.pk)
 
 
@@ -259,36 +245,6 @@ def upload_chooser(request):
     return render(request, "intake/chooser.html", {"entries": entries})
 
 
-def _start_batch(form: UploadForm, user, kind: str) -> ImportBatch:
-    """Record the upload as a batch with its stored copy; the engine fills in counts and report."""
-    data = form.cleaned_data
-    upload = data["file"]
-    sub_kind = data.get("sub_kind") or ""
-    township = permissions.scope_township(user, data.get("township")) if kind in permissions.SCOPED_KINDS else None
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        sub_kind=sub_kind,
-        file_name=Path(upload.name).name[:255],
-        sha256="",
-        user=user,
-        township=township,
-        as_of=data.get("as_of"),
-        dry_run=True,
-        status=BatchStatus.QUEUED,
-        options={
-            "create_units": bool(data.get("create_units")) and permissions.may_create_units(user),
-            "skip_invalid": bool(data.get("skip_invalid")),
-            "sheet": (data.get("sheet") or "").strip(),
-        },
-    )
-    # The copy under MEDIA_ROOT/imports/ is both the audit copy and the file the engine reads
-    # (its suffix is kept: the reader goes by it).
-    batch.file.save(f"{batch.pk}-{Path(upload.name).name}", upload, save=False)
-    batch.sha256 = sha256_of(batch.file.path)
-    batch.save(update_fields=["file", "sha256"])
-    return batch
-
-
 @login_required
 def upload(request, kind: str):
     """Upload a file of `kind`; it is checked by a dry run and shown as a preview before anything is written."""
@@ -302,12 +258,9 @@ def upload(request, kind: str):
         initial_sub_kind=request.GET.get("sub_kind", ""),
     )
     if request.method == "POST" and form.is_valid():
-        batch = _start_batch(form, request.user, kind)
-        if tasks.runs_in_background(batch):
-            tasks.enqueue(batch, dry_run=True)
-            return redirect("intake:detail", pk=batch.pk)
+        batch = services.start_batch(request.user, kind, **form.cleaned_data)
         try:
-            tasks.run_batch(batch.pk, dry_run=True)
+            services.run_or_queue(batch, dry_run=True)
         except UnusableFile as exc:
             form.add_error("file", str(exc))
         else:

@@ -2,7 +2,6 @@
 then commit or cancel. The batch's report is the dict `run_import` returns — what `npl import … --json` prints."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,8 +10,8 @@ from rest_framework.views import APIView
 
 from npl.api.serializers import BatchSerializer
 from npl.api.views.base import StrictQueryMixin
-from npl.intake import permissions, tasks
-from npl.intake.choices import BatchStatus, ImportKind
+from npl.intake import permissions, services
+from npl.intake.choices import ImportKind
 from npl.intake.forms import UploadForm
 from npl.intake.models import ImportBatch
 from npl.intake.services import UnusableFile
@@ -35,12 +34,24 @@ class CommitInputSerializer(serializers.Serializer):
     skip_invalid = serializers.BooleanField(required=False, default=False, help_text="跳过错误行，导入其余行")
 
 
-def _visible_batch(request, pk: int) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.for_user(request.user).select_related("user", "township"), pk=pk)
+def _batches(request):
+    return ImportBatch.objects.for_user(request.user).select_related("user", "township")
 
 
 def _form_errors(form) -> dict:
     return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in form.errors.items()}
+
+
+def _run(batch: ImportBatch, *, dry_run: bool, done_status: int = status.HTTP_200_OK) -> Response:
+    """Run the batch as the page does (intake.services.run_or_queue): 202 while the worker has it."""
+    try:
+        report = services.run_or_queue(batch, dry_run=dry_run)
+    except UnusableFile as exc:
+        raise serializers.ValidationError({"file": [str(exc)]}) from exc
+    if report is None:
+        return Response(BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+    batch.refresh_from_db()
+    return Response(BatchSerializer(batch).data, status=done_status)
 
 
 @extend_schema_view(
@@ -55,12 +66,9 @@ class BatchList(StrictQueryMixin, generics.ListCreateAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return ImportBatch.objects.for_user(self.request.user).select_related("user", "township")
+        return _batches(self.request)
 
     def create(self, request, *args, **kwargs):
-        # Lazy import: _start_batch is how the upload page records a batch and its stored copy.
-        from npl.intake.views import _start_batch
-
         kind = request.data.get("kind", "")
         if kind not in ImportKind.values:
             raise serializers.ValidationError({"kind": [f"未知的导入类型“{kind}”"]})
@@ -69,16 +77,8 @@ class BatchList(StrictQueryMixin, generics.ListCreateAPIView):
         form = UploadForm(request.data, request.FILES, kind=kind, user=request.user)
         if not form.is_valid():
             raise serializers.ValidationError(_form_errors(form))
-        batch = _start_batch(form, request.user, kind)
-        if tasks.runs_in_background(batch):
-            tasks.enqueue(batch, dry_run=True)
-            return Response(BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
-        try:
-            tasks.run_batch(batch.pk, dry_run=True)
-        except UnusableFile as exc:
-            raise serializers.ValidationError({"file": [str(exc)]}) from exc
-        batch.refresh_from_db()
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        batch = services.start_batch(request.user, kind, **form.cleaned_data)
+        return _run(batch, dry_run=True, done_status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["导入"], summary="一个导入批次：状态和导入报告")
@@ -88,54 +88,28 @@ class BatchDetail(StrictQueryMixin, generics.RetrieveAPIView):
     serializer_class = BatchSerializer
 
     def get_queryset(self):
-        return ImportBatch.objects.for_user(self.request.user).select_related("user", "township")
+        return _batches(self.request)
 
 
 @extend_schema(tags=["导入"], summary="确认导入（只有上传人，只能一次）", request=CommitInputSerializer,
                responses={200: BatchSerializer, 202: BatchSerializer})
 class BatchCommit(StrictQueryMixin, APIView):
-    """Run the previewed file for real, as the page's 确认导入 does."""
+    """Run the previewed file for real, as the page's 确认导入 does (intake.services.commit_preview)."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def post(self, request, pk: int):
-        batch = _visible_batch(request, pk)
-        user = request.user
-        if batch.user_id != user.pk or not permissions.may_upload(user, batch.kind):
-            raise PermissionDenied("只有上传该文件的人可以确认导入")
+        batch = get_object_or_404(_batches(request), pk=pk)
         data = CommitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        skip = data.validated_data["skip_invalid"] or bool((batch.options or {}).get("skip_invalid"))
-        # Claim the preview in one UPDATE (as the page does) so a replayed request cannot import it twice.
-        claimed = ImportBatch.objects.filter(pk=batch.pk, user=user, status=BatchStatus.PREVIEW).update(
-            status=BatchStatus.QUEUED, dry_run=False, options={**(batch.options or {}), "skip_invalid": skip}, finished_at=None
-        )
-        if not claimed:
-            raise serializers.ValidationError({"non_field_errors": ["该批次已经确认或取消，不能再次导入"]})
-        batch.refresh_from_db()
-        if tasks.runs_in_background(batch):
-            tasks.enqueue(batch, dry_run=False)
-            return Response(BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
-        try:
-            tasks.run_batch(batch.pk, dry_run=False)
-        except UnusableFile as exc:
-            raise serializers.ValidationError({"file": [str(exc)]}) from exc
-        batch.refresh_from_db()
-        return Response(BatchSerializer(batch).data)
+        batch = services.commit_preview(batch, request.user, skip_invalid=data.validated_data["skip_invalid"])
+        return _run(batch, dry_run=False)
 
 
 @extend_schema(tags=["导入"], summary="取消试导入（不写入任何数据）", request=None, responses=BatchSerializer)
 class BatchCancel(StrictQueryMixin, APIView):
-    """The preview is kept for the record as cancelled, as on the page."""
+    """The preview is kept for the record as cancelled, as on the page (intake.services.cancel_preview)."""
 
     def post(self, request, pk: int):
-        batch = _visible_batch(request, pk)
-        if batch.user_id != request.user.pk:
-            raise PermissionDenied("只有上传该文件的人可以取消")
-        cancelled = ImportBatch.objects.filter(pk=batch.pk, user=request.user, status=BatchStatus.PREVIEW).update(
-            status=BatchStatus.CANCELLED, finished_at=timezone.now()
-        )
-        if not cancelled:
-            raise serializers.ValidationError({"non_field_errors": ["该批次已经确认或取消"]})
-        batch.refresh_from_db()
+        batch = services.cancel_preview(get_object_or_404(_batches(request), pk=pk), request.user)
         return Response(BatchSerializer(batch).data)
