@@ -180,10 +180,23 @@ def loan_categories(loan: Loan, day: dt.date | None = None) -> list[tuple[str, s
     from django.utils import timezone
 
     day = day or timezone.localdate()
+    return loan_categories_many([loan.pk], day).get(loan.pk, [])
+
+
+def loan_categories_many(loan_ids, day: dt.date) -> dict[int, list[tuple[str, str]]]:
+    """loan pk → (code, Chinese name) of its categories and subcategories on `day`, in DOMAIN order.
+
+    One query for all the loans (the same conditions as every report, as flags); a loan that does not
+    exist on the day (no balance) maps to an empty list, an unknown pk is left out.
+    """
+    ids = list(loan_ids)
+    if not ids:
+        return {}
     conds = conditions(day)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
-    row = with_balance(Loan.objects.filter(pk=loan.pk), day).annotate(**flags).values(BALANCE, *flags).first()
-    if row is None or row[BALANCE] is None:
-        return []
+    rows = with_balance(Loan.objects.filter(pk__in=ids), day).annotate(**flags).values("pk", BALANCE, *flags)
     order = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
-    return [(code, NAMES[code]) for code in order if row[f"c_{code}"]]
+    out = {}
+    for row in rows:
+        out[row["pk"]] = [] if row[BALANCE] is None else [(code, NAMES[code]) for code in order if row[f"c_{code}"]]
+    return out

@@ -12,13 +12,12 @@ tables and the same day always give the same Payoff. How the waiver shows (docs/
   then offers nothing to that loan unless that version says a voided waiver may be offered again.
 """
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
-from npl.core.money import fmt_yuan
+from npl.core.money import CENT, fmt_yuan
 from npl.waivers.choices import NON_ACCRUAL, PENALTY_MARKUP_DEFAULT, PENALTY_MARKUP_KEY, RequestStatus
 from npl.waivers.interest import LABELS, Movement, Start, Terms, accrue, fen, rate_text
 from npl.waivers.policy import choose_tier, cn_date, condition_text, offer, rule_text, share_text, tier_label
@@ -94,23 +93,79 @@ def suspensions(loan) -> tuple[tuple[dt.date, dt.date], ...]:
     """Suspended days as (first, last) inclusive: an ended suspension stops the day before it ended."""
     from npl.collection.models import InterestSuspension
 
+    return _suspended(InterestSuspension.objects.filter(loan_id=loan.pk).order_by("starts_on", "pk"))
+
+
+def _suspended(rows) -> tuple[tuple[dt.date, dt.date], ...]:
     out = []
-    for s in InterestSuspension.objects.filter(loan_id=loan.pk).order_by("starts_on", "pk"):
+    for s in rows:
         last = s.ended_on - dt.timedelta(days=1) if s.ended_on else s.until
         if last >= s.starts_on:
             out.append((s.starts_on, last))
     return tuple(out)
 
 
-def _movements(loan, as_of: dt.date, applied) -> list[Movement]:
-    from npl.collection.models import Repayment
+@dataclass
+class _Facts:
+    """What one loan's payoff reads from the database besides the loan row, gathered for many loans at once."""
 
+    snapshot_principal: Decimal | None = None  # the bank's principal on the loan's snapshot day
+    repayments: list = field(default_factory=list)  # confirmed, after the snapshot day, up to as_of, in date order
+    suspended: tuple = ()
+    requests: list = field(default_factory=list)
+    balance: Decimal | None = None  # principal balance on as_of (npl.loans.balances)
+
+
+def _gather(loans: list, as_of: dt.date) -> dict[int, _Facts]:
+    """The facts of every loan in a few queries (one per table), whatever the number of loans."""
+    from npl.collection.models import InterestSuspension, Repayment
+    from npl.loans.balances import BALANCE, with_balance
+    from npl.loans.models import Loan, LoanSnapshot
+    from npl.waivers.models import WaiverRequest
+
+    facts = {loan.pk: _Facts() for loan in loans}
+    ids = list(facts)
+    days = {loan.pk: loan.snapshot_date for loan in loans}
+    for loan_id, day, principal in LoanSnapshot.objects.filter(loan_id__in=ids, as_of__in=set(days.values())).values_list(
+            "loan_id", "as_of", "principal_balance"):
+        if days[loan_id] == day:
+            facts[loan_id].snapshot_principal = principal
+    missing: dict[dt.date, list] = {}
+    for loan in loans:
+        if facts[loan.pk].snapshot_principal is None:
+            missing.setdefault(loan.snapshot_date, []).append(loan)
+    for day, group in missing.items():  # no snapshot row of that day (rare): the balance that day, else the column
+        found = dict(with_balance(Loan.objects.filter(pk__in=[x.pk for x in group]), day).values_list("pk", BALANCE))
+        for loan in group:
+            balance = found.get(loan.pk)
+            facts[loan.pk].snapshot_principal = _cents(balance) if balance else loan.principal_balance
+    if days:
+        repaid = Repayment.objects.filter(loan_id__in=ids, confirmed=True, paid_on__gt=min(days.values()), paid_on__lte=as_of)
+        for r in repaid.order_by("paid_on", "pk"):
+            if r.paid_on > days[r.loan_id]:
+                facts[r.loan_id].repayments.append(r)
+    by_loan: dict[int, list] = {}
+    for s in InterestSuspension.objects.filter(loan_id__in=ids).order_by("starts_on", "pk"):
+        by_loan.setdefault(s.loan_id, []).append(s)
+    for loan_id, rows in by_loan.items():
+        facts[loan_id].suspended = _suspended(rows)
+    for req in WaiverRequest.objects.filter(loan_id__in=ids).select_related("tier__version"):
+        facts[req.loan_id].requests.append(req)
+    for loan_id, balance in with_balance(Loan.objects.filter(pk__in=ids), as_of).values_list("pk", BALANCE):
+        facts[loan_id].balance = None if balance is None else _cents(balance)
+    return facts
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _movements(repayments, applied) -> list[Movement]:
     out = [
         Movement(day=r.paid_on, principal=r.principal, interest=r.interest, costs=r.costs,
                  label=f"还款：{r.paid_on:%Y-%m-%d} 归还本金 {fmt_yuan(r.principal)} 元、利息 {fmt_yuan(r.interest)} 元、"
                        f"费用 {fmt_yuan(r.costs)} 元（流水 {r.txn_no}）")
-        for r in Repayment.objects.filter(loan_id=loan.pk, confirmed=True, paid_on__gt=loan.snapshot_date, paid_on__lte=as_of)
-        .order_by("paid_on", "pk")
+        for r in repayments
     ]
     if applied is not None:
         out.append(Movement(
@@ -123,53 +178,103 @@ def _movements(loan, as_of: dt.date, applied) -> list[Movement]:
 def owed_on(loan, as_of: dt.date, *, applied=None):
     """The accrued figures on `as_of` (npl.waivers.interest.Accrual), with an applied waiver taken off."""
     if as_of < loan.snapshot_date:
-        raise PayoffError(f"测算日期 {as_of:%Y-%m-%d} 早于银行最新数据日期 {loan.snapshot_date:%Y-%m-%d}，无法测算")
-    terms = Terms(rate=Decimal(loan.rate) if loan.rate is not None else None, maturity=loan.maturity_date, markup=penalty_markup(),
-                  off_balance=loan.classification in NON_ACCRUAL, suspended=suspensions(loan))
-    from npl.loans.models import LoanSnapshot
+        raise PayoffError(_too_early(loan, as_of))
+    return _accrual(loan, as_of, _gather([loan], as_of)[loan.pk], penalty_markup(), applied)
 
-    snap = LoanSnapshot.objects.filter(loan_id=loan.pk, as_of=loan.snapshot_date).first()
-    principal = snap.principal_balance if snap is not None else _principal_at_snapshot(loan)
-    start = Start(day=loan.snapshot_date, principal=fen(principal), interest_on=fen(loan.interest_on),
+
+def _too_early(loan, as_of: dt.date) -> str:
+    return f"测算日期 {as_of:%Y-%m-%d} 早于银行最新数据日期 {loan.snapshot_date:%Y-%m-%d}，无法测算"
+
+
+def _accrual(loan, as_of: dt.date, facts: _Facts, markup: Decimal, applied):
+    if as_of < loan.snapshot_date:
+        raise PayoffError(_too_early(loan, as_of))
+    terms = Terms(rate=Decimal(loan.rate) if loan.rate is not None else None, maturity=loan.maturity_date, markup=markup,
+                  off_balance=loan.classification in NON_ACCRUAL, suspended=facts.suspended)
+    start = Start(day=loan.snapshot_date, principal=fen(facts.snapshot_principal), interest_on=fen(loan.interest_on),
                   interest_off=fen(loan.interest_off), penalty=fen(loan.penalty_interest),
                   compound=fen(loan.compound_interest), costs=fen(loan.costs))
-    return accrue(start, terms, _movements(loan, as_of, applied), as_of)
+    return accrue(start, terms, _movements(facts.repayments, applied), as_of)
 
 
-def _principal_at_snapshot(loan) -> Decimal:
-    from npl.loans.balances import balance_on
+def _latest(rows, key):
+    """The row with the greatest (key, pk), as `order_by("-key", "-pk").first()` would pick."""
+    return max(rows, key=lambda r: (key(r), r.pk), default=None)
 
-    return balance_on(loan, loan.snapshot_date) or loan.principal_balance
 
+def pick_requests(requests, as_of: dt.date):
+    """The requests that shape the payoff on `as_of`: (applied, approved, voided), each the latest or None.
 
-def _requests(loan, as_of: dt.date):
-    """The request that shapes the payoff on `as_of`: applied, approved, or voided (in that precedence)."""
-    from npl.waivers.models import WaiverRequest
-
-    qs = WaiverRequest.objects.filter(loan_id=loan.pk).select_related("tier__version")
-    applied = qs.filter(status=RequestStatus.APPLIED, applied_on__lte=as_of).order_by("-applied_on", "-pk").first()
-    approved = qs.filter(Q(status=RequestStatus.APPROVED) | Q(status=RequestStatus.APPLIED, applied_on__gt=as_of),
-                         approved_on__lte=as_of).order_by("-approved_on", "-pk").first()
-    voided = qs.filter(status=RequestStatus.VOIDED, voided_on__lte=as_of).order_by("-voided_on", "-pk").first()
+    Applied: applied on or before the day. Approved: approved on or before the day and not applied by then
+    (先还后免: still waiting for the agreed repayment). Voided: voided on or before the day.
+    """
+    applied = _latest([r for r in requests if r.status == RequestStatus.APPLIED and r.applied_on <= as_of],
+                      lambda r: r.applied_on)
+    approved = _latest([r for r in requests if r.approved_on is not None and r.approved_on <= as_of and (
+        r.status == RequestStatus.APPROVED or (r.status == RequestStatus.APPLIED and r.applied_on > as_of))],
+        lambda r: r.approved_on)
+    voided = _latest([r for r in requests if r.status == RequestStatus.VOIDED and r.voided_on <= as_of],
+                     lambda r: r.voided_on)
     return applied, approved, voided
 
 
 def compute_payoff(loan, as_of: dt.date | None = None) -> Payoff:
     """Principal, each interest component, the waivable part under the ruler, and what to pay on `as_of`."""
-    from npl.categories.engine import loan_categories
-    from npl.loans.balances import balance_on
+    as_of = as_of or timezone.localdate()
+    return compute_payoffs([loan], as_of)[loan.pk]
+
+
+CHUNK = 500  # loans per round of queries: keeps each IN list well inside every database's limits
+
+
+def compute_payoffs(loans, as_of: dt.date | None = None, *, chunk: int = CHUNK) -> dict[int, Payoff]:
+    """The payoff of each loan (loan pk → Payoff), exactly as compute_payoff gives it, in a fixed number of
+    queries per chunk of loans: the facts of the chunk, the categories of those that need a tier, the policy once.
+
+    Raises PayoffError for the first loan (in the given order) whose payoff cannot be computed.
+    """
+    from npl.categories.engine import loan_categories_many
     from npl.waivers.models import PolicyVersion
 
     as_of = as_of or timezone.localdate()
-    applied, approved, voided = _requests(loan, as_of)
-    acc = owed_on(loan, as_of, applied=applied)
-    principal = balance_on(loan, as_of)
-    if principal is None:
-        raise PayoffError(f"贷款 {loan.loan_no} 在 {as_of:%Y-%m-%d} 尚无银行数据，无法测算")
+    loans = list({loan.pk: loan for loan in loans}.values())
+    markup = penalty_markup()
+    version = PolicyVersion.in_force(as_of)
+    tiers = list(version.tiers.select_related("version")) if version is not None else []
+    out = {}
+    for i in range(0, len(loans), chunk):
+        part = loans[i:i + chunk]
+        facts = _gather(part, as_of)
+        states = {}
+        for loan in part:
+            f = facts[loan.pk]
+            applied, approved, voided = pick_requests(f.requests, as_of)
+            acc = _accrual(loan, as_of, f, markup, applied)
+            if f.balance is None:
+                raise PayoffError(f"贷款 {loan.loan_no} 在 {as_of:%Y-%m-%d} 尚无银行数据，无法测算")
+            states[loan.pk] = (applied, approved, voided, acc)
+        # Categories only where the ruler has to choose a tier (no request decides the payoff already).
+        need = [pk for pk, (applied, approved, voided, _acc) in states.items()
+                if applied is None and approved is None and version is not None and not _blocked(voided, version)]
+        codes = loan_categories_many(need, as_of) if need else {}
+        for loan in part:
+            applied, approved, voided, acc = states[loan.pk]
+            out[loan.pk] = _payoff(loan, as_of, facts[loan.pk].balance, acc, markup, applied, approved, voided, version,
+                                   tiers, [code for code, _name in codes.get(loan.pk, [])])
+    return out
+
+
+def _blocked(voided, version) -> bool:
+    """A voided waiver under the version in force bars a new offer, unless that version says otherwise."""
+    return voided is not None and voided.tier.version_id == version.pk and not version.reoffer_after_void
+
+
+def _payoff(loan, as_of, principal, acc, markup, applied, approved, voided, version, tiers, codes) -> Payoff:
+    """The one place the payoff's rules are applied, to facts already gathered."""
     lines = list(acc.lines)
     lines.append(f"本金：{as_of:%Y-%m-%d} 本金余额 {fmt_yuan(principal)} 元")
     if loan.rate is not None:
-        lines.append(f"利率：执行年利率 {rate_text(loan.rate)}，日利率 = 年利率 ÷ 360；罚息利率 = 年利率 × (1 + {rate_text(penalty_markup())})；"
+        lines.append(f"利率：执行年利率 {rate_text(loan.rate)}，日利率 = 年利率 ÷ 360；罚息利率 = 年利率 × (1 + {rate_text(markup)})；"
                      f"到期日 {loan.maturity_date:%Y-%m-%d}")
     figures = {"penalty": acc.penalty, "compound": acc.compound, "interest_on": acc.interest_on, "interest_off": acc.interest_off}
     if applied is not None:
@@ -201,29 +306,26 @@ def compute_payoff(loan, as_of: dt.date | None = None) -> Payoff:
         rule = rule_text(t)
         condition = f"{cn_date(approved.deadline)}前归还约定金额 {fmt_yuan(approved.agreed_amount)} 元（{approved.get_mode_display()}），先还后免"
         lines.append(_offer_line(o, figures, f"减免申请#{approved.pk}已批准，{condition}"))
+    elif version is None:
+        rule = f"{cn_date(as_of)}没有生效的减免政策"
+        lines.append(f"可减免：0.00 元（{rule}）")
+    elif _blocked(voided, version):
+        state, req_id = "voided", voided.pk
+        rule = (f"减免申请#{voided.pk}已于{cn_date(voided.voided_on)}因“{voided.void_reason}”作废，利息恢复；"
+                f"{version.name}政策内不再减免")
+        lines.append(f"可减免：0.00 元（{rule}）")
     else:
-        version = PolicyVersion.in_force(as_of)
-        if version is None:
-            rule = f"{cn_date(as_of)}没有生效的减免政策"
-            lines.append(f"可减免：0.00 元（{rule}）")
-        elif voided is not None and voided.tier.version_id == version.pk and not version.reoffer_after_void:
-            state, req_id = "voided", voided.pk
-            rule = (f"减免申请#{voided.pk}已于{cn_date(voided.voided_on)}因“{voided.void_reason}”作废，利息恢复；"
-                    f"{version.name}政策内不再减免")
-            lines.append(f"可减免：0.00 元（{rule}）")
+        best, reason = choose_tier(tiers, codes, _Figures(**figures), as_of)
+        if voided is not None:
+            lines.append(f"减免申请#{voided.pk}已于 {voided.voided_on:%Y-%m-%d} 作废，利息已恢复")
+        if best is None:
+            rule = f"{version.name}：{reason}"
+            lines.append(f"可减免：0.00 元（{reason}）")
         else:
-            codes = [code for code, _name in loan_categories(loan, as_of)]
-            best, reason = choose_tier(version.tiers.select_related("version"), codes, _Figures(**figures), as_of)
-            if voided is not None:
-                lines.append(f"减免申请#{voided.pk}已于 {voided.voided_on:%Y-%m-%d} 作废，利息已恢复")
-            if best is None:
-                rule = f"{version.name}：{reason}"
-                lines.append(f"可减免：0.00 元（{reason}）")
-            else:
-                state = "offer"
-                parts = (best.penalty, best.compound, best.interest)
-                policy, rule, condition = tier_label(best.tier), rule_text(best.tier), condition_text(best.tier)
-                lines.append(_offer_line(best, figures, reason))
+            state = "offer"
+            parts = (best.penalty, best.compound, best.interest)
+            policy, rule, condition = tier_label(best.tier), rule_text(best.tier), condition_text(best.tier)
+            lines.append(_offer_line(best, figures, reason))
     waivable = sum(parts)
     interest = figures["interest_on"] + figures["interest_off"]
     to_pay = principal + interest + figures["penalty"] + figures["compound"] + acc.costs - waivable
