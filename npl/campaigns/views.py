@@ -3,42 +3,27 @@ ranked by recovery rate (人人肩上有指标), Excel export, and task reductio
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
 from npl.campaigns import services
+from npl.campaigns.access import require_follower, require_township_in_campaign, visible_campaigns
 from npl.campaigns.figures import campaign_figures
 from npl.campaigns.forms import CampaignForm, DecisionForm, ReductionForm
-from npl.campaigns.models import Campaign, TaskReduction
+from npl.campaigns.models import TaskReduction
 from npl.categories.access import report_scope
 from npl.loans.models import Loan
 from npl.org.models import Community, District, Township
 
-ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_LEADER, Role.TOWNSHIP_ADMIN, Role.COLLECTOR, Role.BRANCH_STAFF}
 BREAKDOWNS = {"township": "乡镇", "community": "社区/村", "responsible_person": "责任人"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _may_see(user) -> None:
-    if not (user.is_superuser or user.role in ROLES):
-        raise PermissionDenied("无权查看清收行动")
-
-
 def _is_district_admin(user) -> bool:
     return user.is_superuser or user.role == Role.DISTRICT_ADMIN
-
-
-def visible_campaigns(user):
-    """District roles see every campaign; others the district-wide ones and their own township's."""
-    qs = Campaign.objects.select_related("township")
-    if user.is_district_wide:
-        return qs
-    if user.township_id:
-        return qs.filter(township__isnull=True) | qs.filter(township_id=user.township_id)
-    return qs.filter(township__isnull=True)
 
 
 def _names(group: str, keys) -> dict:
@@ -71,7 +56,7 @@ def _breakdowns_for(user, scope) -> list[str]:
 @login_required
 def campaign_list(request):
     """清收行动 the user may follow, newest baseline first."""
-    _may_see(request.user)
+    require_follower(request.user)
     return render(request, "campaigns/list.html", {
         "campaigns": visible_campaigns(request.user).order_by("-baseline", "name"),
         "may_create": _is_district_admin(request.user),
@@ -97,11 +82,10 @@ def campaign_new(request):
 
 
 def _campaign_and_scope(request, pk):
-    _may_see(request.user)
+    require_follower(request.user)
     campaign = get_object_or_404(visible_campaigns(request.user), pk=pk)
     scope = report_scope(request)
-    if campaign.township_id and scope.township is not None and scope.township.pk != campaign.township_id:
-        raise Http404("不在本次清收行动范围内")
+    require_township_in_campaign(campaign, scope.township)
     if campaign.township_id and scope.township is None:
         scope.township = campaign.township
         scope.label = campaign.township.name
@@ -151,7 +135,7 @@ def campaign_xlsx(request, pk: int):
 @login_required
 def reductions(request, pk: int):
     """The campaign's reduction requests; the district admin approves or refuses pending ones."""
-    _may_see(request.user)
+    require_follower(request.user)
     campaign = get_object_or_404(visible_campaigns(request.user), pk=pk)
     qs = campaign.reductions.filter(loan__in=Loan.objects.for_user(request.user)).select_related(
         "loan", "loan__township", "requested_by", "decided_by"

@@ -15,6 +15,7 @@ from npl.api.shapes import (
     SuggestionsSerializer,
 )
 from npl.api.views.base import AS_OF, TOWNSHIP, StrictQueryMixin, as_of, loan_or_404, scoped_loans, township_param
+from npl.campaigns.access import require_follower, require_township_in_campaign, visible_campaigns
 
 
 def _scope(request):
@@ -42,10 +43,7 @@ class CategoryReport(StrictQueryMixin, APIView):
 
 
 def _campaigns(request):
-    # Lazy import: the campaign pages own who may follow which campaign; the API asks them.
-    from npl.campaigns.views import _may_see, visible_campaigns
-
-    _may_see(request.user)
+    require_follower(request.user)
     return visible_campaigns(request.user)
 
 
@@ -65,14 +63,11 @@ class CampaignSummary(StrictQueryMixin, APIView):
     """npl.campaigns.figures.summary over what the person may see (as `npl campaign summary --json`)."""
 
     def get(self, request, pk: int):
-        from django.http import Http404
-
         from npl.campaigns.figures import summary
 
         campaign = get_object_or_404(_campaigns(request), pk=pk)
         scope = _scope(request)
-        if campaign.township_id and scope.township is not None and scope.township.pk != campaign.township_id:
-            raise Http404("不在本次清收行动范围内")
+        require_township_in_campaign(campaign, scope.township)
         return Response(summary(campaign, scope.day, township=scope.township, user=request.user))
 
 
