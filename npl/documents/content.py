@@ -64,17 +64,18 @@ def _person(user) -> tuple[str, str]:
     return (user.display_name or user.username), (user.phone or BLANK)
 
 
-def loan_basics(loan, as_of: dt.date, owed) -> dict:
+def loan_basics(loan, as_of: dt.date, owed, *, district: str | None = None) -> dict:
     """The parties and the loan's facts every per-loan document shows.
 
     `owed` is the loan's payoff on `as_of` (npl.waivers.payoff.Payoff: principal, interest, penalty, compound,
-    costs), so the notice, the agreement and the plain sheet of one day state the same debt.
+    costs), so the notice, the agreement and the plain sheet of one day state the same debt. A batch passes
+    the district's name (read once) instead of each document reading it again.
     """
     branch = loan.branch
     bank = branch.bank.name if getattr(branch, "bank", None) is not None else ""
     person, phone = _person(loan.responsible_person)
     ctx = {
-        "district": District.current().name if loan.township_id else "",
+        "district": (district if district is not None else District.current().name) if loan.township_id else "",
         "bank": bank,
         "branch": branch.name,
         "township": loan.township.name,
@@ -105,9 +106,9 @@ def _owed(ctx: dict, owed) -> None:
     _amount(ctx, "total_owed", owed.principal + interest + owed.costs)
 
 
-def notice_context(loan, as_of: dt.date, pay_by: dt.date, owed) -> dict:
+def notice_context(loan, as_of: dt.date, pay_by: dt.date, owed, *, district: str | None = None) -> dict:
     """催收通知书 with its 回执: what is owed on `as_of` (the payoff), pay by `pay_by`, the legal basis."""
-    ctx = loan_basics(loan, as_of, owed)
+    ctx = loan_basics(loan, as_of, owed, district=district)
     ctx.update(
         title="催收通知书",
         notice_no=f"{loan.loan_no}-{as_of:%Y%m%d}",
@@ -127,12 +128,12 @@ def active_plan(loan):
     )
 
 
-def agreement_context(loan, as_of: dt.date, owed, plan=None) -> dict:
+def agreement_context(loan, as_of: dt.date, owed, plan=None, *, district: str | None = None) -> dict:
     """还款协议书 for the loan's active 一笔一策 plan: instalments, total in capitals, signatures."""
     plan = plan or active_plan(loan)
     if plan is None:
         raise NoPlan(f"借据 {loan.loan_no} 没有正在执行或待审批的还款计划，无法生成还款协议书（请先在处置页登记还款计划）")
-    ctx = loan_basics(loan, as_of, owed)
+    ctx = loan_basics(loan, as_of, owed, district=district)
     return with_plan(ctx, plan.instalments.all(), measures=plan.measures, signed_on=plan.signed_on)
 
 
@@ -157,9 +158,9 @@ def with_plan(ctx: dict, instalments, *, measures: str, signed_on: dt.date) -> d
     return ctx
 
 
-def plain_sheet_context(loan, as_of: dt.date, payoff) -> dict:
+def plain_sheet_context(loan, as_of: dt.date, payoff, *, district: str | None = None) -> dict:
     """明白纸: the borrower's figures from the one ruler (payoff), the policy, rule and condition, in plain words."""
-    ctx = loan_basics(loan, as_of, payoff)
+    ctx = loan_basics(loan, as_of, payoff, district=district)
     # the sheet itemises: here `interest` is 表内 + 表外欠息 alone, penalty and compound on their own rows
     for key in ("interest_on", "interest_off", "interest", "penalty", "compound", "waivable", "to_pay"):
         _amount(ctx, key, getattr(payoff, key))

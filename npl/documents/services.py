@@ -27,8 +27,8 @@ from npl.documents.default_templates import default_path
 from npl.documents.models import DocumentTemplate, GeneratedDocument
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Loan
-from npl.org.models import Bank
-from npl.waivers.payoff import PayoffError, compute_payoff
+from npl.org.models import Bank, District
+from npl.waivers.payoff import PayoffError, compute_payoffs
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 SAMPLE_NAME = "样例人"  # the borrower of content.sample_context: an uploaded template must show it
@@ -83,31 +83,33 @@ def _file_name(kind: Kind, label: str, as_of: dt.date, fmt: Format) -> str:
     return f"{kind.label}_{safe}_{as_of:%Y%m%d}.{fmt.value}"
 
 
-def _payoff(loan, as_of: dt.date):
-    """The loan's figures on `as_of` from the one calculator, so every document of that day states the same debt."""
+def _payoffs(rows: list, as_of: dt.date) -> dict:
+    """Every loan's figures on `as_of` from the one calculator (in bulk), so every document of that day states the same debt."""
     try:
-        return compute_payoff(loan, as_of)
+        return compute_payoffs(rows, as_of)
     except PayoffError as exc:
         raise ValidationError(str(exc)) from exc
 
 
 def _contexts(kind: Kind, rows: list, as_of: dt.date, pay_by: dt.date, scope: str) -> list[dict]:
-    if kind == Kind.PUBLIC_NOTICE:
-        pairs = [(loan, _payoff(loan, as_of)) for loan in rows]
-        return [content.public_notice_context(pairs, as_of, scope, Bank.current().name)]
-    if kind == Kind.NOTICE:
-        return [content.notice_context(loan, as_of, pay_by, _payoff(loan, as_of)) for loan in rows]
     if kind == Kind.AGREEMENT:
         plans = _active_plans(rows)
-        out = []
         for loan in rows:
             if loan.pk not in plans:
                 raise content.NoPlan(
                     f"借据 {loan.loan_no} 没有正在执行或待审批的还款计划，无法生成还款协议书（请先在处置页登记还款计划）"
                 )
-            out.append(content.agreement_context(loan, as_of, _payoff(loan, as_of), plan=plans[loan.pk]))
-        return out
-    return [content.plain_sheet_context(loan, as_of, _payoff(loan, as_of)) for loan in rows]
+    payoffs = _payoffs(rows, as_of)
+    if kind == Kind.PUBLIC_NOTICE:
+        pairs = [(loan, payoffs[loan.pk]) for loan in rows]
+        return [content.public_notice_context(pairs, as_of, scope, Bank.current().name)]
+    district = District.current().name
+    if kind == Kind.NOTICE:
+        return [content.notice_context(loan, as_of, pay_by, payoffs[loan.pk], district=district) for loan in rows]
+    if kind == Kind.AGREEMENT:
+        return [content.agreement_context(loan, as_of, payoffs[loan.pk], plan=plans[loan.pk], district=district)
+                for loan in rows]
+    return [content.plain_sheet_context(loan, as_of, payoffs[loan.pk], district=district) for loan in rows]
 
 
 def _active_plans(rows) -> dict:
