@@ -9,40 +9,27 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from npl.core.docx import BODY_FONT, TITLE_FONT, new_document, set_font
 from npl.documents.choices import Kind
 
 DIR = Path(__file__).resolve().parent / "templates_docx"
-BODY_FONT = "仿宋"  # the usual body face of government documents
-TITLE_FONT = "宋体"
-
-
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
 def _new() -> Document:
-    doc = Document()
+    doc = new_document(14)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, what township printers hold
     section.left_margin = section.right_margin = Cm(2.6)
     section.top_margin = section.bottom_margin = Cm(2.5)
-    style = doc.styles["Normal"]
-    style.font.name = BODY_FONT
-    style.font.size = Pt(14)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     return doc
 
 
 def _title(doc, text: str, size: float = 20) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(text), TITLE_FONT, size, bold=True)
+    set_font(p.add_run(text), TITLE_FONT, size, bold=True)
 
 
 def _para(doc, text: str, *, indent: bool = True, align=None, bold: bool = False, size: float = 14) -> None:
@@ -51,7 +38,7 @@ def _para(doc, text: str, *, indent: bool = True, align=None, bold: bool = False
         p.paragraph_format.first_line_indent = Pt(size * 2)
     if align is not None:
         p.alignment = align
-    _font(p.add_run(text), BODY_FONT, size, bold=bold)
+    set_font(p.add_run(text), BODY_FONT, size, bold=bold)
 
 
 def _tag(doc, text: str) -> None:
@@ -66,16 +53,16 @@ def _table(doc, header: list[str], loop: str, cells: list[str], end: str = "{%tr
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     row = table.add_row().cells
     for cell, text in zip(row, header):
-        _font(cell.paragraphs[0].add_run(text), BODY_FONT, 11, bold=True)
+        set_font(cell.paragraphs[0].add_run(text), BODY_FONT, 11, bold=True)
     table.add_row().cells[0].text = loop
     row = table.add_row().cells
     for cell, text in zip(row, cells):
-        _font(cell.paragraphs[0].add_run(text), BODY_FONT, 11)
+        set_font(cell.paragraphs[0].add_run(text), BODY_FONT, 11)
     table.add_row().cells[0].text = end
     if footer:
         row = table.add_row().cells
         for cell, text in zip(row, footer):
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 11, bold=True)
+            set_font(cell.paragraphs[0].add_run(text), BODY_FONT, 11, bold=True)
     return table
 
 
@@ -165,7 +152,7 @@ def plain_sheet() -> Document:
         else:
             texts = [label, "{{ " + key + " }}", "{{ " + key + "_capital }}"]
         for cell, text in zip(cells, texts):
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 12, bold=key in (None, "to_pay"))
+            set_font(cell.paragraphs[0].add_run(text), BODY_FONT, 12, bold=key in (None, "to_pay"))
     _para(doc, "适用政策：{{ policy }}", indent=False, bold=True)
     _para(doc, "减免规则：{{ rule }}", indent=False)
     _para(doc, "减免条件：{{ condition }}", indent=False)

@@ -1,56 +1,35 @@
 """Word documents offices edit and stamp: section 二 alone, and the township's whole report."""
 import io
 
-from docx import Document
+from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from npl.core.docx import BODY_FONT, HEADING_FONT, TITLE_FONT, new_document, set_font, to_bytes
 from npl.reports.wording import SECTION_TWO_INTRO, category_paragraphs, summary_sentence
-
-BODY_FONT = "仿宋"  # the usual body face of government documents
-TITLE_FONT = "宋体"
-
-
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
 def _new() -> Document:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = BODY_FONT
-    style.font.size = Pt(16)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    return doc
+    return new_document(16)
 
 
 def _title(doc, text: str) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(text), TITLE_FONT, 22, bold=True)
+    set_font(p.add_run(text), TITLE_FONT, 22, bold=True)
 
 
 def _heading(doc, text: str) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)
-    _font(p.add_run(text), "黑体", 16)
+    set_font(p.add_run(text), HEADING_FONT, 16)
 
 
 def _para(doc, text: str) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)
     p.paragraph_format.line_spacing = Pt(28)
-    _font(p.add_run(text), BODY_FONT, 16)
-
-
-def _bytes(doc) -> bytes:
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    set_font(p.add_run(text), BODY_FONT, 16)
 
 
 def section_two_docx(report: dict, *, subject: str, threshold=None) -> bytes:
@@ -60,7 +39,7 @@ def section_two_docx(report: dict, *, subject: str, threshold=None) -> bytes:
     _para(doc, f"（统计口径：{report['scope']}，截至{report['as_of']}，本金余额）")
     for text in category_paragraphs(report, subject=subject, threshold=threshold):
         _para(doc, text)
-    return _bytes(doc)
+    return to_bytes(doc)
 
 
 def township_report_docx(*, scope: str, subject: str, as_of: str, summary: dict | None, report: dict, threshold=None) -> bytes:
@@ -82,7 +61,7 @@ def township_report_docx(*, scope: str, subject: str, as_of: str, summary: dict 
     _para(doc, "（请填写）")
     _heading(doc, "四、下一步工作打算")
     _para(doc, "（请填写）")
-    return _bytes(doc)
+    return to_bytes(doc)
 
 
 BULLETIN_HEADS = ["排名", "单位", "任务（万元）", "本期清收（万元）", "累计清收（万元）", "清收率（%）", "名次变化", "催收次数",
@@ -121,7 +100,7 @@ def bulletin_docx(content: dict, charts: list[bytes]) -> bytes:
     _title(doc, f"{content['scope']}不良贷款清收{content['kind_label']}")
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(content["label"]), BODY_FONT, 16)
+    set_font(p.add_run(content["label"]), BODY_FONT, 16)
     for text in content["texts"]:
         _para(doc, text)
     _heading(doc, "附：各单位清收进度排名表")
@@ -129,12 +108,12 @@ def bulletin_docx(content: dict, charts: list[bytes]) -> bytes:
     table = doc.add_table(rows=1 + len(rows), cols=len(BULLETIN_HEADS))
     table.style = "Table Grid"
     for c, head in enumerate(BULLETIN_HEADS):
-        _font(table.cell(0, c).paragraphs[0].add_run(head), "黑体", 9)
+        set_font(table.cell(0, c).paragraphs[0].add_run(head), HEADING_FONT, 9)
     for i, cells in enumerate(rows, start=1):
         for c, text in enumerate(cells):
-            _font(table.cell(i, c).paragraphs[0].add_run(text), BODY_FONT, 9)
+            set_font(table.cell(i, c).paragraphs[0].add_run(text), BODY_FONT, 9)
     _para(doc, f"说明：金额单位万元（按元合计后折算）；清收率=累计清收本金÷任务金额；名次与清收率变化对比{content['compared_with'] or '无'}；"
                f"▲为进度滞后单位（{content['rule']}）；利息另计，不计入清收率。")
     for png in charts:
         doc.add_picture(io.BytesIO(png), width=Cm(15))
-    return _bytes(doc)
+    return to_bytes(doc)
