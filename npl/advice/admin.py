@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from npl.advice.models import SuggestionRule, SuggestionState
+from npl.core.admin import ReadOnlyAdmin
 
 
 @admin.register(SuggestionRule)
@@ -11,17 +12,8 @@ class SuggestionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SuggestionState)
-class SuggestionStateAdmin(admin.ModelAdmin):
+class SuggestionStateAdmin(ReadOnlyAdmin):
     """Evidence of what collectors did with suggestions: read-only."""
 
     list_display = ("loan", "rule", "due", "status", "by", "at")
     list_filter = ("status",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,7 +11,7 @@ from npl.collection.models import (
     RepaymentAgreement,
     RepaymentPlan,
 )
-from npl.loans.admin import ReadOnlyAdmin, ReadOnlyInline
+from npl.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Repayment)

@@ -1,7 +1,34 @@
-"""Admin screens for shared data: tunable settings (editable) and the audit log (read-only)."""
+"""Admin screens for shared data: tunable settings (editable) and the audit log (read-only); the read-only
+base every app's evidence screens use."""
 from django.contrib import admin
 
 from npl.core.models import AuditLog, Setting
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View-only: no add, change or delete from the admin (evidence, or data that changes only through services)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """The rows of a read-only screen's inline table: shown, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Setting)
@@ -15,7 +42,7 @@ class SettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Who saw what sensitive data: evidence, so nobody may add, change or delete a row here."""
 
     list_display = ("at", "user", "action", "object_type", "object_id", "reason", "ip")
@@ -23,12 +50,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__display_name", "object_id", "reason")
     date_hierarchy = "at"
     list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

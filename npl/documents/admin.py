@@ -1,22 +1,12 @@
 """Read-only admin screens: templates are replaced on the documents page (which checks them), the log is evidence."""
 from django.contrib import admin
 
+from npl.core.admin import ReadOnlyAdmin
 from npl.documents.models import DocumentTemplate, GeneratedDocument
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(ReadOnly):
+class DocumentTemplateAdmin(ReadOnlyAdmin):
     """Uploaded Word templates; uploading and switching happen on /documents/templates/ (checked there)."""
 
     list_display = ("kind", "version", "active", "original_name", "uploaded_by", "uploaded_at")
@@ -24,7 +14,7 @@ class DocumentTemplateAdmin(ReadOnly):
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(ReadOnly):
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
     """Who generated which document when."""
 
     list_display = ("at", "user", "via", "kind", "fmt", "scope", "loan_count", "file_name")

@@ -1,11 +1,12 @@
 """Admin for import batches: the audit record of every file taken in, read-only."""
 from django.contrib import admin
 
+from npl.core.admin import ReadOnlyAdmin
 from npl.intake.models import ImportBatch
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     """Every import as it happened: evidence, so nobody may add, change or delete one here."""
 
     list_display = ("pk", "kind", "sub_kind", "file_name", "user", "township", "as_of", "status",
@@ -14,12 +15,3 @@ class ImportBatchAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "sha256", "user__username", "user__display_name")
     date_hierarchy = "created_at"
     list_select_related = ("user", "township")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,8 +2,8 @@
 LoanEvent and a dated stage (an admin edit would bypass the history and the version check)."""
 from django.contrib import admin
 
+from npl.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from npl.litigation.models import CaseStage, EnforcementRecovery, LitigationCase
-from npl.loans.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class StageInline(ReadOnlyInline):

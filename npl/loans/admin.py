@@ -2,31 +2,8 @@
 a LoanEvent (an admin edit would bypass the history); ID numbers and phones appear masked only."""
 from django.contrib import admin
 
+from npl.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from npl.loans.models import Borrower, Guarantor, Loan, LoanEvent, LoanSnapshot
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only: no add, change or delete from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Borrower)

@@ -1,7 +1,7 @@
 """Refinancing requests in the admin: read-only evidence of who did what when."""
 from django.contrib import admin
 
-from npl.loans.admin import ReadOnlyAdmin, ReadOnlyInline
+from npl.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from npl.refinance.models import RefinanceRequest, RefinanceStep
 
 

@@ -1,6 +1,7 @@
 """Admin: the laggard rule officials tune (editable); snapshots and published bulletins are evidence (read-only)."""
 from django.contrib import admin
 
+from npl.core.admin import ReadOnlyAdmin
 from npl.reports.models import Bulletin, DailyFigure, LaggardRule
 
 
@@ -11,19 +12,8 @@ class LaggardRuleAdmin(admin.ModelAdmin):
     list_display = ("valid_from", "bottom_n", "margin_points", "note")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DailyFigure)
-class DailyFigureAdmin(_ReadOnly):
+class DailyFigureAdmin(ReadOnlyAdmin):
     """每日快照: written once by `npl bulletin snapshot`, never edited."""
 
     list_display = ("day", "campaign", "township", "task_amount", "collected_amount", "actions_today", "clocks_at_risk", "backfilled")
@@ -32,7 +22,7 @@ class DailyFigureAdmin(_ReadOnly):
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(_ReadOnly):
+class BulletinAdmin(ReadOnlyAdmin):
     """Published bulletins: frozen."""
 
     list_display = ("label", "kind", "campaign", "published_by", "published_at")

@@ -3,7 +3,7 @@ future versions on /waivers/manage/ through the services (a version in force is 
 requests read-only (they change only through services that write a LoanEvent)."""
 from django.contrib import admin
 
-from npl.loans.admin import ReadOnlyAdmin, ReadOnlyInline
+from npl.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
 
 
