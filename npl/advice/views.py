@@ -70,43 +70,44 @@ def _scoped_loan(request, loan_no):
     return get_object_or_404(Loan.objects.for_user(request.user), loan_no=loan_no)
 
 
-@require_POST
-@login_required
-def done(request):
-    """完成: link the suggestion to the ledger line that carried it out."""
-    form = DoneForm(request.POST)
+def _answer_suggestion(request, form_class, act, said: str):
+    """A suggestion's answer posted from the today list: the form, the scoped loan (404 outside), the service."""
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("advice:today")
     data = form.cleaned_data
     loan = _scoped_loan(request, data["loan_no"])
-    action = CollectionAction.objects.filter(pk=data["action"], loan=loan).first()
     try:
-        services.mark_done(request.user, loan, data["rule"], data["due"], action)
+        act(loan, data)
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, f"{loan.loan_no}：建议已完成")
+        messages.success(request, f"{loan.loan_no}：{said}")
     return redirect("advice:today")
+
+
+@require_POST
+@login_required
+def done(request):
+    """完成: link the suggestion to the ledger line that carried it out."""
+
+    def act(loan, data):
+        action = CollectionAction.objects.filter(pk=data["action"], loan=loan).first()
+        services.mark_done(request.user, loan, data["rule"], data["due"], action)
+
+    return _answer_suggestion(request, DoneForm, act, "建议已完成")
 
 
 @require_POST
 @login_required
 def dismiss(request):
     """不采纳, with the reason."""
-    form = DismissForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect("advice:today")
-    data = form.cleaned_data
-    loan = _scoped_loan(request, data["loan_no"])
-    try:
+
+    def act(loan, data):
         services.dismiss(request.user, loan, data["rule"], data["due"], data["reason"])
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"{loan.loan_no}：已记录不采纳原因")
-    return redirect("advice:today")
+
+    return _answer_suggestion(request, DismissForm, act, "已记录不采纳原因")
 
 
 # --- reassignment ---------------------------------------------------------------------------------------

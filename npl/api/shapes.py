@@ -2,6 +2,13 @@
 from rest_framework import serializers
 
 
+class ScopedReport(serializers.Serializer):
+    """What every report answer carries: the scope it covers and the day it is as of."""
+
+    scope = serializers.CharField(help_text="统计口径（全区或乡镇）")
+    as_of = serializers.DateField(help_text="统计日期")
+
+
 class CategoryRowBase(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -15,11 +22,9 @@ class CategoryRow(CategoryRowBase):
     subcategories = CategoryRowBase(many=True, required=False)
 
 
-class CategoryReportSerializer(serializers.Serializer):
+class CategoryReportSerializer(ScopedReport):
     """npl.categories.reports.category_report."""
 
-    scope = serializers.CharField()
-    as_of = serializers.DateField()
     categories = CategoryRow(many=True)
 
 
@@ -41,12 +46,10 @@ class ChannelSerializer(serializers.Serializer):
     other = serializers.CharField()
 
 
-class CampaignSummarySerializer(serializers.Serializer):
+class CampaignSummarySerializer(ScopedReport):
     """npl.campaigns.figures.summary: amounts in 元 as strings, the recovery rate in percent."""
 
-    scope = serializers.CharField()
     campaign = serializers.CharField()
-    as_of = serializers.DateField()
     task_count = serializers.IntegerField()
     task_amount = serializers.CharField()
     collected_count = serializers.IntegerField()
@@ -67,11 +70,9 @@ class ClockRowSerializer(serializers.Serializer):
     enforcement_deadline = serializers.DateField(allow_null=True)
 
 
-class ClocksReportSerializer(serializers.Serializer):
+class ClocksReportSerializer(ScopedReport):
     """npl.collection.clocks.gather.clocks_report."""
 
-    scope = serializers.CharField()
-    as_of = serializers.DateField()
     loans = ClockRowSerializer(many=True)
 
 

@@ -42,6 +42,21 @@ class LoanFilteredList(StrictQueryMixin, generics.ListAPIView):
         return qs
 
 
+class LoanCreate(generics.CreateAPIView):
+    """POST under `/loans/<loan_no>/…`: the body checked for shape, then the service makes the object (201)."""
+
+    input_serializer = None
+
+    def make(self, loan, user, data: dict):
+        """Call the service that makes the object; its rules and refusals are the service's."""
+        raise NotImplementedError
+
+    def create(self, request, loan_no: str):
+        loan = loan_or_404(request, loan_no)
+        made = self.make(loan, request.user, _valid(self.input_serializer, request))
+        return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
+
+
 @extend_schema(tags=["催收"], summary="催收记录（范围内全部）")
 class ActionList(LoanFilteredList):
     """催收台账 of the loans in scope, newest first by default."""
@@ -56,14 +71,13 @@ class ActionList(LoanFilteredList):
     get=extend_schema(tags=["催收"], summary="一笔贷款的催收记录"),
     post=extend_schema(tags=["催收"], summary="登记催收记录", request=ActionInputSerializer, responses={201: ActionSerializer}),
 )
-class LoanActions(ActionList, generics.CreateAPIView):
+class LoanActions(ActionList, LoanCreate):
     """GET the loan's actions; POST records one through collection.services.record_action."""
 
-    def create(self, request, loan_no: str):
-        loan = loan_or_404(request, loan_no)
-        data = _valid(ActionInputSerializer, request)
-        action = services.record_action(loan, request.user, **data)
-        return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+    input_serializer = ActionInputSerializer
+
+    def make(self, loan, user, data):
+        return services.record_action(loan, user, **data)
 
 
 @extend_schema(tags=["还款"], summary="还款记录（范围内全部）")
@@ -81,14 +95,13 @@ class RepaymentList(LoanFilteredList):
     post=extend_schema(tags=["还款"], summary="登记现场还款（待网点确认）", request=RepaymentInputSerializer,
                        responses={201: RepaymentSerializer}),
 )
-class LoanRepayments(RepaymentList, generics.CreateAPIView):
+class LoanRepayments(RepaymentList, LoanCreate):
     """GET the loan's repayments; POST records a field repayment (collection.services.record_repayment)."""
 
-    def create(self, request, loan_no: str):
-        loan = loan_or_404(request, loan_no)
-        data = _valid(RepaymentInputSerializer, request)
-        rep = services.record_repayment(loan, request.user, **data)
-        return Response(RepaymentSerializer(rep).data, status=status.HTTP_201_CREATED)
+    input_serializer = RepaymentInputSerializer
+
+    def make(self, loan, user, data):
+        return services.record_repayment(loan, user, **data)
 
 
 @extend_schema(tags=["还款"], summary="网点确认或退回现场还款", request=ReviewInputSerializer, responses=RepaymentSerializer)
@@ -120,17 +133,16 @@ class PlanList(LoanFilteredList):
     post=extend_schema(tags=["还款计划"], summary="提交还款计划（待乡镇审批）", request=PlanInputSerializer,
                        responses={201: PlanSerializer}),
 )
-class LoanPlans(PlanList, generics.CreateAPIView):
+class LoanPlans(PlanList, LoanCreate):
     """GET the loan's plans; POST submits one (collection.services.submit_plan)."""
 
-    def create(self, request, loan_no: str):
-        loan = loan_or_404(request, loan_no)
-        data = _valid(PlanInputSerializer, request)
-        plan = services.submit_plan(
-            loan, request.user, signed_on=data["signed_on"], measures=data["measures"],
+    input_serializer = PlanInputSerializer
+
+    def make(self, loan, user, data):
+        return services.submit_plan(
+            loan, user, signed_on=data["signed_on"], measures=data["measures"],
             instalments=[(row["due_on"], row["amount"]) for row in data["instalments"]],
         )
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 def scoped_cases(request):
