@@ -133,11 +133,14 @@ def generate(
     pay_by: dt.date | None = None,
     scope: str = "",
     via: str = Via.WEB,
+    before_render=None,
 ) -> Generated:
     """Make one file of `kind` for `loans` (one page each; one list for the public notice) and log who, what, when.
 
     Preconditions: a role that prints documents; every loan within the person's scope (else OutOfScope, a
     404); a loan with a balance on `as_of`; an active plan for an agreement (else content.NoPlan).
+    `before_render()`, if given, is called once the figures are ready and the file is about to be made
+    (a background batch shows it as its progress).
     """
     kind, fmt = Kind(kind), Format(fmt)
     if user is not None and not may_generate(user):
@@ -161,6 +164,8 @@ def generate(
     if not scope:
         scope = rows[0].loan_no if len(rows) == 1 else f"{len(rows)}笔"
     contexts = _contexts(kind, rows, as_of, pay_by, scope)
+    if before_render is not None:
+        before_render()
     template = None
     if fmt == Format.DOCX:
         data, template = active_template(kind)

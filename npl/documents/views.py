@@ -1,7 +1,9 @@
 """Documents pages: a loan's documents (下载 Word / 下载 PDF), batches, the Word templates, the generation log.
 
 Loans are fetched through Loan.objects.for_user (out of scope: 404); every file comes from services.generate,
-which writes the log.
+which writes the log. A batch of more loans than the background threshold is made by the worker
+(documents.tasks); the batch page then shows its progress and the download to the person who asked
+(`?job=<id>`), and nobody else.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,11 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
-from npl.documents import services
+from npl.documents import services, tasks
 from npl.documents.choices import CONTENT_TYPES, PER_LOAN, Format, Kind
 from npl.documents.content import active_plan
 from npl.documents.default_templates import default_path
@@ -89,6 +94,10 @@ def batch(request):
     user = request.user
     if not services.may_batch(user):
         raise PermissionDenied("批量打印由乡镇管理员或区金融办办理")
+    if "job" in request.GET:
+        return batch_job(request, request.GET["job"])
+    if request.method == "POST" and "take" in request.POST:
+        return batch_job_download(request, request.POST["take"])
     district_wide = user.is_superuser or user.is_district_wide
     form = BatchForm(
         request.POST or None, townships=_batch_townships(user), district_wide=district_wide,
@@ -102,6 +111,9 @@ def batch(request):
         scope = services.batch_scope(kind, town, category)
         if not loans:
             form.add_error(None, f"{scope}在 {day:%Y-%m-%d} 没有可生成{Kind(kind).label}的贷款")
+        elif tasks.runs_in_background(len(loans)):
+            job = tasks.queue(user, kind, loans, d["fmt"], as_of=day, pay_by=d["pay_by"], scope=scope)
+            return redirect(_job_url(job.id))
         else:
             try:
                 made = services.generate(kind, loans, d["fmt"], user, as_of=day, pay_by=d["pay_by"], scope=scope)
@@ -110,6 +122,46 @@ def batch(request):
             else:
                 return _download(made)
     return render(request, "documents/batch.html", {"form": form})
+
+
+def _job_url(job_id: str) -> str:
+    return f"{reverse('documents:batch')}?{urlencode({'job': job_id})}"
+
+
+def _own_job(request, job_id: str):
+    """The person's own background batch; anyone else's (or a removed one) is not found."""
+    job = tasks.find(request.user, job_id)
+    if job is None:
+        raise Http404("没有这个批量文书任务（可能已下载或已过期删除）")
+    return job
+
+
+@never_cache
+@login_required
+def batch_job(request, job_id: str):
+    """A background batch: its progress (polled by htmx) and, once made, the download."""
+    if not services.may_batch(request.user):
+        raise PermissionDenied("批量打印由乡镇管理员或区金融办办理")
+    job = _own_job(request, job_id)
+    if request.htmx:
+        if not job.in_progress:
+            return HttpResponseClientRefresh()
+        return render(request, "documents/_batch_job.html", {"job": job})
+    return render(request, "documents/batch_job.html", {"job": job})
+
+
+@login_required
+@require_POST
+def batch_job_download(request, job_id: str):
+    """The finished file of a background batch, once: it is removed from the server as it is handed over."""
+    if not services.may_batch(request.user):
+        raise PermissionDenied("批量打印由乡镇管理员或区金融办办理")
+    job = _own_job(request, job_id)
+    if job.status != tasks.DONE:
+        return redirect(_job_url(job.id))
+    response = HttpResponse(tasks.take(job), content_type=CONTENT_TYPES[job.fmt])
+    response["Content-Disposition"] = content_disposition_header(True, job.file_name)
+    return response
 
 
 def _require_template_admin(user) -> None:
