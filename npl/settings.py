@@ -194,6 +194,10 @@ CACHES = {
 
 # Uploads larger than this are previewed and imported by the background worker (`npl db_worker`).
 NPL_BACKGROUND_IMPORT_BYTES = int(os.environ.get("NPL_BACKGROUND_IMPORT_BYTES", str(1024 * 1024)))
+# Document batches above this many loans are made by the worker (a township's PDF takes minutes of WeasyPrint);
+# their files are kept owner-only under MEDIA_ROOT until downloaded or this many days old.
+NPL_BACKGROUND_DOCUMENT_LOANS = int(os.environ.get("NPL_BACKGROUND_DOCUMENT_LOANS", "50"))
+NPL_DOCUMENT_BATCH_KEEP_DAYS = int(os.environ.get("NPL_DOCUMENT_BATCH_KEEP_DAYS", "3"))
 
 TASKS = {
     "default": {

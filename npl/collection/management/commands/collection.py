@@ -22,11 +22,15 @@ class Command(NplCommand):
         # After the plans: a plan broken today voids the waiver that depends on it.
         waivers = sweep_waivers(day)
         counts.update({"waivers_applied": waivers["applied"], "waivers_voided": waivers["voided"]})
+        # Background document batches nobody came back for are removed on quiet days too.
+        from npl.documents.tasks import purge_expired
+
+        counts["document_batches_removed"] = purge_expired()
         keys = ("promises_kept", "promises_broken", "instalments_paid", "instalments_missed", "plans_broken",
-                "plans_completed", "suspensions_ended", "guarantors_released", "waivers_applied", "waivers_voided")
+                "plans_completed", "suspensions_ended", "guarantors_released", "waivers_applied", "waivers_voided", "document_batches_removed")
         data = {"date": day.isoformat(), **{k: counts.get(k, 0) for k in keys}}
         if opts["json"]:
             self.emit_json(data)
             return
-        labels = ("承诺履行", "承诺违约", "分期还清", "分期逾期", "计划违约", "计划履行完毕", "恢复计息", "保证人解除", "减免生效", "减免作废")
+        labels = ("承诺履行", "承诺违约", "分期还清", "分期逾期", "计划违约", "计划履行完毕", "恢复计息", "保证人解除", "减免生效", "减免作废", "清理过期批量文书")
         self.stdout.write(f"{data['date']} 清收日常处理：" + "，".join(f"{label} {data[k]}" for label, k in zip(labels, keys)))
