@@ -5,7 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from npl.intake.normalize import parse_date_text
+from npl.core.dates import parse_date_text
 
 
 class Exit(Exception):

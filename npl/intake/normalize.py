@@ -5,6 +5,7 @@ import unicodedata
 from decimal import Decimal
 
 from npl.core import idnumber
+from npl.core.dates import parse_date_text
 from npl.core.money import AmountError, parse_yuan
 from npl.intake.choices import Reason
 
@@ -64,28 +65,7 @@ def amount(value, label: str) -> Decimal | None:
         raise RowError(Reason.INVALID_AMOUNT, f"{label}：{exc}") from exc
 
 
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-]
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def parse_date_text(s: str) -> dt.date | None:
-    """One of the INTAKE.md forms, or None when the text is not a date."""
-    s = unicodedata.normalize("NFKC", s).strip().replace(" ", " ")
-    s = re.sub(r"\s*([年月日])\s*", r"\1", s)
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(s)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                return None
-    return None
 
 
 def date(value, label: str) -> dt.date | None:
