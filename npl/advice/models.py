@@ -44,6 +44,15 @@ class SuggestionRule(models.Model):
         verbose_name = verbose_name_plural = "清收建议规则"
         ordering = ["-priority", "code"]
 
+    @property
+    def due_from_label(self) -> str:
+        """The Chinese name of the date fact the due counts from (the rules list shows it, not the code)."""
+        return conditions.fact_spec(self.due_from)[1] if conditions.fact_spec(self.due_from) else ""
+
+    @property
+    def due_cap_label(self) -> str:
+        return conditions.fact_spec(self.due_cap)[1] if conditions.fact_spec(self.due_cap) else ""
+
     def __str__(self):
         return f"{self.name}（{self.code}）"
 

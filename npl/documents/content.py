@@ -73,7 +73,11 @@ def loan_basics(loan, as_of: dt.date, owed, *, district: str | None = None) -> d
     """
     branch = loan.branch
     bank = branch.bank.name if getattr(branch, "bank", None) is not None else ""
-    person, phone = _person(loan.responsible_person)
+    # Whom the borrower asks: the responsible person, else the responsible leader, else the township's team
+    # and the branch — never a blank line on a sheet handed to a borrower.
+    person, phone = _person(loan.responsible_person or loan.responsible_leader)
+    if person == BLANK:
+        person = f"{loan.township.name}清收工作专班或{branch.name}"
     ctx = {
         "district": (district if district is not None else District.current().name) if loan.township_id else "",
         "bank": bank,

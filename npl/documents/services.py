@@ -153,7 +153,7 @@ def generate(
     if not wanted:
         raise ValidationError("所选范围内没有贷款，未生成文书")
     qs = with_balance(reachable_loans(user).filter(pk__in=wanted), as_of).select_related(
-        "borrower", "township", "community", "branch__bank", "responsible_person"
+        "borrower", "township", "community", "branch__bank", "responsible_person", "responsible_leader"
     )
     rows = sorted(qs, key=lambda loan: (loan.township.name, loan.loan_no))
     if len(rows) != len(set(wanted)):

@@ -34,7 +34,8 @@ class VoidForm(forms.Form):
 
 
 class VersionForm(forms.ModelForm):
-    copy_from = forms.ModelChoiceField(label="复制档次自", queryset=PolicyVersion.objects.all(), required=False)
+    copy_from = forms.ModelChoiceField(label="复制档次自", queryset=PolicyVersion.objects.all(), required=False,
+                                       empty_label="（不复制）")
 
     class Meta:
         model = PolicyVersion

@@ -87,6 +87,7 @@ def test_anonymous_visitors_are_sent_to_log_in(db, client_for):
 def test_everyone_with_a_role_reads_the_rules_only_the_district_admin_edits(db, client_for):
     text = client_for("collector").get("/advice/rules/").content.decode()
     assert "诉讼时效1个月内届满" in text and "修改" not in text
+    assert "期限：诉讼时效届满日" in text and "期限：limitation_deadline" not in text  # facts by their Chinese names
     assert "修改" in client_for("district_admin").get("/advice/rules/").content.decode()
     assert client_for("outsider").get("/advice/rules/").status_code == 403
     assert client_for("township_admin").get("/advice/rules/stale_loan/").status_code == 403

@@ -103,7 +103,15 @@ def test_suggestions_for_a_loan_outside_the_scope_are_404(loans, api_client):
     assert api_client("township_admin").get("/api/suggestions/", {"loan_no": "LB001"}).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/api/clocks/", "/api/categories/report/"])
+def test_suggestions_for_another_township_are_404_as_the_reports_are(loans, units, api_client):
+    client = api_client("township_admin", via="token")
+    own = client.get("/api/suggestions/", {"township": units.town_a.pk, "as_of": DAY.isoformat()})
+    other = client.get("/api/suggestions/", {"township": units.town_b.pk, "as_of": DAY.isoformat()})
+    assert own.status_code == 200 and {s["loan_no"] for s in own.json()["suggestions"]} <= {"LA001", "LA002", "LA003"}
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("url", ["/api/clocks/", "/api/categories/report/", "/api/suggestions/"])
 def test_an_account_without_a_role_gets_no_report(url, loans, api_client):
     response = api_client("outsider").get(url)
     assert response.status_code == 403

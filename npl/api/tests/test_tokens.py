@@ -123,6 +123,17 @@ def test_the_token_command_refuses_anyone_but_the_district_admin(cast, units):
     assert not ApiToken.objects.exists()
 
 
+@pytest.mark.parametrize("role", ["collector", "teller"])
+def test_the_token_command_refuses_a_role_no_token_may_hold_in_chinese(role, cast, units, capsys):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("token", "create", "x", "--role", role, "--township", "柳溪镇", "--by", "qu_admin")
+    assert exited.value.code == 2
+    assert "系统令牌不能使用该角色" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
+
+
 def test_a_township_token_is_never_offered_as_a_plans_responsible_leader(cast, loans, token_for):
     from npl.collection.forms import PlanForm
 

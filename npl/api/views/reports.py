@@ -95,11 +95,11 @@ class Suggestions(StrictQueryMixin, APIView):
     def get(self, request):
         from npl.advice.services import suggestions_for
 
-        day = as_of(request)
-        township_param(request)
+        scope = _scope(request)  # the reports' rule: another township's id is a 404, not an empty list
+        day = scope.day
         loans = scoped_loans(request)
-        if request.query_params.get("township"):
-            loans = loans.filter(township_id=int(request.query_params["township"]))
+        if scope.township is not None:
+            loans = loans.filter(township_id=scope.township.pk)
         if "loan_no" in request.query_params:
             loans = loans.filter(pk=loan_or_404(request, request.query_params["loan_no"]).pk)
         rows = [{**s.as_json(), "action_label": s.action_label, "rule_name": s.rule_name, "text": s.text,

@@ -44,3 +44,15 @@ def test_plain_sheet_pdf_carries_the_same_figures(owing, cast):
     assert "单丽" in text
     assert chinese_capital(payoff.to_pay) in text
     assert payoff.policy in text
+
+
+def test_the_contact_line_falls_back_to_the_leader_then_the_township_team_never_blank(owing, cast, read_docx):
+    from npl.loans.models import Loan
+
+    Loan.objects.filter(pk=owing.pk).update(responsible_person=None, responsible_leader=cast["township_admin"])
+    text = read_docx(services.generate("plain_sheet", [owing], "docx", cast["township_admin"], as_of=DAY).content)
+    leader = cast["township_admin"].display_name or cast["township_admin"].username
+    assert leader in text
+    Loan.objects.filter(pk=owing.pk).update(responsible_leader=None)
+    text = read_docx(services.generate("plain_sheet", [owing], "docx", cast["township_admin"], as_of=DAY).content)
+    assert "柳溪镇清收工作专班或" in text

@@ -23,7 +23,8 @@ class Command(NplCommand):
         sub = parser.add_subparsers(dest="what", required=True, metavar="create|revoke|list")
         p = sub.add_parser("create", help="创建令牌")
         p.add_argument("name", help="名称，如：农合行核心系统")
-        p.add_argument("--role", required=True, choices=[r.value for r in TOKEN_ROLES])
+        # No argparse `choices`: its refusal is English; the service refuses an unknown role in Chinese.
+        p.add_argument("--role", required=True, help="角色：" + "、".join(f"{r.value}（{r.label}）" for r in TOKEN_ROLES))
         p.add_argument("--township", help="所属乡镇（乡镇管理员角色）")
         p.add_argument("--branch", help="所属网点（网点角色）")
         p.add_argument("--by", required=True, help="区金融办用户名（记为创建人）")
