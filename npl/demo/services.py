@@ -1,17 +1,22 @@
-"""Load the demo district through the importers a real district uses, then its people and a campaign.
+"""Load the demo district through the importers a real district uses, then its people, a campaign and plans.
 
 `load_demo()` is idempotent: a file whose SHA-256 was already imported is skipped, users and the
-campaign are created only when missing, and a loan is handed to a collector only once.
+campaign are created only when missing, a loan is handed to a collector only once, and the repayment
+plans (一笔一策) are made only while the demo's loans have none.
 """
 import datetime as dt
 import tempfile
+from collections import defaultdict
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
-from npl.demo.generate import BASELINE, SEED, DemoDistrict, write_demo_files
+from npl.demo.generate import BASELINE, HISTORY_FROM, SEED, DemoDistrict, write_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
 from npl.intake.choices import BatchStatus
 from npl.intake.models import ImportBatch
@@ -167,6 +172,12 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
             if f.kind == "loans":
                 set_lead_branches(plan)
                 users = ensure_users()
+    moved = register_from_history_start(plan)
+    if moved:
+        _say(out, f"  登记日期设为演示历史起点{HISTORY_FROM}：{moved}笔")
+    made = add_plans(plan)
+    if made:
+        _say(out, "  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(out)
     # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
@@ -182,3 +193,102 @@ def _train_likelihood(out) -> None:
 
     run = train(REPAID_UNTIL)  # the demo's history ends there: every 90-day window is complete
     _say(out, f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
+
+
+def register_from_history_start(district: DemoDistrict) -> int:
+    """Demo-only: date the demo's loans' registration (Loan.created_at) on the demo history's first day.
+
+    The demo's story is that the platform has carried the district since its history starts (HISTORY_FROM);
+    loaded today, the loans would look registered today and the advice engine, which counts a fact older
+    than the registration from the registration day (docs/advice.md "Due dates"), would put every due
+    months ahead. A real district's loans keep the day they were imported. Returns the loans changed.
+    """
+    start = timezone.make_aware(dt.datetime.combine(HISTORY_FROM, dt.time(9, 0)))
+    demo = Loan.objects.filter(loan_no__in=[ln.loan_no for ln in district.loans]).exclude(created_at=start)
+    return demo.update(created_at=start)
+
+
+# The demo's plans (一笔一策), by how they turn out: how many of each in the full demo, when signed and due.
+PLANS_KEPT, PLANS_MISSED, PLANS_PENDING = 16, 12, 6
+PLAN_SINCE = dt.date(2026, 4, 1)  # the campaign's first day after the baseline
+FUTURE_DUES = [dt.date(2027, m, 20) for m in (1, 2, 3)]  # still to come when the history ends
+MISSED_DUES = [dt.date(2026, 6, 20), dt.date(2026, 7, 20), dt.date(2026, 8, 20), dt.date(2027, 1, 20)]
+PENDING_DUES = [dt.date(2027, m, 20) for m in (1, 2, 3, 4)]
+MEASURES = {
+    "kept": "借款人务工收入按月归还，包保责任人每月上门核对",
+    "missed": "借款人出售农产品后分期归还，村委会协助督促",
+    "pending": "借款人家属代为筹款，分四期归还",
+}
+
+
+def _yuan_part(total: Decimal, parts: int) -> Decimal:
+    """An instalment in whole 元: `total` over `parts`, rounded down so the plan never exceeds what is owed."""
+    return (total / parts).quantize(Decimal("1"), rounding=ROUND_DOWN)
+
+
+def _plan_candidates(district: DemoDistrict) -> list[Loan]:
+    """The demo's collector-held open loans, township by township in turn (so every township gets plans)."""
+    from npl.loans.workflow import OPEN
+
+    loans = (Loan.objects.filter(loan_no__in=[ln.loan_no for ln in district.loans if ln.collector], status__in=OPEN)
+             .exclude(responsible_person=None).exclude(responsible_leader=None)
+             .select_related("township", "responsible_person", "responsible_leader").order_by("loan_no"))
+    by_town = defaultdict(list)
+    for loan in loans:
+        by_town[loan.township.name].append(loan)
+    towns = sorted(by_town)
+    out = []
+    for i in range(max((len(v) for v in by_town.values()), default=0)):
+        out.extend(by_town[t][i] for t in towns if i < len(by_town[t]))
+    return out
+
+
+def add_plans(district: DemoDistrict) -> dict[str, int]:
+    """Repayment plans through the real services (collector submits, township admin decides), deterministic.
+
+    kept: signed before the loan's recent repayments, whose instalments those repayments pay, with three
+    more due in 2027; missed: signed in May 2026 by a borrower who paid nothing since, so its instalments
+    go unpaid and the plan breaks; pending: signed in October, waiting for the township's approval.
+    Nothing is made when the demo's loans already have a plan (a second `npl demo` changes nothing).
+    """
+    from npl.collection.models import Repayment, RepaymentPlan
+    from npl.collection.services import decide_plan, owed, submit_plan
+
+    wanted = [ln.loan_no for ln in district.loans]
+    if RepaymentPlan.objects.filter(loan__loan_no__in=wanted).exists():
+        return {}
+    share = len(district.loans) / 3000  # a small demo gets proportionally fewer plans (at least one of each)
+    room = {k: max(1, round(n * share)) for k, n in (("kept", PLANS_KEPT), ("missed", PLANS_MISSED), ("pending", PLANS_PENDING))}
+    candidates = _plan_candidates(district)
+    paid = defaultdict(dict)  # loan id → day → amount paid that day (principal + interest + costs)
+    for row in (Repayment.objects.filter(loan__in=candidates, confirmed=True, paid_on__gte=PLAN_SINCE)
+                .values("loan_id", "paid_on").annotate(p=Sum("principal"), i=Sum("interest"), c=Sum("costs"))):
+        paid[row["loan_id"]][row["paid_on"]] = row["p"] + row["i"] + row["c"]
+    made = defaultdict(int)
+    for n, loan in enumerate(candidates):
+        if all(made[k] >= room[k] for k in room):
+            break
+        days = sorted(paid[loan.pk].items())[-5:]
+        due = sum(owed(loan).values(), start=Decimal("0"))
+        if len(days) >= 2 and made["kept"] < room["kept"]:
+            kind, signed = "kept", days[0][0] - dt.timedelta(days=7)
+            rows = [(day + dt.timedelta(days=3), amount) for day, amount in days]
+            rest = _yuan_part(due - sum(a for _, a in rows), 10)  # the three 2027 instalments: 30% of what is left
+            rows += [(d, rest) for d in FUTURE_DUES]
+        elif not paid[loan.pk] and made["missed"] < room["missed"]:
+            kind, signed = "missed", dt.date(2026, 5, 10 + n % 15)
+            rows = [(d, _yuan_part(due, 20)) for d in MISSED_DUES]
+        elif made["pending"] < room["pending"]:
+            kind, signed = "pending", dt.date(2026, 10, 15 + n % 10)
+            rows = [(d, _yuan_part(due, 10)) for d in PENDING_DUES]
+        else:
+            continue
+        if any(amount <= 0 for _, amount in rows):
+            continue
+        plan = submit_plan(loan, loan.responsible_person, signed_on=signed, instalments=rows, measures=MEASURES[kind],
+                           responsible_leader=loan.responsible_leader, responsible_person=loan.responsible_person)
+        if kind != "pending":
+            decide_plan(plan, loan.responsible_leader, approve=True, note="演示：按借款人签字的计划审批")
+        made[kind] += 1
+    labels = {"kept": "按期履行", "missed": "逾期未还", "pending": "待审批"}
+    return {labels[k]: made[k] for k in labels if made[k]}
