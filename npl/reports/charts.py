@@ -69,6 +69,12 @@ def ranking_chart(rows: list[dict], district_rate: str, *, fmt: str = "png", tit
         return _out(fig, fmt)
 
 
+def rate_axis(*series: list[float]) -> tuple[float, float]:
+    """(bottom, top) of a recovery-rate axis: from 0 always, so a flat line at 15% does not look like a jump."""
+    top = max([v for values in series for v in values] or [0.0])
+    return 0.0, max(top * 1.15, 1.0)
+
+
 def trend_chart(points: list[list[str]], *, fmt: str = "png", title: str = "全区清收率走势") -> bytes:
     """A line of the district's recovery rate per snapshot day ([[ISO day, rate], …])."""
     with rc_context(_rc()):
@@ -78,6 +84,7 @@ def trend_chart(points: list[list[str]], *, fmt: str = "png", title: str = "全�
         rates = [float(Decimal(r)) for _, r in points]
         ax.plot(days, rates, color=BLUE, marker="o" if len(points) < 20 else None, linewidth=2)
         ax.set_ylabel("清收率（%）")
+        ax.set_ylim(*rate_axis(rates))
         ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
         if not points:

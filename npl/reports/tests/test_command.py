@@ -64,3 +64,18 @@ def test_an_unusable_call_exits_2_with_a_chinese_message(campaign, capsys, args,
 def test_no_campaign_exits_1(db, capsys, tmp_path):
     code, err = exit_code(capsys, "daily", "--date", "2026-04-02", "--out", str(tmp_path / "d.docx"))
     assert code == 1 and "尚未设立清收行动" in err
+
+
+def test_a_bulletin_for_a_day_still_to_come_is_refused_as_the_future_exits_2(campaign, capsys, tmp_path):
+    from django.utils import timezone
+
+    later = timezone.localdate() + dt.timedelta(days=33)
+    code, err = exit_code(capsys, "daily", "--date", later.isoformat(), "--out", str(tmp_path / "d.docx"))
+    assert code == 2 and f"--date {later} 是未来日期" in err and "请先运行" not in err
+    week = f"{later.isocalendar().year}-W{later.isocalendar().week:02d}"
+    code, err = exit_code(capsys, "weekly", "--week", week, "--out", str(tmp_path / "w.docx"))
+    assert code == 2 and "尚未开始" in err
+    assert not (tmp_path / "d.docx").exists() and not (tmp_path / "w.docx").exists()
+    # The snapshot it used to suggest refuses the same day with the same exit code.
+    code, err = exit_code(capsys, "snapshot", "--date", later.isoformat())
+    assert code == 2 and "未来日期" in err

@@ -2,7 +2,7 @@
 `npl bulletin weekly --week YYYY-Www --out PATH` (.docx or .xlsx by the extension; `--campaign` name or id).
 
 Exit codes: 0 done; 1 nothing to report (no campaign, no snapshot); 2 an unusable call (bad date, week
-or extension). A published bulletin is written from its frozen files, never recomputed.
+or extension, a day or week still to come — as `snapshot` refuses a future day). A published bulletin is written from its frozen files, never recomputed.
 """
 import datetime as dt
 from pathlib import Path
@@ -79,6 +79,10 @@ class Command(NplCommand):
                 raise Exit(str(exc)) from exc
         else:
             day = parse_day(opts["date"], "--date")
+        today = timezone.localdate()
+        if day > today:  # nothing has happened yet: no snapshot can be taken, so no bulletin can be drawn
+            what = f"--week {opts['week']} 尚未开始" if opts["what"] == "weekly" else f"--date {day} 是未来日期"
+            raise Exit(f"{what}（今天是{today}）：无法生成尚未发生的通报")
         kind = Bulletin.Kind.DAILY if opts["what"] == "daily" else Bulletin.Kind.WEEKLY
         if opts.get("campaign"):
             campaign = find_campaign(opts["campaign"])
