@@ -92,3 +92,45 @@ def trend_chart(points: list[list[str]], *, fmt: str = "png", title: str = "全�
         fig.autofmt_xdate()
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
         return _out(fig, fmt)
+
+
+def comparison_chart(own: list[list[str]], district: list[list[str]], *, name: str, fmt: str = "png") -> bytes:
+    """A unit's recovery rate per snapshot day beside the district's ([[ISO day, rate], …] each), from 0%."""
+    with rc_context(_rc()):
+        fig = Figure(figsize=(7.5, 3.2))
+        ax = fig.add_subplot()
+        lines = []
+        for points, label, color, style in ((own, name, BLUE, "-"), (district, "全区", GREY, "--")):
+            days = [dt.date.fromisoformat(d) for d, _ in points]
+            rates = [float(Decimal(r)) for _, r in points]
+            ax.plot(days, rates, color=color, linestyle=style, linewidth=2, label=label)
+            lines.append(rates)
+        ax.set_ylim(*rate_axis(*lines))
+        ax.set_ylabel("清收率（%）")
+        ax.set_title(f"{name}清收率走势（与全区对比）")
+        ax.grid(axis="y", alpha=0.3)
+        if own:
+            ax.legend(loc="upper left", fontsize=9)
+        else:
+            ax.text(0.5, 0.5, "暂无快照数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
+        fig.autofmt_xdate()
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+        return _out(fig, fmt)
+
+
+def count_bars(rows: list[tuple[str, int]], *, title: str, unit: str = "笔", fmt: str = "png") -> bytes:
+    """Horizontal bars of counts with Chinese labels (categories, loan states…), in the order given, top first."""
+    with rc_context(_rc()):
+        fig = Figure(figsize=(7.5, 0.4 * max(len(rows), 3) + 1.2))
+        ax = fig.add_subplot()
+        labels = [label for label, _ in rows][::-1]
+        values = [n for _, n in rows][::-1]
+        bars = ax.barh(labels, values, color=BLUE)
+        for bar, n in zip(bars, values, strict=True):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {n}", va="center", fontsize=9)
+        ax.set_xlim(0, max([*values, 1]) * 1.2)
+        ax.set_xlabel(f"{unit}数")
+        ax.set_title(title)
+        if not rows:
+            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
+        return _out(fig, fmt)

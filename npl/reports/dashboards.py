@@ -33,6 +33,15 @@ def trend_points(campaign, days: int = TREND_DAYS) -> list[list[str]]:
     return [[r["day"].isoformat(), f"{percent(r['c'] or 0, r['t'] or 0):.2f}"] for r in rows]
 
 
+def township_trend_points(campaign, township_id: int, days: int = TREND_DAYS) -> list[list[str]]:
+    """[[day, the township's recovery rate], …] over the same snapshot days as `trend_points`."""
+    last = DailyFigure.objects.filter(campaign=campaign).order_by("-day").values_list("day", flat=True).first()
+    if last is None:
+        return []
+    rows = DailyFigure.objects.filter(campaign=campaign, township_id=township_id, day__gt=last - dt.timedelta(days=days)).order_by("day")
+    return [[r.day.isoformat(), f"{percent(r.collected_amount, r.task_amount):.2f}"] for r in rows]
+
+
 def ranking(campaign, towns=None) -> tuple[dt.date | None, list[dict]]:
     """(snapshot day, rows) of the campaign's latest snapshot, best recovery rate first (ties: amount)."""
     qs = DailyFigure.objects.filter(campaign=campaign)
@@ -138,3 +147,26 @@ def _fallback_worklist(user, limit: int) -> list[dict]:
                           "_order": (AT_RISK.index(clock.status) if clock.status in AT_RISK else 9, clock.deadline or today)})
     items.sort(key=lambda i: i["_order"])
     return items[:limit]
+
+
+def branch_pending(user, qs) -> list[tuple[str, int, str]]:
+    """(what, how many, where) waiting for a branch clerk: field repayments to confirm, waivers they may approve."""
+    from npl.collection.models import Repayment
+    from npl.waivers.choices import RequestStatus
+    from npl.waivers.models import WaiverRequest
+    from npl.waivers.services import may_decide
+
+    repayments = Repayment.objects.filter(loan__in=qs, confirmed=False, refused_at__isnull=True).count()
+    # The checker rule itself (amount within the branch limit, never one's own, in scope) decides each request.
+    asked = WaiverRequest.objects.for_user(user).filter(status=RequestStatus.SUBMITTED).select_related("tier__version")
+    waivers = sum(1 for req in asked if not may_decide(req, user))
+    return [("待确认还款", repayments, "/collection/repayments/pending/"), ("可审批的减免申请", waivers, "/waivers/requests/")]
+
+
+def branch_board(user) -> dict:
+    """A branch clerk's home-page extras: its loans by state (for the chart's links) and its pending work."""
+    from npl.accounts.home import by_status
+    from npl.loans.models import Loan
+
+    qs = Loan.objects.for_user(user)
+    return {"statuses": by_status(qs), "pending": branch_pending(user, qs)}

@@ -11,4 +11,7 @@ urlpatterns = [
     path("<str:kind>/chart-<str:name>.svg", views.chart, name="chart"),
     path("<str:kind>/publish/", views.publish, name="publish"),
     path("charts/trend.svg", views.trend_svg, name="trend_svg"),
+    path("charts/township-trend.svg", views.township_trend_svg, name="township_trend_svg"),
+    path("charts/categories.svg", views.categories_svg, name="categories_svg"),
+    path("charts/states.svg", views.states_svg, name="states_svg"),
 ]

@@ -198,3 +198,43 @@ def trend_svg(request):
     campaign = _campaign(request, timezone.localdate())
     points = trend_points(campaign) if campaign else []
     return HttpResponse(charts.trend_chart(points, fmt="svg"), content_type="image/svg+xml")
+
+
+def _svg(data: bytes) -> HttpResponse:
+    return HttpResponse(data, content_type="image/svg+xml")
+
+
+@login_required
+def township_trend_svg(request):
+    """A township admin's home page: its recovery-rate trend beside the district's, from the snapshots."""
+    user = request.user
+    if user.role != Role.TOWNSHIP_ADMIN or user.township_id is None:
+        raise Http404("页面不存在")
+    from npl.reports.dashboards import township_trend_points, trend_points
+
+    campaign = _campaign(request, timezone.localdate())
+    own = township_trend_points(campaign, user.township_id) if campaign else []
+    district = trend_points(campaign) if campaign else []
+    return _svg(charts.comparison_chart(own, district, name=user.township.name, fmt="svg"))
+
+
+@login_required
+def categories_svg(request):
+    """A township admin's loans in the nine categories today (笔), as bars; the page's table links each to its loans."""
+    user = request.user
+    if user.role != Role.TOWNSHIP_ADMIN or user.township_id is None:
+        raise Http404("页面不存在")
+    from npl.reports.dashboards import categories
+
+    rows = [(c["name"], c["count"]) for c in categories(user, township=user.township)]
+    return _svg(charts.count_bars(rows, title=f"{user.township.name}九类特殊贷款（笔）", fmt="svg"))
+
+
+@login_required
+def states_svg(request):
+    """The loans the person sees, by state (笔), as bars: the branch clerk's home page."""
+    from npl.accounts.home import by_status
+    from npl.loans.models import Loan
+
+    rows = [(s["label"], s["count"]) for s in by_status(Loan.objects.for_user(request.user))]
+    return _svg(charts.count_bars(rows, title="贷款状态分布（笔）", fmt="svg"))

@@ -1,5 +1,6 @@
 """Home-page dashboards per role: the right numbers, each linked to its loans, nothing outside the scope."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -82,3 +83,72 @@ def test_a_collector_sees_their_worklist_and_nothing_of_other_loans(snapshots, c
     assert loan_nos <= {"LA001"}
     page = resp.content.decode()
     assert "LA002" not in page and "LB001" not in page and "ranking" not in resp.context
+
+
+def test_a_township_home_shows_its_trend_beside_the_district_and_its_categories_as_svg_charts(snapshots, client_for, units):
+    page = home(client_for, "township_admin").content.decode()
+    assert '/reports/charts/township-trend.svg' in page and '/reports/charts/categories.svg' in page
+    assert f'href="/categories/?township={units.town_a.pk}"' in page  # the chart opens the category report's loans
+    trend = client_for("township_admin").get(reverse("reports:township_trend_svg"))
+    svg = trend.content.decode()
+    assert trend["Content-Type"] == "image/svg+xml" and "<svg" in svg
+    assert "柳溪镇清收率走势（与全区对比）" in svg and "全区" in svg
+    bars = client_for("township_admin").get(reverse("reports:categories_svg")).content.decode()
+    assert "柳溪镇九类特殊贷款（笔）" in bars and "借款人无法联系贷款" in bars
+
+
+def test_the_township_trend_is_its_own_rate_per_snapshot_day(snapshots, units):
+    from npl.reports.dashboards import township_trend_points
+
+    # 桃源乡: LB001 repaid 300,000 of a 1,250,000 task on 2026-04-02.
+    assert township_trend_points(snapshots, units.town_b.pk) == [
+        ["2026-03-31", "0.00"], ["2026-04-01", "0.00"], ["2026-04-02", "24.00"], ["2026-04-03", "24.00"]]
+
+
+@pytest.mark.parametrize("role", ["collector", "branch_staff", "district_admin", "court_liaison"])
+def test_only_a_township_admin_gets_the_township_charts(snapshots, client_for, role):
+    assert client_for(role).get(reverse("reports:township_trend_svg")).status_code == 404
+    assert client_for(role).get(reverse("reports:categories_svg")).status_code == 404
+
+
+def test_a_branch_home_shows_its_loans_by_state_as_an_svg_chart_linked_to_the_loans(client_for, loans):
+    resp = home(client_for, "branch_staff")
+    page = resp.content.decode()
+    assert '/reports/charts/states.svg' in page
+    assert 'href="/loans/?status=' in page
+    svg = client_for("branch_staff").get(reverse("reports:states_svg")).content.decode()
+    assert "贷款状态分布（笔）" in svg
+    # The branch sees LA001 and LA002 only: its bars add up to 2.
+    from npl.accounts.home import by_status
+    from npl.loans.models import Loan
+    from npl.reports.dashboards import branch_board
+
+    board = branch_board(resp.wsgi_request.user)
+    assert sum(s["count"] for s in board["statuses"]) == 2
+    assert by_status(Loan.objects.for_user(resp.wsgi_request.user)) == board["statuses"]
+
+
+def test_a_branch_home_counts_the_repayments_to_confirm_and_the_waivers_the_clerk_may_approve(client_for, cast, loans, units):
+    from django.utils import timezone
+
+    from npl import testing
+    from npl.collection.services import record_repayment
+    from npl.waivers.models import PolicyTier, PolicyVersion
+    from npl.waivers.services import request_waiver
+
+    today = timezone.localdate()
+    record_repayment(loans["LA001"], cast["collector"], paid_on=today, amount=Decimal("500.00"))
+    version = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1), branch_limit=Decimal("50000.00"))
+    PolicyTier.objects.create(version=version, name="一般户", penalty_share=100, compound_share=100, interest_share=0,
+                              repay_by=today + dt.timedelta(days=365))
+    small = testing.loan("W1", testing.borrower(101, "赵六"), units.town_a, units.branch_a, balance="100000.00",
+                         as_of=dt.date(2026, 3, 31), maturity=dt.date(2026, 3, 31), rate=None, penalty_interest=Decimal("3000"),
+                         collector=cast["collector"], community=units.community_a)
+    request_waiver(small, cast["collector"], deadline=today + dt.timedelta(days=30), reason="低收入，亲属凑钱一次性还本")
+    resp = home(client_for, "branch_staff")
+    page = resp.content.decode()
+    assert "待确认还款：1" in page and "可审批的减免申请：1" in page
+    # Above the branch limit the district decides: the clerk is not asked.
+    version.branch_limit = Decimal("100.00")
+    version.save()
+    assert "可审批的减免申请：0" in home(client_for, "branch_staff").content.decode()
