@@ -1,4 +1,5 @@
 """`npl demo`: the district loaded through the importers, every role's login, and idempotent runs."""
+import datetime as dt
 import io
 
 import pytest
@@ -80,6 +81,37 @@ class TestTheDemoDistrict(TestCase):
             assert set(assigned.values_list("responsible_leader__role", flat=True)) == {Role.TOWNSHIP_ADMIN}
         assigned_events = LoanEvent.objects.filter(kind=EventKind.ASSIGNED).count()
         assert assigned_events == Loan.objects.exclude(responsible_person=None).count()
+
+    def test_the_demo_loans_were_registered_when_the_demo_history_starts(self):
+        from django.utils import timezone
+
+        from npl.demo.generate import HISTORY_FROM
+
+        assert {timezone.localdate(d) for d in Loan.objects.values_list("created_at", flat=True)} == {HISTORY_FROM}
+
+    def test_collectors_open_with_dues_from_the_history_not_from_the_loading_day(self):
+        from django.utils import timezone
+
+        from npl.advice.services import today
+
+        day = timezone.localdate()
+        items = [i for u in User.objects.filter(role=Role.COLLECTOR) for i in today(u, day)]
+        assert items and all(i.suggestion.due <= day + dt.timedelta(days=7) for i in items)
+        assert {i.suggestion.rule for i in items} - {"promise_broken"}  # not only broken promises any more
+
+    def test_plans_were_made_through_the_services_some_kept_some_missed_some_waiting(self):
+        from npl.collection.choices import InstalmentStatus, PlanStatus
+        from npl.collection.models import PlanInstalment, RepaymentPlan
+
+        plans = RepaymentPlan.objects.select_related("loan")
+        statuses = set(plans.values_list("status", flat=True))
+        assert {PlanStatus.SUBMITTED, PlanStatus.BROKEN} <= statuses and statuses & {PlanStatus.APPROVED, PlanStatus.COMPLETED}
+        assert {InstalmentStatus.PAID, InstalmentStatus.MISSED} <= set(PlanInstalment.objects.values_list("status", flat=True))
+        for plan in plans:
+            assert plan.submitted_by == plan.loan.responsible_person and plan.submitted_by.role == Role.COLLECTOR
+            if plan.status != PlanStatus.SUBMITTED:
+                assert plan.decided_by.role == Role.TOWNSHIP_ADMIN and plan.agreement is not None
+        assert LoanEvent.objects.filter(kind=EventKind.PLAN).count() >= plans.count()
 
     def test_running_the_demo_again_changes_nothing(self):
         before = row_counts()
