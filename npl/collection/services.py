@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from npl.collection.choices import (
@@ -192,26 +192,58 @@ def allocation_order(loan: Loan) -> str:
     return terms.allocation_order if terms else AllocationOrder.COSTS_INTEREST_PRINCIPAL
 
 
-def owed(loan: Loan) -> dict[str, Decimal]:
-    """What the borrower owes now: the bank's latest figures less confirmed costs and interest paid since."""
-    paid = Repayment.objects.filter(loan_id=loan.pk, confirmed=True, paid_on__gt=loan.snapshot_date).aggregate(
-        costs=Sum("costs"), interest=Sum("interest"))
-    return {
-        "costs": max(loan.costs - (paid["costs"] or ZERO), ZERO),
-        "interest": max(loan.interest_total - (paid["interest"] or ZERO), ZERO),
-        "principal": loan.principal_balance,
-    }
+def claim(loan: Loan, on: dt.date | None = None):
+    """The claim a repayment dated `on` meets (npl.waivers.payoff.Due): the payoff's accrued figures that day.
+
+    The day is the later of `on`, the bank's figures day and the last confirmed repayment, so nothing already
+    paid is counted again. Penalty and compound interest accrued since the bank's figures are in it, exactly
+    as the payoff and the 明白纸 show them, so paying the quoted `to_pay` is never refused.
+    """
+    # Lazy import: collection sits below waivers in the app order, and the accrual has one implementation
+    # (npl.waivers.interest via payoff), which the cap and the split of a repayment must share with the payoff.
+    from npl.waivers.payoff import PayoffError, due_on
+
+    day = max(on or _today(), loan.snapshot_date)
+    last = (Repayment.objects.filter(loan_id=loan.pk, confirmed=True).order_by("-paid_on")
+            .values_list("paid_on", flat=True).first())
+    if last is not None and last > day:
+        day = last
+    try:
+        return due_on(loan, day)
+    except PayoffError as exc:
+        raise ValidationError(str(exc), code="payoff") from exc
 
 
-def allocate(amount: Decimal, due: dict[str, Decimal], order: str) -> dict[str, Decimal]:
-    """Split `amount` over costs / interest / principal in the contract's order; more than is owed is refused."""
+def owed(loan: Loan, on: dt.date | None = None) -> dict[str, Decimal]:
+    """What the borrower owes on `on` (default today): costs, interest (accrued, less any applied waiver), principal."""
+    due = claim(loan, on)
+    return {"costs": due.costs, "interest": due.interest, "principal": due.principal}
+
+
+def allocate(amount: Decimal, due: dict[str, Decimal], order: str, reserved: Decimal = ZERO) -> dict[str, Decimal]:
+    """Split `amount` over costs / interest / principal in the contract's order; more than is owed is refused.
+
+    `reserved` is interest an approved waiver (先还后免) would forgive: it is paid only after everything else,
+    so the money that meets the agreement lands on principal and on the interest that is not waived.
+    """
+    room = dict(due, interest=max(due["interest"] - reserved, ZERO))
     left, out = amount, {}
     for part in ALLOCATION_PARTS[AllocationOrder(order)]:
-        out[part] = min(left, due[part])
+        out[part] = min(left, room[part])
         left -= out[part]
+    extra = min(left, due["interest"] - room["interest"])
+    out["interest"] += extra
+    left -= extra
     if left > 0:
         raise ValidationError(f"还款金额超过当前应还总额 {fmt_yuan(sum(due.values()))} 元", code="amount")
     return out
+
+
+def _split(loan: Loan, amount: Decimal, paid_on: dt.date) -> dict[str, Decimal]:
+    """A repayment's split against the claim on its day, in the contract's order."""
+    due = claim(loan, paid_on)
+    return allocate(amount, {"costs": due.costs, "interest": due.interest, "principal": due.principal},
+                    allocation_order(loan), due.reserved)
 
 
 def record_repayment(loan: Loan, user, *, paid_on: dt.date, amount: Decimal, channel: str = Channel.CASH,
@@ -226,7 +258,7 @@ def record_repayment(loan: Loan, user, *, paid_on: dt.date, amount: Decimal, cha
             raise ValidationError({"amount": "还款金额须大于0"})
         if channel not in Channel.values:
             raise ValidationError({"channel": "还款方式无效"})
-        split = allocate(amount, owed(loan), allocation_order(loan))
+        split = _split(loan, amount, paid_on)
         rep = Repayment.objects.create(
             txn_no=f"XC{paid_on:%Y%m%d}{uuid.uuid4().hex[:12].upper()}", loan=loan, paid_on=paid_on, amount=amount,
             channel=channel, channel_text=Channel(channel).label, confirmed=False, recorded_by=user, note=note.strip(),
@@ -270,7 +302,7 @@ def review_repayment(rep: Repayment, user, *, confirm: bool, reason: str = "") -
                 note=f"网点退回现场还款 {fmt_yuan(rep.amount or rep.total)} 元：{rep.refusal_reason}",
             )])
             return rep
-        split = allocate(rep.amount if rep.amount is not None else rep.total, owed(loan), allocation_order(loan))
+        split = _split(loan, rep.amount if rep.amount is not None else rep.total, rep.paid_on)
         for part, value in split.items():
             setattr(rep, part, value)
         rep.confirmed, rep.confirmed_by, rep.confirmed_at = True, user, now

@@ -11,7 +11,9 @@ from the database for one loan. Day by day, from the snapshot day (exclusive) to
 - after maturity: penalty interest (罚息) = overdue principal × rate × (1 + markup) / 360;
 - every accruing day: compound interest (复利) = unpaid contract interest (表内 + 表外) × rate × (1 + markup) / 360;
 - interest repaid goes to 表内 → 表外 → 罚息 → 复利 (contract interest first: it is what compounds, and the
-  waiver tiers mostly forgive penalty and compound, so money paid never lands on what would be waived).
+  waiver tiers mostly forgive penalty and compound, so money paid never lands on what would be waived);
+- an applied waiver takes its amount off the interest claim: each part what the tier reckoned, and what a part
+  no longer holds (repaid first) off the other interest parts, 复利 first.
 Amounts are kept exact while accruing and each figure is rounded to the fen (half-up) once, at the end.
 """
 import datetime as dt
@@ -58,7 +60,7 @@ class Movement:
     principal: Decimal = ZERO
     interest: Decimal = ZERO  # repaid interest, spread over PARTS in order
     costs: Decimal = ZERO
-    waived: tuple[tuple[str, Decimal], ...] = ()  # (part, amount) taken off exactly that part
+    waived: tuple[tuple[str, Decimal], ...] = ()  # (part, amount) taken off that part; what it no longer holds, off the others
     label: str = ""
 
 
@@ -149,8 +151,18 @@ def _accrue(start: Start, terms: Terms, movements: list[Movement], as_of: dt.dat
                 owed[part] -= take
                 left -= take
             excess += left
+            short = ZERO
             for part, amount in m.waived:
-                owed[part] = max(owed[part] - amount, ZERO)
+                take = min(amount, max(owed[part], ZERO))
+                owed[part] -= take
+                short += amount - take
+            # A waiver forgives an amount of the interest claim; its split by part is how the tier reckoned it.
+            # Repayments in the agreement may have paid a part first (interest repaid goes 表内 → 表外 → 罚息 → 复利),
+            # so what a part no longer holds comes off the others (复利, 罚息, … first), never off principal.
+            for part in reversed(PARTS):
+                take = min(short, max(owed[part], ZERO))
+                owed[part] -= take
+                short -= take
             if m.label:
                 lines.append(m.label)
         if rate is None or any(a <= day <= b for a, b in terms.suspended):

@@ -182,6 +182,48 @@ def owed_on(loan, as_of: dt.date, *, applied=None):
     return _accrual(loan, as_of, _gather([loan], as_of)[loan.pk], penalty_markup(), applied)
 
 
+def figures_before(loan, day: dt.date):
+    """The accrued figures on `day` as they stood before that day's repayments (what the payoff showed that day).
+
+    先还后免 fixes a waiver on these figures for the day of the first repayment counted towards the agreement,
+    so the repayments that meet the agreement and the amount waived never cover the same interest twice.
+    """
+    day = max(day, loan.snapshot_date)
+    facts = _gather([loan], day)[loan.pk]
+    facts.repayments = [r for r in facts.repayments if r.paid_on < day]
+    return _accrual(loan, day, facts, penalty_markup(), None)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a repayment dated `as_of` meets: the accrued claim of the payoff that day, less any applied waiver."""
+
+    as_of: dt.date
+    costs: Decimal
+    interest: Decimal    # 表内 + 表外 + 罚息 + 复利, as accrued to as_of
+    principal: Decimal   # principal balance on as_of
+    reserved: Decimal    # the part of `interest` an approved, not yet applied waiver (先还后免) would forgive
+
+    @property
+    def total(self) -> Decimal:
+        return self.costs + self.interest + self.principal
+
+
+def due_on(loan, as_of: dt.date) -> Due:
+    """The claim a repayment dated `as_of` is capped by and split against (collection.services.owed/allocate).
+
+    The same accrued figures as `compute_payoff` that day, so paying the payoff's `to_pay` is never refused.
+    After an applied waiver the claim is what is really still owed; while a waiver is approved and waiting
+    for its repayment, the interest it would forgive is `reserved` (paid last: see collection.services.allocate).
+    """
+    p = compute_payoff(loan, as_of)
+    interest = p.interest + p.penalty + p.compound
+    if p.waiver_state == "applied":
+        return Due(as_of, p.costs, interest - p.waivable, p.principal, Decimal("0.00"))
+    reserved = p.waivable if p.waiver_state == "approved" else Decimal("0.00")
+    return Due(as_of, p.costs, interest, p.principal, reserved)
+
+
 def _too_early(loan, as_of: dt.date) -> str:
     return f"测算日期 {as_of:%Y-%m-%d} 早于银行最新数据日期 {loan.snapshot_date:%Y-%m-%d}，无法测算"
 

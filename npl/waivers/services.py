@@ -28,7 +28,7 @@ from npl.waivers.choices import (
     RequestStatus,
 )
 from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
-from npl.waivers.payoff import compute_payoff, owed_on
+from npl.waivers.payoff import compute_payoff, figures_before
 from npl.waivers.policy import offer, tier_label
 
 ROLE_LABEL = dict(Role.choices)
@@ -196,8 +196,15 @@ def _check(req: WaiverRequest, today: dt.date, *, actor=None) -> str:
 
 
 def _apply(req: WaiverRequest, on: dt.date, *, actor=None) -> None:
-    """The tier's shares of the figures owed on `on` are waived, fixed once (the payoff subtracts them)."""
-    figures = owed_on(req.loan, on)
+    """Fix the waiver once, on `on` (the day the agreed repayment is reached): the tier's shares of the figures
+    as they stood on the day of the first repayment counted towards the agreement, before it.
+
+    Not the figures left after those repayments: they have already paid interest (and, without the reserve in
+    collection.services.allocate, penalty first), so shares of what is left would waive too little. With the
+    figures before them, paying the quoted `to_pay` on the quote day clears the interest claim: paid + waived.
+    """
+    counted = paid_since_approval(req, on)
+    figures = figures_before(req.loan, counted[0][0] if counted else on)
     o = offer(req.tier, figures)
     req.status, req.applied_on = RequestStatus.APPLIED, on
     req.waived_penalty, req.waived_compound = o.penalty, o.compound
@@ -205,8 +212,9 @@ def _apply(req: WaiverRequest, on: dt.date, *, actor=None) -> None:
     req.save(update_fields=["status", "applied_on", "waived_penalty", "waived_compound", "waived_interest_on",
                             "waived_interest_off"])
     _event(req.loan_id, field="waiver_applied", before=RequestStatus.APPROVED.value, after=req.status,
-           note=f"减免申请#{req.pk}生效：约定还款已于{on:%Y-%m-%d}归还，减免罚息 {fmt_yuan(o.penalty)} 元、复利 "
-                f"{fmt_yuan(o.compound)} 元、利息 {fmt_yuan(o.interest)} 元，合计 {fmt_yuan(o.total)} 元", on=on, actor=actor)
+           note=f"减免申请#{req.pk}生效：约定还款已于{on:%Y-%m-%d}归还，按{figures.as_of:%Y-%m-%d}还款前的欠息减免罚息 "
+                f"{fmt_yuan(o.penalty)} 元、复利 {fmt_yuan(o.compound)} 元、利息 {fmt_yuan(o.interest)} 元，"
+                f"合计 {fmt_yuan(o.total)} 元", on=on, actor=actor)
 
 
 def _void(req: WaiverRequest, on: dt.date, reason: str, *, actor=None) -> None:
