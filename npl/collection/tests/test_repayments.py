@@ -89,6 +89,27 @@ def test_more_than_is_owed_is_refused(owing, cast):
         record(owing, cast["collector"], "100600.01")
 
 
+def test_interest_a_waiver_will_forgive_is_paid_after_everything_else():
+    due = {"costs": D("100.00"), "interest": D("500.00"), "principal": D("1000.00")}
+    # 200 of the 500 interest is reserved for an approved waiver (先还后免): principal comes before it
+    assert services.allocate(D("1400.00"), due, "costs_interest_principal", D("200.00")) == {
+        "costs": D("100.00"), "interest": D("300.00"), "principal": D("1000.00")}
+    # only money beyond the principal lands on the reserved interest; beyond the whole claim it is refused
+    assert services.allocate(D("1450.00"), due, "costs_interest_principal", D("200.00"))["interest"] == D("350.00")
+    with pytest.raises(ValidationError, match="还款金额超过当前应还总额 1600.00 元"):
+        services.allocate(D("1600.01"), due, "costs_interest_principal", D("200.00"))
+
+
+def test_what_is_owed_on_a_day_counts_the_interest_accrued_since_the_bank_figures(owing):
+    # 3.6 % a year, past maturity: penalty 100000 × 3.6 % × 1.5 ÷ 360 = 15.00 a day, compound on the unpaid
+    # contract interest 500 × 5.4 % ÷ 360 = 0.075 a day (the payoff's accrual, npl.waivers.interest)
+    Loan.objects.filter(pk=owing.pk).update(rate=D("3.6"))
+    loan = Loan.objects.get(pk=owing.pk)
+    ten_days_on = loan.snapshot_date + dt.timedelta(days=10)
+    assert services.owed(loan, ten_days_on) == {"costs": D("100.00"), "interest": D("650.75"), "principal": D("100000.00")}
+    assert services.owed(loan, loan.snapshot_date)["interest"] == D("500.00")
+
+
 # --- maker-checker and scope -------------------------------------------------------------------------------
 
 
