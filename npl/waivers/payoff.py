@@ -4,10 +4,10 @@ Pure given the database state: the same loan, figures, repayments, suspensions, 
 tables and the same day always give the same Payoff. How the waiver shows (docs/interest-and-waivers.md):
 - no request: `waivable` is the offer of the single tier of the policy in force that applies;
 - a request approved but not yet applied (先还后免): the offer of its tier on the day's figures, its
-  condition being the agreed repayment;
+  condition being the agreed repayment (a repayment pays that offer's interest last: `due_on`.reserved);
 - an applied request: the figures are the claim as it would stand without the waiver, `waivable` is the
-  amount already waived (fixed on the day it was applied; accrual after it runs on what is left), so
-  `to_pay` is what is really still owed;
+  amount already waived (fixed when it was applied, on the figures before the repayments that met the
+  agreement: `figures_before`; accrual after it runs on what is left), so `to_pay` is what is really still owed;
 - a voided request: nothing of it counts any more (the interest is restored); the policy version in force
   then offers nothing to that loan unless that version says a voided waiver may be offered again.
 """
