@@ -134,7 +134,7 @@ def _cases(ids: list[int], day: dt.date) -> dict[int, dict]:
         LitigationCase.objects.filter(loan_id__in=ids, direction=BANK_SUED, counted_from__lte=day)
         .order_by("counted_from", "pk")
         .values("pk", "loan_id", "stage", "filed_on", "accepted_on", "counted_from", "judgment_on", "dishonest_listing",
-                "dishonest_requested_on", "dishonest_listed_on")
+                "dishonest_requested_on", "dishonest_listed_on", "batch__as_of", "created_at")
     )
     history = defaultdict(list)
     for case_id, stage, on in CaseStage.objects.filter(case_id__in=[c["pk"] for c in cases], on__lte=day).order_by(
@@ -148,6 +148,11 @@ def _cases(ids: list[int], day: dt.date) -> dict[int, dict]:
             stage, on = hist[-1]
         else:  # an imported case may carry only its current stage
             stage, on = c["stage"], c["accepted_on"] or c["filed_on"] or c["counted_from"]
+        # A court file may state a later stage (执行中, 终本) with no date column for it: it is known from the
+        # file's as-of day (else the day the case was recorded), so it counts from then, never earlier.
+        known_on = c["batch__as_of"] or timezone.localdate(c["created_at"])
+        if hist and c["stage"] not in {s for s, _ in hist} and known_on <= day and known_on >= on:
+            stage, on = c["stage"], known_on
         if stage == "closed" and out.get(c["loan_id"]):
             continue  # an earlier open case of the same loan says more than a closed later one
         judged = [d for s, d in hist if s in ("judged", "mediated")]
