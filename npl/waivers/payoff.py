@@ -7,12 +7,12 @@ tables and the same day always give the same Payoff. How the waiver shows (docs/
   condition being the agreed repayment (a repayment pays that offer's interest last: `due_on`.reserved);
 - an applied request: the figures are the claim as it would stand without the waiver, `waivable` is the
   amount already waived (fixed when it was applied, on the figures before the repayments that met the
-  agreement: `figures_before`; accrual after it runs on what is left), so `to_pay` is what is really still owed;
+  agreement: `waiver_basis`; accrual after it runs on what is left), so `to_pay` is what is really still owed;
 - a voided request: nothing of it counts any more (the interest is restored); the policy version in force
   then offers nothing to that loan unless that version says a voided waiver may be offered again.
 """
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -182,16 +182,29 @@ def owed_on(loan, as_of: dt.date, *, applied=None):
     return _accrual(loan, as_of, _gather([loan], as_of)[loan.pk], penalty_markup(), applied)
 
 
-def figures_before(loan, day: dt.date):
-    """The accrued figures on `day` as they stood before that day's repayments (what the payoff showed that day).
+def _basis_day(approved, facts: _Facts) -> dt.date | None:
+    """The day of the first repayment counted towards an approved waiver's agreement (from its approval day;
+    repayments inside the bank's figures are already in them), or None while there is none."""
+    return next((r.paid_on for r in facts.repayments if r.paid_on >= approved.approved_on), None)
 
-    先还后免 fixes a waiver on these figures for the day of the first repayment counted towards the agreement,
-    so the repayments that meet the agreement and the amount waived never cover the same interest twice.
-    """
+
+def _before(loan, day: dt.date, facts: _Facts, markup: Decimal):
+    """The accrual to `day` as it stood before that day's repayments (and any later): what the payoff showed that day."""
     day = max(day, loan.snapshot_date)
-    facts = _gather([loan], day)[loan.pk]
-    facts.repayments = [r for r in facts.repayments if r.paid_on < day]
-    return _accrual(loan, day, facts, penalty_markup(), None)
+    return _accrual(loan, day, replace(facts, repayments=[r for r in facts.repayments if r.paid_on < day]), markup, None)
+
+
+def waiver_basis(req, on: dt.date):
+    """The figures a waiver applied on `on` is fixed on (先还后免): the accrual to the day of the first repayment
+    counted towards its agreement, before that day's repayments; on `on` itself if none is after the bank's figures.
+
+    Not the figures left after those repayments: they have already paid interest, and the tier's shares of the
+    remainder would waive too little. The approved-state payoff offers the same (see `_payoff`), so what the
+    borrower is shown, what a repayment holds back (`due_on`) and what is waived are one amount.
+    """
+    loan = req.loan
+    facts = _gather([loan], max(on, loan.snapshot_date))[loan.pk]
+    return _before(loan, _basis_day(req, facts) or on, facts, penalty_markup())
 
 
 @dataclass(frozen=True)
@@ -301,8 +314,12 @@ def compute_payoffs(loans, as_of: dt.date | None = None, *, chunk: int = CHUNK) 
         codes = loan_categories_many(need, as_of) if need else {}
         for loan in part:
             applied, approved, voided, acc = states[loan.pk]
+            basis = None
+            if applied is None and approved is not None:
+                day = _basis_day(approved, facts[loan.pk])
+                basis = _before(loan, day, facts[loan.pk], markup) if day is not None else None
             out[loan.pk] = _payoff(loan, as_of, facts[loan.pk].balance, acc, markup, applied, approved, voided, version,
-                                   tiers, [code for code, _name in codes.get(loan.pk, [])])
+                                   tiers, [code for code, _name in codes.get(loan.pk, [])], basis)
     return out
 
 
@@ -311,8 +328,12 @@ def _blocked(voided, version) -> bool:
     return voided is not None and voided.tier.version_id == version.pk and not version.reoffer_after_void
 
 
-def _payoff(loan, as_of, principal, acc, markup, applied, approved, voided, version, tiers, codes) -> Payoff:
-    """The one place the payoff's rules are applied, to facts already gathered."""
+def _payoff(loan, as_of, principal, acc, markup, applied, approved, voided, version, tiers, codes, basis=None) -> Payoff:
+    """The one place the payoff's rules are applied, to facts already gathered.
+
+    `basis`: for an approved waiver whose agreement has begun to be paid, the figures before the first of those
+    repayments (`waiver_basis`): its offer is reckoned on them, as it will be fixed.
+    """
     lines = list(acc.lines)
     lines.append(f"本金：{as_of:%Y-%m-%d} 本金余额 {fmt_yuan(principal)} 元")
     if loan.rate is not None:
@@ -341,13 +362,15 @@ def _payoff(loan, as_of, principal, acc, markup, applied, approved, voided, vers
                      f"利息 {fmt_yuan(parts[2])}），减免申请#{applied.pk}于 {applied.applied_on:%Y-%m-%d} 生效")
     elif approved is not None:
         t = approved.tier
-        o = offer(t, _Figures(**figures))
+        shown = figures if basis is None else {p: getattr(basis, p) for p in ("penalty", "compound", "interest_on", "interest_off")}
+        o = offer(t, _Figures(**shown))
         state, req_id = "approved", approved.pk
-        parts = (o.penalty, o.compound, o.interest)
+        parts = _within((o.penalty, o.compound, o.interest), sum(figures.values()))
         policy = f"{tier_label(t)}（减免申请#{approved.pk}已批准，还款后生效）"
         rule = rule_text(t)
         condition = f"{cn_date(approved.deadline)}前归还约定金额 {fmt_yuan(approved.agreed_amount)} 元（{approved.get_mode_display()}），先还后免"
-        lines.append(_offer_line(o, figures, f"减免申请#{approved.pk}已批准，{condition}"))
+        since = "" if basis is None else f"，按{basis.as_of:%Y-%m-%d}约定还款前的欠息计算"
+        lines.append(_offer_line(o, shown, f"减免申请#{approved.pk}已批准，{condition}{since}"))
     elif version is None:
         rule = f"{cn_date(as_of)}没有生效的减免政策"
         lines.append(f"可减免：0.00 元（{rule}）")
@@ -380,6 +403,22 @@ def _payoff(loan, as_of, principal, acc, markup, applied, approved, voided, vers
         lines=tuple(lines), waiver_state=state, waiver_request_id=req_id,
         waivable_penalty=parts[0], waivable_compound=parts[1], waivable_interest=parts[2],
     )
+
+
+def _within(parts: tuple, limit: Decimal) -> tuple:
+    """(penalty, compound, interest) cut to at most `limit` in all, compound first, then penalty, then interest.
+
+    An offer reckoned before the agreement's first repayment can exceed the interest still owed after it by
+    the accrual that repayment's own day no longer bears (a repayment counts at the start of its day); what
+    the payoff holds back, and what a repayment leaves for the waiver, is never more than is still owed.
+    """
+    over = sum(parts) - limit
+    out = list(parts)
+    for i in (1, 0, 2):
+        cut = min(max(over, Decimal("0")), out[i])
+        out[i] -= cut
+        over -= cut
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from npl.waivers.choices import (
     RequestStatus,
 )
 from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
-from npl.waivers.payoff import compute_payoff, figures_before
+from npl.waivers.payoff import compute_payoff, waiver_basis
 from npl.waivers.policy import offer, tier_label
 
 ROLE_LABEL = dict(Role.choices)
@@ -203,8 +203,7 @@ def _apply(req: WaiverRequest, on: dt.date, *, actor=None) -> None:
     collection.services.allocate, penalty first), so shares of what is left would waive too little. With the
     figures before them, paying the quoted `to_pay` on the quote day clears the interest claim: paid + waived.
     """
-    counted = paid_since_approval(req, on)
-    figures = figures_before(req.loan, counted[0][0] if counted else on)
+    figures = waiver_basis(req, on)
     o = offer(req.tier, figures)
     req.status, req.applied_on = RequestStatus.APPLIED, on
     req.waived_penalty, req.waived_compound = o.penalty, o.compound

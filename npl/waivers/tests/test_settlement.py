@@ -93,6 +93,25 @@ def test_paying_the_quoted_to_pay_applies_the_waiver_and_clears_the_interest_cla
     assert Loan.objects.get(pk=borrower_loan.pk).status == LoanStatus.SETTLED
 
 
+def test_an_agreement_paid_in_two_parts_keeps_the_offer_of_the_day_before_the_first(borrower_loan, cast):
+    quote = compute_payoff(borrower_loan, TODAY)
+    req = agree(borrower_loan, cast)
+    first = pay_in_field(borrower_loan, cast, "10000.00")
+    assert (first.interest, first.principal) == (D("175.22"), D("9824.78"))
+    assert check_waiver(req).status == RequestStatus.APPROVED  # 10175.22 short of the agreed amount
+    waiting = compute_payoff(borrower_loan, TODAY)
+    # The offer stays the one reckoned before the agreement's first repayment (75.23), not the tier's half of
+    # what is left, but never more than the interest still owed: 罚息 137.00 − 75.22 + today's 10175.22 × 0.015 %
+    # = 63.31 and 复利 10.44 (today accrues on what is left: a repayment counts at the start of its day).
+    assert (waiting.waiver_state, waiting.waivable, waiting.to_pay) == ("approved", D("73.75"), D("10175.22"))
+    second = pay_in_field(borrower_loan, cast, waiting.to_pay)
+    assert (second.interest, second.principal) == (D("0.00"), D("10175.22"))
+    req = check_waiver(req)
+    assert (req.status, req.waived_total) == (RequestStatus.APPLIED, quote.waivable)
+    after = compute_payoff(borrower_loan, TODAY)
+    assert (after.principal, after.to_pay) == (D("0.00"), D("0.00"))
+
+
 def test_an_amount_quoted_days_before_the_payment_waives_the_tiers_share_of_the_payment_day(borrower_loan, cast):
     earlier = compute_payoff(borrower_loan, TODAY - dt.timedelta(days=10))
     # 20 days after the bank figures: penalty 110.00, compound 10.30; waivable 55.00 + 5.15
