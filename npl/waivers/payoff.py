@@ -175,13 +175,6 @@ def _movements(repayments, applied) -> list[Movement]:
     return out
 
 
-def owed_on(loan, as_of: dt.date, *, applied=None):
-    """The accrued figures on `as_of` (npl.waivers.interest.Accrual), with an applied waiver taken off."""
-    if as_of < loan.snapshot_date:
-        raise PayoffError(_too_early(loan, as_of))
-    return _accrual(loan, as_of, _gather([loan], as_of)[loan.pk], penalty_markup(), applied)
-
-
 def _basis_day(approved, facts: _Facts) -> dt.date | None:
     """The day of the first repayment counted towards an approved waiver's agreement (from its approval day;
     repayments inside the bank's figures are already in them), or None while there is none."""

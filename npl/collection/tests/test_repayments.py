@@ -84,6 +84,16 @@ def test_the_split_is_fixed_at_confirmation_against_what_is_owed_then(owing, cas
     assert balance(owing) == D("99400.00")
 
 
+def test_a_backdated_repayment_confirmed_after_a_later_one_does_not_pay_the_same_interest_twice(owing, cast, colleague):
+    earlier = record(owing, cast["collector"], "600.00", paid_on=TODAY - dt.timedelta(days=5))
+    later = record(owing, cast["collector"], "600.00")
+    confirm(later, cast["branch_staff"])
+    confirm(earlier, colleague)  # split against the claim after the later one: costs and interest are paid
+    assert split(later) == (D("100.00"), D("500.00"), D("0.00"))
+    assert split(earlier) == (D("0.00"), D("0.00"), D("600.00"))
+    assert balance(owing) == D("99400.00")
+
+
 def test_more_than_is_owed_is_refused(owing, cast):
     with pytest.raises(ValidationError, match="还款金额超过当前应还总额 100600.00 元"):
         record(owing, cast["collector"], "100600.01")
