@@ -1,21 +1,56 @@
 """Plain `executemany` inserts for imports: Django's bulk_create spends most of its time compiling SQL.
 
 Values pass through the same backend adapters Django uses (aware datetimes, JSON), so what lands in
-the table is what bulk_create would have written; callers give every non-null column explicitly.
+the table is what bulk_create would have written; callers give every non-null column explicitly, or
+(`insert_dicts`) leave a column out to get its model default.
 """
-from django.db import connection, models
+import datetime as dt
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
+
+IN_CHUNK = 900  # values per IN list: below SQLite's old 999-variable limit, bounded on every database
 
 
 def _converter(field):
+    # Bound once per column, not looked up through the connection proxy per value (a third of the
+    # insert time went to that); an adapter that returns the value unchanged is not called at all.
+    conn = connections[DEFAULT_DB_ALIAS]
+    ops = conn.ops
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return None if _passes(ops.adapt_datetimefield_value, timezone.now()) else _last_of(ops.adapt_datetimefield_value)
     if isinstance(field, models.JSONField):
-        return lambda v: field.get_db_prep_save(v, connection)
+        return lambda v: field.get_db_prep_save(v, conn)
     if isinstance(field, models.DecimalField):
-        return lambda v: connection.ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+        if type(ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+            return None
+        adapt, digits, places = ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
+        return lambda v: adapt(v, digits, places)
     if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value
+        return None if _passes(ops.adapt_datefield_value, dt.date(2000, 1, 2)) else _last_of(ops.adapt_datefield_value)
     return None
+
+
+def _passes(adapt, sample) -> bool:
+    """An adapter that hands the value back as it is (PostgreSQL's for dates): no call needed."""
+    return adapt(sample) is sample
+
+
+def _last_of(adapt):
+    """Adapt, re-using the last result when the same object comes again (one `now` or as-of day per chunk)."""
+    last = [object(), None]
+
+    def convert(value):
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return convert
+
+
+def _column(meta, name: str):
+    return meta.get_field(name[:-3] if name.endswith("_id") and not _is_field(meta, name) else name)
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 1000) -> None:
@@ -25,7 +60,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 1
     meta = model._meta
     cols, convs = [], []
     for name in fields:
-        field = meta.get_field(name[:-3] if name.endswith("_id") and not _is_field(meta, name) else name)
+        field = _column(meta, name)
         cols.append(connection.ops.quote_name(field.column))
         convs.append(_converter(field))
     sql = (
@@ -59,8 +94,6 @@ def insert_objects(objs: list, batch_size: int = 1000) -> None:
     """Insert unsaved model instances (defaults already applied by __init__) without fetching their ids."""
     if not objs:
         return
-    from django.utils import timezone
-
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
@@ -71,3 +104,52 @@ def insert_objects(objs: list, batch_size: int = 1000) -> None:
                 setattr(obj, name, now)
     rows = [tuple(getattr(obj, f.attname) for f in fields) for obj in objs]
     insert_rows(model, [f.attname for f in fields], rows, batch_size)
+
+
+def insert_dicts(model, rows: list[dict], batch_size: int = 1000) -> None:
+    """Insert rows given as {attname: value}; a column left out gets the model's default, once per call.
+
+    No model instance is built (their __init__ was the largest cost of an import's write): callable
+    defaults and auto_now/auto_now_add stamps are evaluated once for the call, so every row of one
+    call shares them (e.g. one `at` for a chunk's history events; their order is then the id order).
+    """
+    if not rows:
+        return
+    now = timezone.now()
+    names, defaults = [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        names.append(f.attname)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults.append(now)
+        else:
+            defaults.append(f.get_default())
+    pairs = list(zip(names, defaults))
+    tuples = [tuple(row[n] if n in row else d for n, d in pairs) for row in rows]
+    insert_rows(model, names, tuples, batch_size)
+
+
+def values_by(model, key: str, keys, *columns: str) -> dict:
+    """{key value: (columns…)} for rows whose `key` column is in `keys`, by plain SQL in bounded IN lists.
+
+    For text and integer columns only (no converters are applied): ids of rows just inserted, hashes.
+    """
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    meta = model._meta
+    q = connection.ops.quote_name
+    key_col = q(_column(meta, key).column)
+    cols = ", ".join(q(_column(meta, c).column) for c in columns)
+    found = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), IN_CHUNK):
+            part = keys[start : start + IN_CHUNK]
+            cur.execute(
+                f"SELECT {key_col}, {cols} FROM {q(meta.db_table)} WHERE {key_col} IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            for row in cur.fetchall():
+                found[row[0]] = row[1:] if len(columns) > 1 else row[1]
+    return found

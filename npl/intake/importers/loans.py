@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from npl.collection.models import Repayment
 from npl.core import crypto
-from npl.core.bulk import insert_objects
+from npl.core.bulk import insert_dicts, values_by
+from npl.core.masking import mask_phone
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
@@ -17,6 +18,8 @@ from npl.org.models import Bank, Branch, Community, District, Township
 # Fields of Loan an import may change, with how to show them in the history.
 TRACKED = ["contract_no", "borrower_id", "township_id", "community_id", "branch_id", "amount", "interest_on",
            "issue_date", "maturity_date", "guarantee", "classification", "rate", "account_manager"]
+# What write() reads of a known loan: enough to compare, and to build the instance bulk_update needs.
+LOADED = ["id", "loan_no", *TRACKED, "principal_balance", "snapshot_date", "version", "has_mortgage"]
 
 
 def _plain(value):
@@ -25,6 +28,26 @@ def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
     return str(value) if not isinstance(value, (int, str)) else value
+
+
+# Borrower columns its setters fill (set_id_number, set_name, set_phone); the rest take their defaults.
+BORROWER_SET = ("id_cipher", "id_hash", "id_masked", "id_last4", "gender", "birth_date", "name", "pinyin_initials",
+                "pinyin_full", "phone_cipher", "phone_masked")
+
+
+class _Known:
+    """A borrower as a chunk needs it: id, name, masked phone, and the phone decrypted at most once."""
+
+    __slots__ = ("pk", "name", "phone_cipher", "phone_masked", "_phone")
+
+    def __init__(self, pk, name, phone_cipher, phone_masked, phone=None):
+        self.pk, self.name, self.phone_cipher, self.phone_masked = pk, name, phone_cipher, phone_masked
+        self._phone = phone or None
+
+    def phone(self) -> str:
+        if self._phone is None:
+            self._phone = crypto.decrypt(self.phone_cipher)
+        return self._phone
 
 
 class LoansImporter(Importer):
@@ -136,54 +159,90 @@ class LoansImporter(Importer):
         return town, branch, community
 
     def _borrowers(self, rows):
-        """Find or create the borrowers of a chunk in two queries; warn on a name that differs."""
+        """Find or create the borrowers of a chunk in two queries; warn on a name that differs.
+
+        Existing borrowers are read as plain values (not model instances), each ID is hashed once per
+        chunk, and a phone is decrypted once per borrower to compare it with the file's.
+        """
+        hashes = {}
         by_hash = {}
         for row in rows:
-            h = crypto.keyed_hash(row.values["id_number"])
+            number = row.values["id_number"]
+            h = hashes.get(number)
+            if h is None:
+                h = hashes[number] = crypto.keyed_hash(number)
             row.ref = {"hash": h}
             by_hash.setdefault(h, row)
-        existing = {b.id_hash: b for b in Borrower.objects.filter(id_hash__in=list(by_hash))}
+        existing = {
+            h: _Known(pk, name, cipher, masked)
+            for h, (pk, name, cipher, masked) in values_by(
+                Borrower, "id_hash", list(by_hash), "id", "name", "phone_cipher", "phone_masked"
+            ).items()
+        }
         new = []
         for h, row in by_hash.items():
             if h not in existing:
-                b = Borrower()
+                # Borrower's own setters (cipher, hash, mask, pinyin) on a bare instance: the same
+                # columns as Borrower(), without the cost of Model.__init__ per borrower.
+                b = Borrower.__new__(Borrower)
                 b.set_id_number(row.values["id_number"])
                 b.set_name(row.values["borrower_name"])
+                b.phone_cipher = b.phone_masked = ""
                 if row.values["phone"]:
                     b.set_phone(row.values["phone"])
-                new.append(b)
+                new.append({f: getattr(b, f) for f in BORROWER_SET})
         if new:
-            insert_objects(new)
-            ids = dict(Borrower.objects.filter(id_hash__in=[b.id_hash for b in new]).values_list("id_hash", "pk"))
+            insert_dicts(Borrower, new)
+            ids = values_by(Borrower, "id_hash", [b["id_hash"] for b in new], "id")
             for b in new:
-                b.pk = ids[b.id_hash]
-                existing[b.id_hash] = b
-        phone_changed = []
+                plain = by_hash[b["id_hash"]].values["phone"] if b["phone_masked"] else ""
+                existing[b["id_hash"]] = _Known(ids[b["id_hash"]], b["name"], b["phone_cipher"], b["phone_masked"], plain)
+        phone_changed = {}
         for row in rows:
             b = existing[row.ref["hash"]]
             row.ref["borrower"] = b
             if b.name != row.values["borrower_name"]:
                 self.ctx.warn(row, f"身份证号相同但姓名不同：本行为“{row.values['borrower_name']}”，系统中为“{b.name}”（已按身份证号匹配，姓名未改）")
             phone = row.values["phone"]
-            if phone and b.phone_masked and b not in phone_changed and b.reveal_phone() != phone:
-                b.set_phone(phone)
-                phone_changed.append(b)
+            if phone and b.phone_masked and b.pk not in phone_changed and b.phone() != phone:
+                phone_changed[b.pk] = phone
             elif phone and not b.phone_masked:
-                b.set_phone(phone)
-                phone_changed.append(b)
+                phone_changed[b.pk] = phone
+                b.phone_masked = mask_phone(phone)
         if phone_changed:
-            Borrower.objects.bulk_update(phone_changed, ["phone_cipher", "phone_masked"])
+            changed = []
+            for pk, phone in phone_changed.items():
+                b = Borrower(pk=pk)
+                b.set_phone(phone)
+                changed.append(b)
+            Borrower.objects.bulk_update(changed, ["phone_cipher", "phone_masked"])
 
     def write(self, rows):
         ctx = self.ctx
         as_of = ctx.as_of
+        batch_id = ctx.batch.pk if ctx.batch is not None else None
+        actor_id = ctx.user.pk if ctx.user is not None else None
         self._borrowers(rows)
-        loans = {x.loan_no: x for x in Loan.objects.filter(loan_no__in=[r.key for r in rows])}
-        snaps = {s.loan_id: s for s in LoanSnapshot.objects.filter(loan__in=list(loans.values()), as_of=as_of)}
-        with_repayments = [x.pk for x in loans.values() if x.pk in self.repaid_loans]
+        # Known loans and their snapshot of the day as plain values: a Loan instance is made only for
+        # a loan that changes (bulk_update needs one), not for each of a re-import's unchanged rows.
+        loans = {
+            values[1]: dict(zip(LOADED, values))
+            for values in Loan.objects.filter(loan_no__in=[r.key for r in rows]).values_list(*LOADED)
+        }
+        snaps = {
+            loan_id: (snap_id, balance, interest)
+            for loan_id, snap_id, balance, interest in LoanSnapshot.objects.filter(
+                loan_id__in=[x["id"] for x in loans.values()], as_of=as_of
+            ).values_list("loan_id", "id", "principal_balance", "interest_on")
+        }
+        with_repayments = [x["id"] for x in loans.values() if x["id"] in self.repaid_loans]
         repaid_after = principal_repaid_after(with_repayments, as_of) if with_repayments else {}
         new_loans, updates, new_snaps, changed_snaps, events = [], [], [], [], []
         update_fields = set()
+
+        def event(loan_id, kind, **more):
+            return {"loan_id": loan_id, "kind": kind, "occurred_on": as_of, "batch_id": batch_id, "actor_id": actor_id, **more}
+
         for row in rows:
             v = row.values
             town, branch, community = self._units(v)
@@ -202,40 +261,43 @@ class LoansImporter(Importer):
                 "rate": v["rate"],
                 "account_manager": v["account_manager"],
             }
-            loan = loans.get(v["loan_no"])
-            if loan is None:
-                loan = Loan(loan_no=v["loan_no"], principal_balance=v["balance"], snapshot_date=as_of,
-                            has_mortgage="抵押" in v["guarantee"], **target)
-                new_loans.append(loan)
+            known = loans.get(v["loan_no"])
+            if known is None:
+                new_loans.append({"loan_no": v["loan_no"], "principal_balance": v["balance"], "snapshot_date": as_of,
+                                  "has_mortgage": "抵押" in v["guarantee"], **target})
                 row.outcome = "created"
                 continue
-            changes = {f: (getattr(loan, f), val) for f, val in target.items() if getattr(loan, f) != val}
-            snap = snaps.get(loan.pk)
+            loan_id = known["id"]
+            changes = {f: (known[f], val) for f, val in target.items() if known[f] != val}
+            snap = snaps.get(loan_id)
             snap_changed = False
             if snap is None:
-                new_snaps.append(LoanSnapshot(loan=loan, as_of=as_of, principal_balance=v["balance"], interest_on=v["interest"], batch=ctx.batch))
-                events.append(LoanEvent(loan=loan, kind=EventKind.SNAPSHOT, field="principal_balance", after=str(v["balance"]),
-                                        occurred_on=as_of, batch=ctx.batch, actor=ctx.user, note=f"银行{as_of}余额快照"))
+                new_snaps.append({"loan_id": loan_id, "as_of": as_of, "principal_balance": v["balance"], "interest_on": v["interest"],
+                                  "batch_id": batch_id})
+                events.append(event(loan_id, EventKind.SNAPSHOT, field="principal_balance", after=str(v["balance"]),
+                                    note=f"银行{as_of}余额快照"))
                 snap_changed = True
-            elif snap.principal_balance != v["balance"] or snap.interest_on != v["interest"]:
-                events.append(LoanEvent(loan=loan, kind=EventKind.SNAPSHOT, field="principal_balance", before=str(snap.principal_balance),
-                                        after=str(v["balance"]), occurred_on=as_of, batch=ctx.batch, actor=ctx.user,
-                                        note=f"银行{as_of}余额快照更正"))
-                snap.principal_balance, snap.interest_on, snap.batch = v["balance"], v["interest"], ctx.batch
-                changed_snaps.append(snap)
+            elif snap[1] != v["balance"] or snap[2] != v["interest"]:
+                events.append(event(loan_id, EventKind.SNAPSHOT, field="principal_balance", before=str(snap[1]),
+                                    after=str(v["balance"]), note=f"银行{as_of}余额快照更正"))
+                changed_snaps.append(LoanSnapshot(id=snap[0], loan_id=loan_id, as_of=as_of, principal_balance=v["balance"],
+                                                  interest_on=v["interest"], batch=ctx.batch))
                 snap_changed = True
-            if as_of >= loan.snapshot_date:
-                current = max(v["balance"] - repaid_after.get(loan.pk, Decimal("0")), Decimal("0.00"))
-                if current != loan.principal_balance:
-                    changes["principal_balance"] = (loan.principal_balance, current)
-                if as_of != loan.snapshot_date:
+            loan = None
+            if as_of >= known["snapshot_date"]:
+                current = max(v["balance"] - repaid_after.get(loan_id, Decimal("0")), Decimal("0.00"))
+                if current != known["principal_balance"]:
+                    changes["principal_balance"] = (known["principal_balance"], current)
+                if as_of != known["snapshot_date"]:
+                    loan = Loan(**known)
                     loan.snapshot_date = as_of
                     update_fields.add("snapshot_date")
+                if changes:
+                    loan = loan or Loan(**known)
                 for f, (old, new) in changes.items():
                     setattr(loan, f, new)
                     update_fields.add(f)
-                    events.append(LoanEvent(loan=loan, kind=EventKind.FIELD_CHANGED, field=f, before=_plain(old), after=_plain(new),
-                                            occurred_on=as_of, batch=ctx.batch, actor=ctx.user))
+                    events.append(event(loan_id, EventKind.FIELD_CHANGED, field=f, before=_plain(old), after=_plain(new)))
                 if "guarantee" in changes:
                     loan.has_mortgage = "抵押" in loan.guarantee
                     update_fields.add("has_mortgage")
@@ -243,26 +305,26 @@ class LoansImporter(Importer):
                 changes = {}
             if changes or snap_changed:
                 row.outcome = "updated"
+                loan = loan or Loan(**known)
                 loan.version += 1
                 update_fields.add("version")
                 updates.append(loan)
             else:
                 row.outcome = "unchanged"
         if new_loans:
-            insert_objects(new_loans)
-            ids = dict(Loan.objects.filter(loan_no__in=[x.loan_no for x in new_loans]).values_list("loan_no", "pk"))
+            insert_dicts(Loan, new_loans)
+            ids = values_by(Loan, "loan_no", [x["loan_no"] for x in new_loans], "id")
             for x in new_loans:
-                x.pk = ids[x.loan_no]
-            for loan in new_loans:
-                new_snaps.append(LoanSnapshot(loan=loan, as_of=as_of, principal_balance=loan.principal_balance,
-                                              interest_on=loan.interest_on, batch=ctx.batch))
-                events.append(LoanEvent(loan=loan, kind=EventKind.CREATED, after={"principal_balance": str(loan.principal_balance)},
-                                        occurred_on=as_of, batch=ctx.batch, actor=ctx.user, note=f"导入银行不良贷款清单（{as_of}）"))
+                loan_id = ids[x["loan_no"]]
+                new_snaps.append({"loan_id": loan_id, "as_of": as_of, "principal_balance": x["principal_balance"],
+                                  "interest_on": x["interest_on"], "batch_id": batch_id})
+                events.append(event(loan_id, EventKind.CREATED, after={"principal_balance": str(x["principal_balance"])},
+                                    note=f"导入银行不良贷款清单（{as_of}）"))
         if updates:
             Loan.objects.bulk_update(updates, sorted(update_fields))
         if new_snaps:
-            insert_objects(new_snaps)
+            insert_dicts(LoanSnapshot, new_snaps)
         if changed_snaps:
             LoanSnapshot.objects.bulk_update(changed_snaps, ["principal_balance", "interest_on", "batch"])
         if events:
-            insert_objects(events)
+            insert_dicts(LoanEvent, events)
