@@ -340,7 +340,7 @@ def post_bank_repayment(loan: Loan, user, *, txn_no: str, paid_on: dt.date, amou
         if amount is not None:
             if amount <= 0:
                 raise ValidationError({"amount": "还款金额须大于0"})
-            split = allocate(amount, owed(loan), allocation_order(loan))
+            split = _split(loan, amount, paid_on)
         else:
             split = {"principal": principal or ZERO, "interest": interest or ZERO, "costs": costs or ZERO}
             if min(split.values()) < 0 or sum(split.values()) <= 0:

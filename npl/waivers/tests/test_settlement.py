@@ -142,3 +142,14 @@ def test_a_waived_amount_a_repayment_already_paid_comes_off_the_other_interest_p
     assert (acc.interest_on, acc.penalty, acc.compound) == (D("0.00"), D("0.00"), D("0.00"))
     acc = accrue(start, terms, [paid, Movement(day=day, waived=(("penalty", D("30.00")),))], day)
     assert (acc.penalty, acc.compound) == (D("0.00"), D("20.00"))
+
+
+def test_a_bank_booked_repayment_of_the_quote_holds_back_the_waived_interest_too(borrower_loan, cast):
+    # The same agreement met by a repayment the bank books itself (an amount, split by the platform).
+    quote = compute_payoff(borrower_loan, TODAY)
+    req = agree(borrower_loan, cast)
+    rep = collection.post_bank_repayment(borrower_loan, cast["branch_staff"], txn_no="BANK-S1", paid_on=TODAY,
+                                         amount=quote.to_pay)
+    assert (rep.interest, rep.principal) == (D("175.22"), D("20000.00"))
+    assert check_waiver(req).status == RequestStatus.APPLIED
+    assert compute_payoff(borrower_loan, TODAY).to_pay == D("0.00")
