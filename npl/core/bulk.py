@@ -130,6 +130,32 @@ def insert_dicts(model, rows: list[dict], batch_size: int = 1000) -> None:
     insert_rows(model, names, tuples, batch_size)
 
 
+def update_objects(model, objs: list, fields: list[str], batch_size: int = 1000) -> None:
+    """UPDATE each object's `fields` (attributes of any object with a `pk`) in model's table by primary key, one `executemany` (what bulk_update writes, without
+    its CASE WHEN per row: that took 30 s of a 17k-loan monthly import). Like bulk_update, no auto_now."""
+    if not objs:
+        return
+    meta = model._meta
+    q = connection.ops.quote_name
+    cols = [_column(meta, f) for f in fields]
+    convs = [_converter(c) for c in cols]
+    sql = (
+        f"UPDATE {q(meta.db_table)} SET {', '.join(f'{q(c.column)} = %s' for c in cols)} "
+        f"WHERE {q(meta.pk.column)} = %s"
+    )
+    rows = []
+    for obj in objs:
+        row = [getattr(obj, c.attname) for c in cols]
+        for i, conv in enumerate(convs):
+            if conv is not None and row[i] is not None:
+                row[i] = conv(row[i])
+        row.append(obj.pk)
+        rows.append(row)
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), batch_size):
+            cur.executemany(sql, rows[start : start + batch_size])
+
+
 def values_by(model, key: str, keys, *columns: str) -> dict:
     """{key value: (columns…)} for rows whose `key` column is in `keys`, by plain SQL in bounded IN lists.
 

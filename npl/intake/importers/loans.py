@@ -1,9 +1,10 @@
 """`npl import loans`: the bank's NPL list, a snapshot of its as-of day."""
 from decimal import Decimal
+from types import SimpleNamespace
 
 from npl.collection.models import Repayment
 from npl.core import crypto
-from npl.core.bulk import insert_dicts, values_by
+from npl.core.bulk import insert_dicts, update_objects, values_by
 from npl.core.masking import mask_phone
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
@@ -18,7 +19,7 @@ from npl.org.models import Bank, Branch, Community, District, Township
 # Fields of Loan an import may change, with how to show them in the history.
 TRACKED = ["contract_no", "borrower_id", "township_id", "community_id", "branch_id", "amount", "interest_on",
            "issue_date", "maturity_date", "guarantee", "classification", "rate", "account_manager"]
-# What write() reads of a known loan: enough to compare, and to build the instance bulk_update needs.
+# What write() reads of a known loan: enough to compare it with the file and to write its changed row.
 LOADED = ["id", "loan_no", *TRACKED, "principal_balance", "snapshot_date", "version", "has_mortgage"]
 
 
@@ -33,6 +34,11 @@ def _plain(value):
 # Borrower columns its setters fill (set_id_number, set_name, set_phone); the rest take their defaults.
 BORROWER_SET = ("id_cipher", "id_hash", "id_masked", "id_last4", "gender", "birth_date", "name", "pinyin_initials",
                 "pinyin_full", "phone_cipher", "phone_masked")
+
+
+def _row_of(known: dict) -> SimpleNamespace:
+    """A changed loan for update_objects: its loaded columns as attributes, `pk` its id."""
+    return SimpleNamespace(pk=known["id"], **known)
 
 
 class _Known:
@@ -215,7 +221,7 @@ class LoansImporter(Importer):
                 b = Borrower(pk=pk)
                 b.set_phone(phone)
                 changed.append(b)
-            Borrower.objects.bulk_update(changed, ["phone_cipher", "phone_masked"])
+            update_objects(Borrower, changed, ["phone_cipher", "phone_masked"])
 
     def write(self, rows):
         ctx = self.ctx
@@ -224,7 +230,7 @@ class LoansImporter(Importer):
         actor_id = ctx.user.pk if ctx.user is not None else None
         self._borrowers(rows)
         # Known loans and their snapshot of the day as plain values: a Loan instance is made only for
-        # a loan that changes (bulk_update needs one), not for each of a re-import's unchanged rows.
+        # a loan that changes, not for each of a re-import's unchanged rows.
         loans = {
             values[1]: dict(zip(LOADED, values))
             for values in Loan.objects.filter(loan_no__in=[r.key for r in rows]).values_list(*LOADED)
@@ -289,11 +295,11 @@ class LoansImporter(Importer):
                 if current != known["principal_balance"]:
                     changes["principal_balance"] = (known["principal_balance"], current)
                 if as_of != known["snapshot_date"]:
-                    loan = Loan(**known)
+                    loan = _row_of(known)
                     loan.snapshot_date = as_of
                     update_fields.add("snapshot_date")
                 if changes:
-                    loan = loan or Loan(**known)
+                    loan = loan or _row_of(known)
                 for f, (old, new) in changes.items():
                     setattr(loan, f, new)
                     update_fields.add(f)
@@ -305,7 +311,7 @@ class LoansImporter(Importer):
                 changes = {}
             if changes or snap_changed:
                 row.outcome = "updated"
-                loan = loan or Loan(**known)
+                loan = loan or _row_of(known)
                 loan.version += 1
                 update_fields.add("version")
                 updates.append(loan)
@@ -321,10 +327,10 @@ class LoansImporter(Importer):
                 events.append(event(loan_id, EventKind.CREATED, after={"principal_balance": str(x["principal_balance"])},
                                     note=f"导入银行不良贷款清单（{as_of}）"))
         if updates:
-            Loan.objects.bulk_update(updates, sorted(update_fields))
+            update_objects(Loan, updates, sorted(update_fields))
         if new_snaps:
             insert_dicts(LoanSnapshot, new_snaps)
         if changed_snaps:
-            LoanSnapshot.objects.bulk_update(changed_snaps, ["principal_balance", "interest_on", "batch"])
+            update_objects(LoanSnapshot, changed_snaps, ["principal_balance", "interest_on", "batch"])
         if events:
             insert_dicts(LoanEvent, events)
