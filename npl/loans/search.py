@@ -1,14 +1,16 @@
 """Pinyin keys for the search box: initials and full pinyin, every reading of a polyphonic surname."""
 import functools
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 
 @functools.lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """('zs zhs', 'zhangsan ...'): space-separated variants, one per reading of the surname."""
     if not name:
         return "", ""
+    # Imported on first use: pypinyin's phrase dictionary costs ~0.25 s and ~65 MiB, which every
+    # process importing the models paid (a re-import that meets no new borrower never needs it).
+    from pypinyin import Style, lazy_pinyin, pinyin
+
     surname_readings = pinyin(name[0], style=Style.NORMAL, heteronym=True)[0]
     rest = lazy_pinyin(name[1:], style=Style.NORMAL)
     rest_initials = "".join(p[0] for p in rest if p)

@@ -101,15 +101,9 @@ class Importer:
                 raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
 
 
-def fingerprint(values: dict) -> str:
-    return hashlib.blake2b(repr(sorted(values.items(), key=lambda kv: kv[0])).encode(), digest_size=16).hexdigest()
-
-
-def is_total_row(cells: list) -> bool:
-    for cell in cells:
-        if not is_blank(cell):
-            return text(cell).replace(" ", "") in TOTAL_WORDS
-    return False
+def fingerprint(values: dict) -> bytes:
+    """Rows with one key are identical duplicates when their parsed values match (16 bytes kept per row)."""
+    return hashlib.blake2b(repr(sorted(values.items(), key=lambda kv: kv[0])).encode(), digest_size=16).digest()
 
 
 class Pipeline:
@@ -134,13 +128,23 @@ class Pipeline:
 
     def data_rows(self, header: Header):
         """(row_no, raw dict) for rows under the header that are neither blank nor totals (one pass only)."""
-        index = header.index
+        index = list(header.index.items())
+        width = max((i for _, i in index), default=-1) + 1
         for row_no, cells in itertools.chain(self._first, self._rows):
             if row_no <= header.row_no:
                 continue
-            if all(is_blank(c) for c in cells) or is_total_row(cells):
+            # One walk to the first filled cell decides both: a blank row has none, a total row's is 合计.
+            for cell in cells:
+                if not is_blank(cell):
+                    break
+            else:
                 continue
-            yield row_no, {f: (cells[i] if i < len(cells) else None) for f, i in index.items()}
+            if text(cell).replace(" ", "") in TOTAL_WORDS:
+                continue
+            if len(cells) >= width:
+                yield row_no, {f: cells[i] for f, i in index}
+            else:
+                yield row_no, {f: (cells[i] if i < len(cells) else None) for f, i in index}
 
     def parse_row(self, row_no: int, raw: dict) -> Row:
         imp = self.importer
@@ -180,10 +184,10 @@ class Pipeline:
             groups.setdefault(row.key, []).append((row_no, fingerprint(row.values)))
             chunk.append(row)
             if len(chunk) >= CHUNK:
-                pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
+                _spool(chunk, spool)
                 flush_validate(chunk)
                 self.reading(rows_read)
-        pickle.dump([(r.row_no, r.key, r.values) for r in chunk], spool, pickle.HIGHEST_PROTOCOL)
+        _spool(chunk, spool)
         flush_validate(chunk)
 
         to_write: set[int] = set()
@@ -256,15 +260,24 @@ class Pipeline:
         }
 
 
+def _spool(chunk: list[Row], spool) -> None:
+    """Append a chunk of parsed rows: the field names once, then each row's values as a tuple."""
+    if not chunk:
+        return
+    names = tuple(chunk[0].values)
+    rows = [(r.row_no, r.key, tuple(r.values.values()) if tuple(r.values) == names else r.values) for r in chunk]
+    pickle.dump((names, rows), spool, pickle.HIGHEST_PROTOCOL)
+
+
 def _spooled(spool):
     spool.seek(0)
     while True:
         try:
-            batch = pickle.load(spool)
+            names, batch = pickle.load(spool)
         except EOFError:
             return
         for row_no, key, values in batch:
-            yield Row(row_no=row_no, key=key, values=values)
+            yield Row(row_no=row_no, key=key, values=dict(zip(names, values)) if type(values) is tuple else values)
 
 
 def _refusal(row_no: int, key, err: RowError) -> dict:

@@ -1,0 +1,116 @@
+"""The import's shortcuts give what the general paths give: normaliser fast paths, the spool, plain SQL writes."""
+import datetime as dt
+import re
+import tempfile
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from npl import testing
+from npl.core import bulk
+from npl.core.dates import parse_date_text
+from npl.intake import normalize as n
+from npl.intake.importers.base import Row, _spool, _spooled
+from npl.intake.normalize import RowError
+from npl.loans.choices import EventKind
+from npl.loans.models import Loan, LoanEvent
+
+ascii_or_not = st.one_of(st.text(max_size=30), st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+
+
+@given(ascii_or_not)
+@settings(max_examples=300)
+def test_text_names_keys_and_phones_read_as_the_unicode_fold_reads_them(value):
+    folded = unicodedata.normalize("NFKC", value).replace("\u3000", " ").strip()
+    assert n.text(value) == folded
+    assert n.key_text(value) == re.sub(r"\s+", "", folded)
+    assert n.phone(value) == re.sub(r"[\s-]", "", folded)
+    assert n.name(value) == re.sub(r"\s+", "", folded).replace("•", "·").replace("．", "·").replace("・", "·")
+
+
+@given(st.one_of(st.text(max_size=20), st.from_regex(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?", fullmatch=True)))
+@settings(max_examples=300)
+def test_a_date_typed_as_text_reads_the_same_the_first_time_and_every_time(value):
+    expected = parse_date_text(value)
+    for _ in range(2):
+        try:
+            got = n.date(value, "日期")
+        except RowError:
+            got = "refused"
+        if n.is_blank(value):
+            assert got is None
+        elif expected is None or not 1900 <= expected.year <= 2100:
+            assert got == "refused"
+        else:
+            assert got == expected
+
+
+@given(st.one_of(st.text(max_size=12), st.from_regex(r"-?\d{1,3}(\.\d{0,6})?[%％]?", fullmatch=True)))
+@settings(max_examples=300)
+def test_a_rate_typed_as_text_is_read_or_refused_alike_every_time(value):
+    def read():
+        try:
+            return n.rate(value)
+        except RowError as exc:
+            return (exc.reason, exc.message)
+
+    first = read()
+    assert read() == first
+    if not n.is_blank(value) and not isinstance(first, tuple):
+        assert first == n._rate(value, "执行利率")
+
+
+def test_spooled_rows_come_back_as_they_went_in_whatever_their_fields():
+    rows = [
+        Row(row_no=5, key="A", values={"loan_no": "A", "amount": Decimal("1.50"), "day": dt.date(2020, 1, 2)}),
+        Row(row_no=6, key="B", values={"loan_no": "B", "amount": None, "day": dt.date(2021, 3, 4)}),
+        Row(row_no=9, key="C", values={"day": dt.date(2022, 5, 6), "loan_no": "C"}),  # other fields, other order
+    ]
+    with tempfile.TemporaryFile() as spool:
+        _spool(rows[:2], spool)
+        _spool([], spool)
+        _spool(rows[2:], spool)
+        back = list(_spooled(spool))
+    assert [(r.row_no, r.key, r.values) for r in back] == [(r.row_no, r.key, r.values) for r in rows]
+    assert [list(r.values) for r in back] == [list(r.values) for r in rows]
+
+
+@pytest.mark.django_db
+def test_insert_dicts_fills_left_out_columns_with_the_model_defaults():
+    town = testing.township()
+    loan = Loan(
+        loan_no="D1", borrower_id=testing.borrower(1).pk, township_id=town.pk, branch_id=testing.branch(town=town).pk,
+        amount=Decimal("10.00"), principal_balance=Decimal("10.00"), issue_date=dt.date(2020, 1, 1),
+        maturity_date=dt.date(2021, 1, 1), guarantee="保证", snapshot_date=dt.date(2026, 3, 31),
+    )
+    given_columns = {f.attname: getattr(loan, f.attname) for f in Loan._meta.concrete_fields
+                     if f.attname in ("loan_no", "borrower_id", "township_id", "branch_id", "amount", "principal_balance",
+                                      "issue_date", "maturity_date", "guarantee", "snapshot_date")}
+    bulk.insert_dicts(Loan, [given_columns])
+    stored = Loan.objects.get(loan_no="D1")
+    assert stored.status == "registered" and stored.version == 1 and stored.interest_off == Decimal("0.00")
+    assert stored.community_id is None and stored.collateral_desc == "" and stored.created_at is not None
+    bulk.insert_dicts(LoanEvent, [{"loan_id": stored.pk, "kind": EventKind.CREATED, "after": {"principal_balance": "10.00"}},
+                                  {"loan_id": stored.pk, "kind": EventKind.SNAPSHOT, "field": "principal_balance", "after": "9.00"}])
+    events = list(stored.events.order_by("pk"))
+    assert [(e.kind, e.field, e.before, e.after) for e in events] == [
+        ("created", "", None, {"principal_balance": "10.00"}), ("snapshot", "principal_balance", None, "9.00")]
+    assert events[0].at == events[1].at  # one stamp per call
+
+
+@pytest.mark.django_db
+def test_update_objects_writes_only_the_named_columns_by_id():
+    town = testing.township()
+    branch = testing.branch(town=town)
+    one = testing.loan("U1", testing.borrower(1), town, branch, balance="500.00")
+    two = testing.loan("U2", testing.borrower(2), town, branch, balance="700.00")
+    bulk.update_objects(Loan, [type("Changed", (), {"pk": one.pk, "principal_balance": Decimal("450.00"), "version": 2})()],
+                        ["principal_balance", "version"])
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.principal_balance, one.version, one.guarantee) == (Decimal("450.00"), 2, "保证")
+    assert (two.principal_balance, two.version) == (Decimal("700.00"), 1)
+    assert bulk.values_by(Loan, "loan_no", ["U1", "U2", "U3"], "id") == {"U1": one.pk, "U2": two.pk}
