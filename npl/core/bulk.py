@@ -78,6 +78,14 @@ def insert_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 1
             converted.append(row)
         rows = converted
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a parsed INSERT per row (a 20k-loan import spent 3 s of its
+            # 6 s in INSERTs on PostgreSQL); psycopg adapts each value as it would for INSERT.
+            table = connection.ops.quote_name(meta.db_table)
+            with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), batch_size):
             cur.executemany(sql, rows[start : start + batch_size])
 
