@@ -114,3 +114,14 @@ def test_update_objects_writes_only_the_named_columns_by_id():
     assert (one.principal_balance, one.version, one.guarantee) == (Decimal("450.00"), 2, "保证")
     assert (two.principal_balance, two.version) == (Decimal("700.00"), 1)
     assert bulk.values_by(Loan, "loan_no", ["U1", "U2", "U3"], "id") == {"U1": one.pk, "U2": two.pk}
+
+
+def test_pinyin_keys_of_names_sharing_a_surname_or_a_given_name_stay_each_names_own():
+    from npl.loans.search import pinyin_keys
+
+    assert pinyin_keys("单丽") == ("dl cl sl", "danli chanli shanli")  # every reading of a polyphonic surname
+    assert pinyin_keys("曾长乐") == ("ccl zcl", "cengchangle zengchangle")  # 长乐 read as a phrase
+    assert pinyin_keys("张长乐") == ("zcl", "zhangchangle")
+    assert pinyin_keys("张丽") == ("zl", "zhangli")
+    assert pinyin_keys("欧阳娜娜") == ("oynn", "ouyangnana")
+    assert pinyin_keys("") == ("", "")
