@@ -4,14 +4,12 @@ Values pass through the same backend adapters Django uses (aware datetimes, JSON
 the table is what bulk_create would have written; callers give every non-null column explicitly, or
 (`insert_dicts`) leave a column out to get its model default.
 """
-import contextlib
 import datetime as dt
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
-IMPORT_CACHE_KIB = 16384  # SQLite page cache while an import writes (its default is 2 MiB)
 IN_CHUNK = 900  # values per IN list: below SQLite's old 999-variable limit, bounded on every database
 
 
@@ -190,25 +188,3 @@ def values_by(model, key: str, keys, *columns: str) -> dict:
                 found[row[0]] = row[1:] if len(columns) > 1 else row[1]
     return found
 
-
-@contextlib.contextmanager
-def import_cache():
-    """A larger SQLite page cache while an import writes, the connection's own restored afterwards.
-
-    With the default 2 MiB, a 100k-loan import re-reads index pages (unique ID hashes and loan
-    numbers arrive in random order) from the OS on every insert; 16 MiB took 10 % off its time
-    without raising its peak memory (the sheet's cells dominate). Durability is untouched: this is
-    the cache of pages read, not how writes reach the disk. Other databases: nothing to do.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        before = cur.fetchone()[0]
-        cur.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute(f"PRAGMA cache_size = {int(before)}")

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from npl.core.bulk import import_cache
 from npl.intake.choices import Reason
 from npl.intake.headers import Column, Header, find_header
 from npl.intake.normalize import RowError, is_blank, text
@@ -215,7 +214,7 @@ class Pipeline:
         roll_back = dry_run or (refused and not skip_invalid)
         total = len(to_write)
         try:
-            with import_cache(), transaction.atomic():
+            with transaction.atomic():
                 # Pass 2: write the accepted rows chunk by chunk.
                 done = 0
                 written_keys: set = set()

@@ -126,21 +126,3 @@ def test_pinyin_keys_of_names_sharing_a_surname_or_a_given_name_stay_each_names_
     assert pinyin_keys("欧阳娜娜") == ("oynn", "ouyangnana")
     assert pinyin_keys("") == ("", "")
 
-
-@pytest.mark.django_db
-def test_an_import_leaves_the_connections_page_cache_as_it_found_it(tmp_path, ids):
-    from django.db import connection
-
-    from npl.intake.services import run_import
-    from npl.intake.tests.sheets import LOAN_HEADER, write_xlsx
-
-    if connection.vendor != "sqlite":
-        pytest.skip("the page cache is SQLite's")
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size = -3000")
-    path = write_xlsx(tmp_path / "l.xlsx", [LOAN_HEADER, ["C1", "张三", ids[0], "柳溪镇", "柳溪支行", "1000", "900", "2020-01-01", "2021-01-01", "保证"]])
-    report = run_import("loans", path, as_of=dt.date(2026, 3, 31), create_units=True)
-    assert report["created"] == 1
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        assert cur.fetchone()[0] == -3000
