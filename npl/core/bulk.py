@@ -187,4 +187,3 @@ def values_by(model, key: str, keys, *columns: str) -> dict:
             for row in cur.fetchall():
                 found[row[0]] = row[1:] if len(columns) > 1 else row[1]
     return found
-

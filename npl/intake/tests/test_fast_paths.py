@@ -125,4 +125,3 @@ def test_pinyin_keys_of_names_sharing_a_surname_or_a_given_name_stay_each_names_
     assert pinyin_keys("张丽") == ("zl", "zhangli")
     assert pinyin_keys("欧阳娜娜") == ("oynn", "ouyangnana")
     assert pinyin_keys("") == ("", "")
-
