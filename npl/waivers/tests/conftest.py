@@ -3,6 +3,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from npl import testing
 
@@ -53,3 +54,20 @@ def repay(loan, paid_on: dt.date, *, principal="0", interest="0", costs="0", no:
     refresh_current([loan.pk])
     loan.refresh_from_db()
     return rep
+
+
+def version_in_force(*, penalty=100, compound=100, interest=0, branch_limit="50000.00", extra=()):
+    """A policy version in force since yesterday with a general tier (any loan repaying its principal within a
+    year: `penalty`/`compound`/`interest` % off), plus `extra` tiers given as PolicyTier keyword dicts."""
+    from npl.waivers.models import PolicyTier, PolicyVersion
+
+    today = timezone.localdate()
+    v = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1), branch_limit=Decimal(branch_limit))
+    for tier in ({"name": "一般户", "penalty_share": penalty, "compound_share": compound, "interest_share": interest}, *extra):
+        PolicyTier.objects.create(version=v, repay_by=today + dt.timedelta(days=365), **tier)
+    return v
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from npl.campaigns.figures import campaign_figures
 from npl.campaigns.services import create_campaign
-from npl.waivers.models import PolicyTier, PolicyVersion
 from npl.waivers.services import decide_waiver, request_waiver, void_waiver
-from npl.waivers.tests.conftest import SNAPSHOT
+from npl.waivers.tests.conftest import SNAPSHOT, version_in_force
 
 D = Decimal
 
@@ -17,9 +16,7 @@ D = Decimal
 @pytest.fixture
 def setting(make_loan, cast, db):
     today = timezone.localdate()
-    v = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1), branch_limit=D("50000.00"))
-    PolicyTier.objects.create(version=v, name="一般户", penalty_share=100, compound_share=100, interest_share=0,
-                              repay_by=today + dt.timedelta(days=365))
+    version_in_force()
     flagged = make_loan("K1", balance="100000.00", rate=None, penalty="3000", collector=cast["collector"])
     kept = make_loan("K2", balance="50000.00", rate=None, penalty="1000", collector=cast["collector"])
     campaign = create_campaign("测试行动", SNAPSHOT)

@@ -5,33 +5,22 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from npl.categories.engine import loan_categories, loan_categories_many
 from npl.collection.models import InterestSuspension
 from npl.waivers.choices import RequestStatus
-from npl.waivers.models import PolicyTier, PolicyVersion
 from npl.waivers.payoff import PayoffError, compute_payoff, compute_payoffs
 from npl.waivers.services import check_waiver, decide_waiver, request_waiver, void_waiver
-from npl.waivers.tests.conftest import SNAPSHOT, on_loan_list, on_roster, repay
+from npl.waivers.tests.conftest import SNAPSHOT, on_loan_list, on_roster, repay, version_in_force
 
 D = Decimal
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def ruler(db, today):
+def ruler(db):
     """A version in force since yesterday: a general tier, and a richer one for 低保户."""
-    v = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1), branch_limit=D("50000.00"))
-    PolicyTier.objects.create(version=v, name="一般户", penalty_share=100, compound_share=100, interest_share=0,
-                              repay_by=today + dt.timedelta(days=365))
-    PolicyTier.objects.create(version=v, name="低保户", category="dibao", penalty_share=100, compound_share=100,
-                              interest_share=50, repay_by=today + dt.timedelta(days=365))
-    return v
+    return version_in_force(extra=[{"name": "低保户", "category": "dibao", "penalty_share": 100, "compound_share": 100,
+                                    "interest_share": 50}])
 
 
 def _granted(loan, cast, today):

@@ -4,13 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from npl import testing
 from npl.loans.choices import EventKind
 from npl.loans.models import LoanEvent
 from npl.waivers.choices import RequestStatus
-from npl.waivers.models import PolicyTier, PolicyVersion
 from npl.waivers.payoff import compute_payoff
 from npl.waivers.services import (
     check_waiver,
@@ -20,23 +18,15 @@ from npl.waivers.services import (
     sweep_waivers,
     void_waiver,
 )
-from npl.waivers.tests.conftest import SNAPSHOT, repay
+from npl.waivers.tests.conftest import SNAPSHOT, repay, version_in_force
 
 D = Decimal
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def ruler(db, today):
+def ruler(db):
     """A version in force since yesterday: any loan repaying its principal within a year gets penalty and compound off."""
-    v = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1), branch_limit=D("50000.00"))
-    PolicyTier.objects.create(version=v, name="一般户", penalty_share=100, compound_share=100, interest_share=0,
-                              repay_by=today + dt.timedelta(days=365))
-    return v
+    return version_in_force()
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 from npl.waivers.choices import RequestStatus
 from npl.waivers.interest import Movement, Start, Terms, accrue
-from npl.waivers.models import PolicyTier, PolicyVersion
 from npl.waivers.payoff import compute_payoff
 from npl.waivers.services import check_waiver, decide_waiver, request_waiver
+from npl.waivers.tests.conftest import version_in_force
 
 D = Decimal
 TODAY = timezone.localdate()
@@ -29,10 +29,7 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def ruler(db):
     """A version in force since yesterday: any loan repaying its principal within a year gets half its penalty and compound off."""
-    v = PolicyVersion.objects.create(name="测试版", effective_from=TODAY - dt.timedelta(days=1), branch_limit=D("50000.00"))
-    PolicyTier.objects.create(version=v, name="一般户", penalty_share=50, compound_share=50, interest_share=0,
-                              repay_by=TODAY + dt.timedelta(days=365))
-    return v
+    return version_in_force(penalty=50, compound=50)
 
 
 @pytest.fixture

@@ -6,17 +6,14 @@ import pytest
 from django.utils import timezone
 
 from npl.waivers.choices import RequestStatus
-from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
+from npl.waivers.models import PolicyVersion, WaiverRequest
 from npl.waivers.services import request_waiver
+from npl.waivers.tests.conftest import version_in_force
 
 
 @pytest.fixture
 def ruler(db):
-    today = timezone.localdate()
-    v = PolicyVersion.objects.create(name="测试版", effective_from=today - dt.timedelta(days=1))
-    PolicyTier.objects.create(version=v, name="一般户", penalty_share=100, compound_share=100, interest_share=0,
-                              repay_by=today + dt.timedelta(days=365))
-    return v
+    return version_in_force()
 
 
 @pytest.fixture
