@@ -50,6 +50,21 @@ def _refused(request, exc: ValidationError) -> None:
         messages.error(request, text)
 
 
+def _run(request, form, act, invalid: str | None) -> None:
+    """A posted form's one action: `act(cleaned_data)` calls the service and returns the success message;
+    an invalid form shows `invalid` (if any), a refusal shows the service's own Chinese reasons."""
+    if not form.is_valid():
+        if invalid:
+            messages.error(request, invalid)
+        return
+    try:
+        done = act(form.cleaned_data)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done)
+
+
 def _require_page(request, action: str, loan: Loan):
     """Open a form page only for those who may use it: 403 for the role, a message for a closed state."""
     try:
@@ -102,21 +117,16 @@ def loan_flow(request, loan_no: str):
 def move(request, loan_no: str):
     """A workflow move (开始清收, 结清, 恢复清收, 核销) at the version the page showed."""
     loan = _loan(request, loan_no)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请求无效，请刷新后重试")
-        return redirect(_flow_url(loan))
-    data = form.cleaned_data
-    try:
+
+    def act(data):
         if data["to_state"] == LoanStatus.WRITTEN_OFF:
             services.write_off(loan, request.user, reason=data["reason"], expected_version=data["version"])
         else:
             workflow.transition(loan, data["to_state"], user=request.user, reason=data["reason"],
                                 expected_version=data["version"])
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"已转为“{loan.get_status_display()}”")
+        return f"已转为“{loan.get_status_display()}”"
+
+    _run(request, MoveForm(request.POST), act, "请求无效，请刷新后重试")
     return redirect(_flow_url(loan))
 
 
@@ -125,17 +135,13 @@ def move(request, loan_no: str):
 def suspend(request, loan_no: str):
     """停息挂账 with an end date (the release date for imprisoned borrowers by default)."""
     loan = _loan(request, loan_no)
-    form = SuspendForm(request.POST)
-    if form.is_valid():
-        try:
-            s = services.suspend_interest(loan, request.user, reason=form.cleaned_data["reason"],
-                                          until=form.cleaned_data["until"], expected_version=form.cleaned_data["version"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, f"已停息挂账至 {s.until:%Y-%m-%d}")
-    else:
-        messages.error(request, "请填写停息原因")
+
+    def act(data):
+        s = services.suspend_interest(loan, request.user, reason=data["reason"], until=data["until"],
+                                      expected_version=data["version"])
+        return f"已停息挂账至 {s.until:%Y-%m-%d}"
+
+    _run(request, SuspendForm(request.POST), act, "请填写停息原因")
     return redirect(_flow_url(loan))
 
 
@@ -144,17 +150,12 @@ def suspend(request, loan_no: str):
 def resume(request, loan_no: str):
     """恢复计息 before the suspension's end date."""
     loan = _loan(request, loan_no)
-    form = ResumeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.resume_interest(loan, request.user, reason=form.cleaned_data["reason"],
-                                     expected_version=form.cleaned_data["version"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, "已恢复计息")
-    else:
-        messages.error(request, "请填写恢复计息原因")
+
+    def act(data):
+        services.resume_interest(loan, request.user, reason=data["reason"], expected_version=data["version"])
+        return "已恢复计息"
+
+    _run(request, ResumeForm(request.POST), act, "请填写恢复计息原因")
     return redirect(_flow_url(loan))
 
 
@@ -163,14 +164,12 @@ def resume(request, loan_no: str):
 def terms(request, loan_no: str):
     """合同约定的还款冲抵顺序."""
     loan = _loan(request, loan_no)
-    form = TermsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_allocation_order(loan, request.user, form.cleaned_data["allocation_order"], form.cleaned_data["note"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, "已保存还款冲抵顺序")
+
+    def act(data):
+        services.set_allocation_order(loan, request.user, data["allocation_order"], data["note"])
+        return "已保存还款冲抵顺序"
+
+    _run(request, TermsForm(request.POST), act, None)
     return redirect(_flow_url(loan))
 
 
@@ -217,15 +216,7 @@ def _decide(request, form, act, *, queue: str, loan):
 
     `act(cleaned_data)` calls the service and returns the success message; a refusal is shown as is.
     """
-    if not form.is_valid():
-        messages.error(request, "请求无效")
-    else:
-        try:
-            done = act(form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, done)
+    _run(request, form, act, "请求无效")
     if request.POST.get("next") == "queue":
         return redirect(queue)
     return redirect(_flow_url(loan))
