@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from npl.accounts.choices import Role
-from npl.reports import charts
 from npl.reports.bulletins import BulletinUnavailable, build, default_campaign, find_campaign, published, render_files
 from npl.reports.models import Bulletin
 from npl.reports.rules import PeriodError, parse_week, week_code
@@ -141,6 +140,7 @@ def download(request, kind: str, fmt: str):
 @login_required
 def chart(request, kind: str, name: str):
     """A bulletin's chart as SVG for its page (the same drawing the Word file carries as PNG)."""
+    from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
     if kind not in KINDS or name not in ("ranking", "trend"):
         raise Http404("页面不存在")
     _, _, content, _, message = _content(request, KINDS[kind])
@@ -191,6 +191,7 @@ def index(request):
 @login_required
 def trend_svg(request):
     """The district's recovery-rate trend for the home page (district roles), from the snapshots."""
+    from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
     if not request.user.is_district_wide:
         raise Http404("页面不存在")
     from npl.reports.dashboards import trend_points
@@ -207,6 +208,7 @@ def _svg(data: bytes) -> HttpResponse:
 @login_required
 def township_trend_svg(request):
     """A township admin's home page: its recovery-rate trend beside the district's, from the snapshots."""
+    from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
     user = request.user
     if user.role != Role.TOWNSHIP_ADMIN or user.township_id is None:
         raise Http404("页面不存在")
@@ -221,6 +223,7 @@ def township_trend_svg(request):
 @login_required
 def categories_svg(request):
     """A township admin's loans in the nine categories today (笔), as bars; the page's table links each to its loans."""
+    from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
     user = request.user
     if user.role != Role.TOWNSHIP_ADMIN or user.township_id is None:
         raise Http404("页面不存在")
@@ -235,6 +238,7 @@ def states_svg(request):
     """The loans the person sees, by state (笔), as bars: the branch clerk's home page."""
     from npl.accounts.home import by_status
     from npl.loans.models import Loan
+    from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
 
     rows = [(s["label"], s["count"]) for s in by_status(Loan.objects.for_user(request.user))]
     return _svg(charts.count_bars(rows, title="贷款状态分布（笔）", fmt="svg"))
