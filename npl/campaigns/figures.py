@@ -49,8 +49,7 @@ def kpi_excluded_loan_ids(as_of: dt.date):
     # Lazy: waivers sits above campaigns in the app order (it reads campaign-free loan figures).
     from npl.waivers.models import WaiverRequest
 
-    return (WaiverRequest.objects.filter(exclude_from_kpi=True, approved_on__lte=as_of)
-            .exclude(voided_on__lte=as_of).values("loan_id"))
+    return WaiverRequest.objects.kpi_excluded_on(as_of).values("loan_id")
 
 
 def task_loans(campaign: Campaign, as_of: dt.date | None = None, *, township=None, user=None):

@@ -71,6 +71,11 @@ class WaiverRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def kpi_excluded_on(self, day):
+        """Marked 不计入考核 and standing on `day`: approved on or before it, not voided by then (dated, so
+        the campaign figures of a past day never move)."""
+        return self.filter(exclude_from_kpi=True, approved_on__lte=day).exclude(voided_on__lte=day)
+
 
 class WaiverRequest(models.Model):
     """减免申请: a borrower's waiver under a tier, agreed repayment first (先还后免), maker-checker."""

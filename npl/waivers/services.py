@@ -262,9 +262,8 @@ def sweep_waivers(today: dt.date | None = None) -> dict[str, int]:
 
 
 def kpi_excluded_loan_ids() -> set[int]:
-    """Loans whose approved or applied waiver is marked 不计入考核 (the campaign figures leave them out)."""
-    return set(WaiverRequest.objects.filter(exclude_from_kpi=True, status__in=[RequestStatus.APPROVED, RequestStatus.APPLIED])
-               .values_list("loan_id", flat=True))
+    """Loans whose waiver marked 不计入考核 stands today (the campaign figures leave them out)."""
+    return set(WaiverRequest.objects.kpi_excluded_on(_today()).values_list("loan_id", flat=True))
 
 
 def waived_between(start: dt.date, end: dt.date) -> Decimal:
