@@ -2,7 +2,7 @@
 base every app's evidence screens use."""
 from django.contrib import admin
 
-from npl.core.models import AuditLog, Setting
+from npl.core.models import AuditLog, CalendarEntry, Setting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,18 @@ class AuditLogAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__display_name", "object_id", "reason")
     date_hierarchy = "at"
     list_select_related = ("user",)
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(admin.ModelAdmin):
+    """The district's holiday schedule entries (a year the library lacks, or a correction); they win over the library."""
+
+    list_display = ("day", "kind", "name", "note", "updated_by", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "note")
+    date_hierarchy = "day"
+    readonly_fields = ("updated_by", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "npl.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self):
+        from npl.core import checks  # noqa: F401  (registers the holiday schedule check)

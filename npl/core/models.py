@@ -53,3 +53,31 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}#{self.object_id}"
+
+
+class CalendarEntry(models.Model):
+    """One day of the State Council's holiday schedule the district enters itself: a rest day or a 调休 working day.
+
+    For a year the chinesecalendar package does not hold yet, or to correct it; an entry wins over the
+    library (npl.core.workdays). A year with any entry counts as having its schedule: enter a year's
+    whole notice at once (every holiday day and every 调休 working day).
+    """
+
+    class Kind(models.TextChoices):
+        REST = "rest", "休息日（放假）"
+        WORK = "work", "工作日（调休上班）"
+
+    day = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("节日名称", max_length=40, blank=True, help_text="放假的节日，如“春节”；调休上班日可不填")
+    note = models.CharField("依据", max_length=200, blank=True, help_text="如“国办发明电〔2026〕X号”")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name="录入人")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日安排"
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}{(' ' + self.name) if self.name else ''}"

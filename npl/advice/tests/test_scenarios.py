@@ -118,10 +118,11 @@ EXPECTED = {
     "S-ZHONGBEN": {("resume_enforcement", D(2026, 3, 30)), ("request_dishonest_listing", D(2025, 10, 16))},
     # each clock status
     "S-OK": set(),
-    "S-6M": {("serve_notice", D(2026, 8, 17))},
+    # deadlines are the last day moved past rest days (民法典 art. 203): Sun 2026-11-15 → Mon the 16th, less 90 days
+    "S-6M": {("serve_notice", D(2026, 8, 18))},
     "S-3M": {("serve_notice", D(2026, 7, 21))},
     "S-1M": {("serve_notice", D(2026, 7, 13))},
-    "S-LAPSED": {("serve_notice", D(2026, 4, 14))},
+    "S-LAPSED": {("serve_notice", D(2026, 4, 15))},  # lapsed Mon 2026-03-16 (Sun 15th extended), + 30 days
     "S-REVIVED": {("file_lawsuit", D(2025, 7, 31)), ("visit", D(2025, 8, 7))},
     "S-GUARANTEE": {("serve_notice", D(2026, 9, 15))},
     # the loan's flow
@@ -159,7 +160,7 @@ def test_every_scenario_loan_gets_exactly_the_promised_actions_and_due_dates(sce
         ("S-JUDGED", "judgment_unenforced", ["已判决未申请执行", "申请执行期限状态为正常"]),
         ("S-STALE", "stale_loan", ["距最近催收天数为90天（大于等于60天）"]),
         ("S-MORTGAGE", "large_mortgage_task_force", ["大额抵押贷款"]),
-        ("S-LAPSED", "limitation_lapsed", ["诉讼时效状态为已届满", "诉讼时效届满日为2026-03-15"]),
+        ("S-LAPSED", "limitation_lapsed", ["诉讼时效状态为已届满", "诉讼时效届满日为2026-03-16"]),
         ("S-GUARANTEE", "guarantee_period", ["保证期间状态为3个月内届满", "保证期间届满日为2026-09-30"]),
     ],
 )

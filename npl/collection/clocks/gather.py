@@ -120,7 +120,7 @@ def _release_dates(loans, as_of: dt.date) -> dict[int, dt.date | None]:
     return out
 
 
-def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool) -> Iterator[tuple]:
+def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, calendar) -> Iterator[tuple]:
     """Clocks of up to CHUNK loans in a fixed handful of queries."""
     from django.db.models import Q
 
@@ -185,6 +185,7 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool) -> 
             lost.get(loan.pk, frozenset()),
             guarantors=guarantors[loan.pk],
             release_date=releases.get(loan.pk),
+            calendar=calendar,
         )
         yield loan, clock
 
@@ -193,14 +194,18 @@ def compute_clocks(loans, as_of: dt.date, *, full: bool = False, details: bool =
     """(loan, Clock) for every loan of the queryset, in loan_no order, CHUNK loans per round of queries.
 
     full: keep every ledger line and later event in the trail (a loan page); details: guarantors'
-    periods and the release date (pages). The report needs neither.
+    periods and the release date (pages). The report needs neither. Deadlines move past rest days by
+    the library's schedule and the district's table (npl.core.workdays), read once here.
     """
+    from npl.core.workdays import load_calendar
+
+    calendar = load_calendar()
     ids = list(loans.order_by("loan_no").values_list("pk", flat=True))
     model = loans.model
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         rows = model.objects.filter(pk__in=chunk).select_related("borrower", "township").order_by("loan_no")
-        yield from _chunk_clocks(list(rows), as_of, full=full, details=details)
+        yield from _chunk_clocks(list(rows), as_of, full=full, details=details, calendar=calendar)
 
 
 def resolve_township(township):

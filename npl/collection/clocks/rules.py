@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from npl.core.workdays import LIBRARY, Calendar, Extension, extend
+
 # Statutory periods (民法典 arts. 188, 692; 民事诉讼法 art. 250): law, not settings officials tune.
 LIMITATION_YEARS = 3
 ENFORCEMENT_YEARS = 2
@@ -169,20 +171,38 @@ class Step:
         return self.effect in ("start", "interrupt", "revive", "suit")
 
 
+def until(ext: Extension) -> str:
+    """A deadline as the trail says it: the extended day, with the nominal day and the reason when it moved."""
+    if not ext.reason:
+        return f"{ext.deadline}"
+    if ext.moved:
+        return f"{ext.deadline}（名义届满日{ext.nominal}，{ext.reason}）"
+    return f"{ext.deadline}（{ext.reason}）"
+
+
 @dataclass(frozen=True)
 class GuaranteeClock:
-    """A guarantor's guarantee period: fixed from maturity, never interrupted (民法典 art. 692)."""
+    """A guarantor's guarantee period: fixed from maturity, never interrupted (民法典 art. 692), past rest days (art. 203)."""
 
     name: str
     months: int
     contractual: bool
-    ends_on: dt.date
+    ends_on: dt.date  # the last day, extended past rest days
     status: str
     released_on: dt.date | None = None
+    extension: Extension | None = None
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def nominal_ends_on(self) -> dt.date:
+        return self.extension.nominal if self.extension else self.ends_on
+
+    @property
+    def ends_reason(self) -> str:
+        return self.extension.reason if self.extension else ""
 
 
 @dataclass
@@ -191,11 +211,13 @@ class Clock:
 
     maturity: dt.date
     as_of: dt.date
-    deadline: dt.date | None
+    deadline: dt.date | None  # the last day of the limitation period, extended past rest days (art. 203)
     basis: str
     status: str
-    enforcement_deadline: dt.date | None = None
+    enforcement_deadline: dt.date | None = None  # extended as well
     enforcement_status: str | None = None
+    limitation: Extension | None = None  # nominal day, extended day and why (None while a suit holds the claim)
+    enforcement: Extension | None = None
     revived_on: dt.date | None = None
     filed_after_lapse: bool = False
     trail: list[Step] = field(default_factory=list)
@@ -215,6 +237,27 @@ class Clock:
         return STATUS_LABELS.get(self.enforcement_status or "", "")
 
     @property
+    def nominal_deadline(self) -> dt.date | None:
+        return self.limitation.nominal if self.limitation else None
+
+    @property
+    def deadline_reason(self) -> str:
+        return self.limitation.reason if self.limitation else ""
+
+    @property
+    def enforcement_nominal_deadline(self) -> dt.date | None:
+        return self.enforcement.nominal if self.enforcement else None
+
+    @property
+    def enforcement_reason(self) -> str:
+        return self.enforcement.reason if self.enforcement else ""
+
+    @property
+    def schedule_missing(self) -> bool:
+        """A deadline shown falls in a year with no holiday schedule: weekends alone were counted."""
+        return any(e is not None and e.schedule_missing for e in (self.limitation, self.enforcement))
+
+    @property
     def needs_legal_review(self) -> bool:
         return self.revived_on is not None or self.filed_after_lapse
 
@@ -223,13 +266,21 @@ class Clock:
         return self.release_date is not None and self.release_date <= self.as_of
 
     def report_row(self, loan_no: str) -> dict:
-        """One entry of the `npl report clocks --json` answer (INTAKE.md)."""
+        """One entry of the `npl report clocks --json` answer: INTAKE.md's fields, then those docs/legal-clocks.md adds."""
+        lim, enf = self.limitation, self.enforcement
         return {
             "loan_no": loan_no,
             "limitation_deadline": self.deadline.isoformat() if self.deadline else None,
             "limitation_basis": self.basis,
             "limitation_status": self.status,
             "enforcement_deadline": self.enforcement_deadline.isoformat() if self.enforcement_deadline else None,
+            "limitation_nominal_deadline": lim.nominal.isoformat() if lim else None,
+            "limitation_deadline_reason": (lim.reason or None) if lim else None,
+            "limitation_schedule_missing": bool(lim and lim.schedule_missing),
+            "enforcement_nominal_deadline": enf.nominal.isoformat() if enf else None,
+            "enforcement_deadline_reason": (enf.reason or None) if enf else None,
+            "enforcement_schedule_missing": bool(enf and enf.schedule_missing),
+            "enforcement_status": self.enforcement_status,
         }
 
 
@@ -292,15 +343,22 @@ def compute_limitation(
     *,
     guarantors: Iterable[GuarantorFact] = (),
     release_date: dt.date | None = None,
+    calendar: Calendar = LIBRARY,
 ) -> Clock:
     """The clocks of one loan on as_of from its facts (Action, Payment, Agreement, Suit); no database.
 
     `lost_contact_days` answers `day in lost_contact_days`: was the borrower in the lost-contact
-    category that day (only newspaper notices ask).
+    category that day (only newspaper notices ask). `calendar`: the rest days a period's last day is
+    moved past (民法典 art. 203; npl.core.workdays); every deadline here is the extended one.
     """
-    deadline: dt.date | None = add_years(maturity, LIMITATION_YEARS)
+
+    def period(start: dt.date) -> Extension:
+        return extend(add_years(start, LIMITATION_YEARS), calendar)
+
+    limitation: Extension | None = period(maturity)
+    deadline: dt.date | None = limitation.deadline
     basis, last_on, revived_on = "maturity", maturity, None
-    trail = [Step(maturity, "贷款到期", "start", f"自到期日次日起算三年（民法典第188条），至{deadline}届满", deadline)]
+    trail = [Step(maturity, "贷款到期", "start", f"自到期日次日起算三年（民法典第188条），至{until(limitation)}届满", deadline)]
     windows: list[tuple[dt.date, dt.date | None]] = []  # (start, end] in which a bank suit holds the claim
     active_suit: Suit | None = None
     filed_after_lapse = False
@@ -346,10 +404,12 @@ def compute_limitation(
             if ev.on <= maturity:
                 trail.append(Step(ev.on, what, "ignored", "到期前起诉且案件未经判决终结，不影响自到期日起算的时效"))
                 continue
-            deadline, basis, last_on = add_years(end, LIMITATION_YEARS), "lawsuit", end
+            limitation = period(end)
+            deadline, basis, last_on = limitation.deadline, "lawsuit", end
             windows.append((ev.on, end))
             trail.append(
-                Step(ev.on, what, "suit", f"起诉中断时效；案件于{end}未经判决终结（撤诉、驳回等），自次日起重新计算三年，至{deadline}", deadline)
+                Step(ev.on, what, "suit",
+                     f"起诉中断时效；案件于{end}未经判决终结（撤诉、驳回等），自次日起重新计算三年，至{until(limitation)}", deadline)
             )
             continue
         if ev.on <= maturity:
@@ -362,26 +422,33 @@ def compute_limitation(
         if kind is None:
             trail.append(Step(ev.on, what, "ignored", why_not))
             continue
-        if ev.on <= deadline:  # the deadline day itself still counts: the period ends at its close
+        # The (extended) deadline day itself still counts: the period ends at its close, so a signature on
+        # the Monday after a Sunday deadline interrupts, and from the Tuesday it is too late.
+        if ev.on <= deadline:
             if ev.on == last_on:
                 trail.append(Step(ev.on, what, "ignored", "同日已有中断事由，期限不变", deadline))
                 continue
-            deadline, basis, last_on = add_years(ev.on, LIMITATION_YEARS), kind, ev.on
-            trail.append(Step(ev.on, what, "interrupt", f"{BASIS_LABELS[kind]}中断时效，自次日起重新计算三年，至{deadline}", deadline))
+            within = f"（在顺延后的届满日{deadline}之内）" if ev.on > limitation.nominal else ""
+            limitation = period(ev.on)
+            deadline, basis, last_on = limitation.deadline, kind, ev.on
+            trail.append(Step(ev.on, what, "interrupt",
+                              f"{BASIS_LABELS[kind]}中断时效{within}，自次日起重新计算三年，至{until(limitation)}", deadline))
         elif own_act:
-            deadline, basis, last_on, revived_on = add_years(ev.on, LIMITATION_YEARS), "revived", ev.on, ev.on
+            limitation = period(ev.on)
+            deadline, basis, last_on, revived_on = limitation.deadline, "revived", ev.on, ev.on
             trail.append(
-                Step(ev.on, what, "revive", f"时效已届满，借款人本人行为使时效重新起算，至{deadline}；需法务复核", deadline)
+                Step(ev.on, what, "revive", f"时效已届满，借款人本人行为使时效重新起算，至{until(limitation)}；需法务复核", deadline)
             )
         else:
             trail.append(Step(ev.on, what, "ignored", f"时效已于{deadline}届满，家属签收或登报公告不能使时效复活"))
 
     if active_suit is not None:  # pending or judged: the court holds the claim, no limitation deadline runs
-        deadline, basis, status = None, "lawsuit", "suspended_by_suit"
+        deadline, basis, status, limitation = None, "lawsuit", "suspended_by_suit", None
     else:
         status = status_for(deadline, as_of)
 
-    enforcement_deadline = _enforcement(bank_suits, as_of, trail)
+    enforcement = _enforcement(bank_suits, as_of, trail, calendar)
+    enforcement_deadline = enforcement.deadline if enforcement else None
     clock = Clock(
         maturity=maturity,
         as_of=as_of,
@@ -390,17 +457,19 @@ def compute_limitation(
         status=status,
         enforcement_deadline=enforcement_deadline,
         enforcement_status=status_for(enforcement_deadline, as_of) if enforcement_deadline else None,
+        limitation=limitation,
+        enforcement=enforcement,
         revived_on=revived_on,
         filed_after_lapse=filed_after_lapse,
         trail=sorted(trail, key=lambda s: s.on),
-        guarantees=[_guarantee(g, maturity, as_of) for g in guarantors],
+        guarantees=[_guarantee(g, maturity, as_of, calendar) for g in guarantors],
         release_date=release_date,
     )
     return clock
 
 
-def _enforcement(bank_suits: list[Suit], as_of: dt.date, trail: list[Step]) -> dt.date | None:
-    """Earliest deadline to apply for enforcement among judged bank suits with no enforcement case yet."""
+def _enforcement(bank_suits: list[Suit], as_of: dt.date, trail: list[Step], calendar: Calendar) -> Extension | None:
+    """Earliest deadline to apply for enforcement among judged bank suits with no enforcement case yet, past rest days."""
     earliest = None
     for suit in bank_suits:
         judged = suit.judgment_on if suit.judgment_on and suit.judgment_on <= as_of else None
@@ -416,23 +485,24 @@ def _enforcement(bank_suits: list[Suit], as_of: dt.date, trail: list[Step]) -> d
             trail.append(Step(suit.closed_on or judged, f"结案（{suit.case_no}）", "enforcement", "案件已结案，不再计算申请执行期限"))
             continue
         start = suit.performance_due or judged
-        due = add_years(start, ENFORCEMENT_YEARS)
+        due = extend(add_years(start, ENFORCEMENT_YEARS), calendar)
         source = "履行期限届满日" if suit.performance_due else "判决日期（未登记履行期限，以判决日期代替）"
         trail.append(
-            Step(judged, f"判决/调解（{suit.case_no}）", "enforcement", f"申请执行期限二年，自{source}{start}次日起算，至{due}")
+            Step(judged, f"判决/调解（{suit.case_no}）", "enforcement", f"申请执行期限二年，自{source}{start}次日起算，至{until(due)}")
         )
-        earliest = due if earliest is None else min(earliest, due)
+        if earliest is None or due.deadline < earliest.deadline:
+            earliest = due
     return earliest
 
 
-def _guarantee(g: GuarantorFact, maturity: dt.date, as_of: dt.date) -> GuaranteeClock:
+def _guarantee(g: GuarantorFact, maturity: dt.date, as_of: dt.date, calendar: Calendar) -> GuaranteeClock:
     months = g.months or DEFAULT_GUARANTEE_MONTHS
-    ends = add_months(maturity, months)
+    ends = extend(add_months(maturity, months), calendar)
     if g.released_on is not None and g.released_on <= as_of:
         status = "released"
     else:
-        status = status_for(ends, as_of)
-    return GuaranteeClock(g.name, months, bool(g.months), ends, status, g.released_on)
+        status = status_for(ends.deadline, as_of)
+    return GuaranteeClock(g.name, months, bool(g.months), ends.deadline, status, g.released_on, ends)
 
 
 class Intervals:

@@ -2,6 +2,10 @@
 
 One loan per case of issue 5's acceptance table, every expected value worked by hand (DOMAIN.md
 "Legal clocks"). The report is asked as of 2026-03-31 unless a test says otherwise.
+
+Since issue 15 every deadline is the last day moved past rest days (民法典 art. 203) on the State
+Council's schedules: 2026-03-15 was a Sunday, so a period "ending" then ends on Monday 2026-03-16, and a
+signature that Monday interrupts it (E04, E05); from the Tuesday it is too late (E21, E22).
 """
 import datetime as dt
 import json
@@ -25,8 +29,8 @@ LOANS = {
     "E01": (D(2020, 2, 29), TOWN),  # maturity on 29 February
     "E02": (D(2021, 6, 30), TOWN),  # notice signed on 29 February
     "E03": (D(2023, 3, 15), TOWN),  # borrower signs on the deadline day
-    "E04": (D(2023, 3, 15), TOWN),  # relative signs the day after
-    "E05": (D(2023, 3, 15), TOWN),  # borrower signs the day after: revived
+    "E04": (D(2023, 3, 15), TOWN),  # relative signs on the Monday after the Sunday deadline: still in time
+    "E05": (D(2023, 3, 15), TOWN),  # borrower signs on that Monday: interrupts
     "E06": (D(2023, 6, 30), TOWN),  # refused and unsigned notices
     "E07": (D(2022, 1, 31), TOWN),  # newspaper while on the lost-contact roster
     "E08": (D(2022, 1, 31), TOWN),  # newspaper before joining the roster
@@ -42,6 +46,8 @@ LOANS = {
     "E18": (D(2023, 4, 20), TOWN),  # within one month
     "E19": (D(2022, 1, 31), TOWN),  # repayment before lapse
     "E20": (D(2022, 1, 31), OTHER_TOWN),  # another township
+    "E21": (D(2023, 3, 15), TOWN),  # borrower signs on the Tuesday, after the extended deadline: revived
+    "E22": (D(2023, 3, 15), TOWN),  # relative signs on the Tuesday: nothing
 }
 
 ACTIONS = [
@@ -50,6 +56,8 @@ ACTIONS = [
     ("E03", "2026-03-15", "上门催收", "借款人签收"),
     ("E04", "2026-03-16", "上门催收", "家属签收"),
     ("E05", "2026-03-16", "律师函", "借款人签收"),
+    ("E21", "2026-03-17", "律师函", "借款人签收"),
+    ("E22", "2026-03-17", "上门催收", "家属签收"),
     ("E06", "2024-01-10", "上门催收", "拒签"),
     ("E06", "2024-02-10", "信函催收", "未签收"),
     ("E07", "2024-05-10", "登报公告", "未签收"),
@@ -77,26 +85,29 @@ ROSTERS = [("2024-01-01", ["E07", "E11"]), ("2024-06-01", ["E07", "E08", "E11"])
 
 EXPECTED = {
     # loan_no: (limitation_deadline, basis, status, enforcement_deadline)
+    # Comments give the nominal last day (arts. 201–202) where it was a rest day (art. 203).
     "E01": ("2023-02-28", "maturity", "lapsed", None),
-    "E02": ("2027-02-28", "signed_notice", "ok", None),
+    "E02": ("2027-03-01", "signed_notice", "ok", None),  # Sun 2027-02-28; 2027 has no schedule yet: weekends only
     "E03": ("2029-03-15", "signed_notice", "ok", None),
-    "E04": ("2026-03-15", "maturity", "lapsed", None),
-    "E05": ("2029-03-16", "revived", "ok", None),
+    "E04": ("2029-03-16", "signed_notice", "ok", None),  # Sun 2026-03-15 → Mon 16th, signed that Monday
+    "E05": ("2029-03-16", "signed_notice", "ok", None),  # likewise
     "E06": ("2026-06-30", "maturity", "due_3m", None),
     "E07": ("2027-05-10", "newspaper_notice", "ok", None),
-    "E08": ("2025-01-31", "maturity", "lapsed", None),
-    "E09": ("2022-12-31", "maturity", "lapsed", None),
-    "E10": ("2028-08-20", "revived", "ok", None),
-    "E11": ("2022-12-31", "maturity", "lapsed", None),
+    "E08": ("2025-02-05", "maturity", "lapsed", None),  # 2025-01-31: Spring Festival (28 Jan–4 Feb)
+    "E09": ("2023-01-03", "maturity", "lapsed", None),  # Sat 2022-12-31, then New Year's Day 1–2 Jan
+    "E10": ("2028-08-21", "revived", "ok", None),  # Sun 2028-08-20
+    "E11": ("2023-01-03", "maturity", "lapsed", None),
     "E12": (None, "lawsuit", "suspended_by_suit", None),
     "E13": (None, "lawsuit", "suspended_by_suit", "2027-01-15"),
     "E14": (None, "lawsuit", "suspended_by_suit", None),
-    "E15": ("2026-03-15", "maturity", "lapsed", None),
-    "E16": ("2026-03-15", "maturity", "lapsed", None),
+    "E15": ("2026-03-16", "maturity", "lapsed", None),  # Sun 2026-03-15
+    "E16": ("2026-03-16", "maturity", "lapsed", None),
     "E17": ("2026-09-30", "maturity", "due_6m", None),
     "E18": ("2026-04-20", "maturity", "due_1m", None),
     "E19": ("2027-07-01", "repayment", "ok", None),
-    "E20": ("2025-01-31", "maturity", "lapsed", None),
+    "E20": ("2025-02-05", "maturity", "lapsed", None),
+    "E21": ("2029-03-19", "revived", "ok", None),  # Sat 2029-03-17; no 2029 schedule: weekends only
+    "E22": ("2026-03-16", "maturity", "lapsed", None),
 }
 
 
@@ -195,8 +206,8 @@ def test_township_scope_and_a_past_as_of_day(imported, capsys):
     got = {r["loan_no"]: r for r in report["loans"]}
     assert got["E07"]["limitation_deadline"] == "2027-05-10"
     assert (got["E13"]["limitation_status"], got["E13"]["enforcement_deadline"]) == ("suspended_by_suit", None)
-    assert (got["E10"]["limitation_deadline"], got["E10"]["limitation_status"]) == ("2022-12-31", "lapsed")
-    assert (got["E08"]["limitation_deadline"], got["E08"]["limitation_status"]) == ("2025-01-31", "due_1m")
+    assert (got["E10"]["limitation_deadline"], got["E10"]["limitation_status"]) == ("2023-01-03", "lapsed")
+    assert (got["E08"]["limitation_deadline"], got["E08"]["limitation_status"]) == ("2025-02-05", "due_1m")
 
 
 @pytest.mark.slow  # eight `npl` processes, each starting Django

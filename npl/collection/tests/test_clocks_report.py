@@ -56,6 +56,14 @@ def test_report_has_one_sorted_entry_per_loan_with_the_intake_shape(units):
         "limitation_basis": "maturity",
         "limitation_status": "lapsed",
         "enforcement_deadline": None,
+        # added by issue 15 (docs/legal-clocks.md): 2023-03-15 was a working Wednesday, nothing moved
+        "limitation_nominal_deadline": "2023-03-15",
+        "limitation_deadline_reason": None,
+        "limitation_schedule_missing": False,
+        "enforcement_nominal_deadline": None,
+        "enforcement_deadline_reason": None,
+        "enforcement_schedule_missing": False,
+        "enforcement_status": None,
     }
 
 
@@ -87,7 +95,7 @@ def test_ledger_repayments_and_agreements_move_the_clock(units):
     report = clocks_report(as_of=D(2023, 1, 10))
     got = {r["loan_no"]: (r["limitation_deadline"], r["limitation_basis"]) for r in report["loans"]}
     assert got == {
-        "L1": ("2025-05-10", "signed_notice"),
+        "L1": ("2025-05-12", "signed_notice"),  # 2025-05-10 was a Saturday: to the Monday (民法典 art. 203)
         "L2": ("2023-03-15", "maturity"),
         "L3": ("2023-03-15", "maturity"),  # the repayment is after this as-of day
         "L4": ("2023-03-15", "maturity"),

@@ -3,6 +3,9 @@
 Counting: the day of the event is not counted, so a 3-year period from an event on D ends at the close
 of the same calendar date three years on (29 Feb → 28 Feb). A loan maturing 2020-03-15 lapses at the
 end of 2023-03-15.
+
+The table checks that counting (arts. 201–202) alone, on a calendar without rest days; moving a last day
+past weekends and holidays (art. 203) is test_clocks_calendar.py's, on the real State Council schedules.
 """
 import datetime as dt
 
@@ -20,12 +23,26 @@ from npl.collection.clocks import (
     compute_limitation,
     status_for,
 )
+from npl.core.workdays import Calendar
 
 D = dt.date
 M = D(2020, 3, 15)  # the usual maturity: limitation deadline 2023-03-15
 OLD = D(2018, 6, 30)  # an old maturity: lapsed at the end of 2021-06-30
 BANK = "bank_sued_borrower"
 BORROWER_SUIT = "borrower_sued_bank"
+
+
+class EveryDayWorking(Calendar):
+    """A calendar in which no day is a rest day: the nominal last day is the last day."""
+
+    def rest_day(self, day):
+        return False, ""
+
+    def has_schedule(self, year):
+        return True
+
+
+COUNTING_ONLY = EveryDayWorking()
 
 
 def signed(day, who="borrower", method="letter"):
@@ -154,7 +171,7 @@ CASES = [
     "maturity, events, as_of, lost, deadline, basis, status", [pytest.param(*row[1:], id=row[0]) for row in CASES]
 )
 def test_limitation_clock_case(maturity, events, as_of, lost, deadline, basis, status):
-    clock = compute_limitation(maturity, events, as_of, lost if lost is not None else frozenset())
+    clock = compute_limitation(maturity, events, as_of, lost if lost is not None else frozenset(), calendar=COUNTING_ONLY)
     assert (clock.deadline, clock.basis, clock.status) == (deadline, basis, status)
 
 
@@ -244,10 +261,12 @@ def test_guarantee_period_is_six_months_after_maturity_unless_the_contract_says_
     )
     got = [(g.name, g.months, g.contractual, g.ends_on, g.status) for g in clock.guarantees]
     assert got == [
-        ("李*", 6, False, D(2020, 8, 29), "due_3m"),
+        ("李*", 6, False, D(2020, 8, 31), "due_3m"),  # 29 August 2020 was a Saturday: to Monday the 31st
         ("王*", 24, True, D(2022, 2, 28), "ok"),
-        ("赵*", 6, False, D(2020, 8, 29), "released"),
+        ("赵*", 6, False, D(2020, 8, 31), "released"),
     ]
+    assert clock.guarantees[0].nominal_ends_on == D(2020, 8, 29)
+    assert clock.guarantees[0].ends_reason == "因周末顺延至8月31日"
 
 
 def test_release_date_is_carried_and_known_as_past_or_not():
@@ -270,4 +289,11 @@ def test_report_row_has_the_intake_shape():
         "limitation_basis": "lawsuit",
         "limitation_status": "suspended_by_suit",
         "enforcement_deadline": "2026-05-20",
+        "limitation_nominal_deadline": None,
+        "limitation_deadline_reason": None,
+        "limitation_schedule_missing": False,
+        "enforcement_nominal_deadline": "2026-05-20",
+        "enforcement_deadline_reason": None,
+        "enforcement_schedule_missing": False,
+        "enforcement_status": "due_3m",
     }
