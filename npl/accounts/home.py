@@ -99,7 +99,16 @@ def _district_board(user, qs) -> dict:
     campaign = default_campaign()
     day, ranked = ranking(campaign) if campaign else (None, [])
     return {"campaign": campaign, "snapshot_day": day, "ranking": ranked, "categories": categories(user),
-            "clocks": clock_counts(user, qs)}
+            "clocks": clock_counts(user, qs), "calendar_missing": _calendar_missing(user)}
+
+
+def _calendar_missing(user) -> list[int]:
+    """Years (this one; from 1 November also next) with no holiday schedule: the district admin must enter them."""
+    from npl.core.workdays import missing_years, years_to_check
+
+    if user.role != Role.DISTRICT_ADMIN:
+        return []
+    return missing_years(years_to_check(timezone.localdate()))
 
 
 def _township_board(user, qs) -> dict:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from npl.collection import views, views_flow
+from npl.collection import views, views_calendar, views_flow
 
 app_name = "collection"
 urlpatterns = [
     path("clocks/", views.clock_alerts, name="clock_alerts"),
     path("clocks/loan/<str:loan_no>/", views.loan_clocks, name="loan_clocks"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/<int:pk>/delete/", views_calendar.calendar_remove, name="calendar_remove"),
     # 处置: a loan's flow and the field forms
     path("loans/<str:loan_no>/", views_flow.loan_flow, name="flow"),
     path("loans/<str:loan_no>/actions/new/", views_flow.action_new, name="action_new"),

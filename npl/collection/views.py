@@ -1,4 +1,4 @@
-"""Collection pages: the legal-clock alert list per township and one loan's clocks with their evidence.
+"""Collection pages: the legal-clock alert list per township (or the whole district) and one loan's clocks.
 
 Every loan is reached through Loan.objects.for_user: a township or loan outside the person's units is a
 404, the same answer as one that does not exist.
@@ -6,10 +6,12 @@ Every loan is reached through Loan.objects.for_user: a township or loan outside 
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from npl.accounts.choices import Role
 from npl.collection.clocks import STATUS_LABELS, compute_clocks, loan_clock_context
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
@@ -22,6 +24,27 @@ GROUP_TITLES = {
     "due_3m": "3个月内届满",
     "due_6m": "6个月内届满",
 }
+WHOLE_DISTRICT = "全区"
+PER_PAGE = 50  # rows per list on the alert page: the district has thousands of loans
+
+
+def may_see_whole_district(user) -> bool:
+    """District-wide roles and the court read the clocks of the whole district at once (全区)."""
+    return user.is_district_wide or user.role == Role.COURT_LIAISON
+
+
+def _page(request, rows: list, name: str):
+    """One page of a list; each list of the page turns its own pages (?page_<name>=N), keeping the other parameters."""
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get(f"page_{name}"))
+
+    def link(number):
+        query = request.GET.copy()
+        query[f"page_{name}"] = number
+        return f"?{query.urlencode()}"
+
+    page.previous_link = link(page.previous_page_number()) if page.has_previous() else ""
+    page.next_link = link(page.next_page_number()) if page.has_next() else ""
+    return page
 
 
 def _as_of(text: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -35,11 +58,11 @@ def _as_of(text: str | None, today: dt.date) -> tuple[dt.date, str]:
         return today, f"统计日期“{text}”无法识别（格式：2026-03-31），已按今天统计"
 
 
-def _township(visible_towns, wanted: str):
-    """The township asked for among those the person may see; an unseen one is a 404, like a missing one."""
+def _township(visible_towns, wanted: str, whole_district: bool):
+    """The township asked for among those the person may see (None: 全区, or nothing chosen yet); an unseen one is a 404."""
     wanted = (wanted or "").strip()
-    if not wanted:
-        return visible_towns[0] if len(visible_towns) == 1 else None
+    if not wanted or wanted == WHOLE_DISTRICT:
+        return visible_towns[0] if len(visible_towns) == 1 and not whole_district else None
     for town in visible_towns:
         if town.name == wanted or str(town.pk) == wanted:
             return town
@@ -48,22 +71,29 @@ def _township(visible_towns, wanted: str):
 
 @login_required
 def clock_alerts(request):
-    """法律时效预警: a township's loans whose limitation lapses within 6/3/1 months or has lapsed."""
+    """法律时效预警: the loans of a township, or of the whole district, whose periods lapse within 6/3/1 months or have lapsed."""
     today = timezone.localdate()
     as_of, as_of_error = _as_of(request.GET.get("as_of"), today)
     visible = Loan.objects.for_user(request.user)
     towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
-    town = _township(towns, request.GET.get("township"))
+    whole = may_see_whole_district(request.user)
+    town = _township(towns, request.GET.get("township"), whole)
     ctx = {
         "towns": towns,
         "town": town,
+        "whole_district": whole and town is None,
+        "may_see_whole_district": whole,
+        "scope_name": town.name if town else (WHOLE_DISTRICT if whole else ""),
         "as_of": as_of,
         "as_of_error": as_of_error,
         "is_today": as_of == today,
+        "may_edit_calendar": request.user.role == Role.DISTRICT_ADMIN,
     }
-    if town is not None:
+    if town is not None or whole:
         # Settled loans need no clock; written-off ones stay collectible (账销案存) and stay listed.
-        loans = visible.filter(township=town).exclude(status=LoanStatus.SETTLED)
+        loans = visible.exclude(status=LoanStatus.SETTLED)
+        if town is not None:
+            loans = loans.filter(township=town)
         groups = {code: [] for code in ALERT_GROUPS}
         enforcement, guarantees, counts = [], [], {code: 0 for code in STATUS_LABELS}
         for loan, clock in compute_clocks(loans, as_of, details=True):
@@ -80,9 +110,10 @@ def clock_alerts(request):
         enforcement.sort(key=lambda r: (r[1].enforcement_deadline, r[0].loan_no))
         guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
         ctx.update(
-            groups=[(code, GROUP_TITLES[code], groups[code]) for code in ALERT_GROUPS],
-            enforcement=enforcement,
-            guarantees=guarantees,
+            groups=[(code, GROUP_TITLES[code], _page(request, groups[code], code)) for code in ALERT_GROUPS],
+            enforcement=_page(request, enforcement, "enforcement"),
+            guarantees=_page(request, guarantees, "guarantees"),
+            schedule_missing=sum(1 for rows in groups.values() for _, c in rows if c.schedule_missing),
             suspended=counts["suspended_by_suit"],
             ok=counts["ok"],
             total=sum(counts.values()),

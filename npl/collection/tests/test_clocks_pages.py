@@ -54,11 +54,62 @@ def test_collector_sees_only_own_loans_and_their_township_is_preselected(client_
     assert listed == {"LA001"}
 
 
-def test_district_admin_picks_a_township_first(client_for, ledger):
-    r = page(client_for("district_admin"))
-    assert r.context["town"] is None and "请选择乡镇" in r.content.decode()
+def test_district_admin_sees_the_whole_district_first_and_may_pick_a_township(client_for, ledger):
+    r = page(client_for("district_admin"), as_of="2026-03-31")
+    assert r.context["town"] is None and r.context["whole_district"]
+    assert {group_of(r, "LA003"), group_of(r, "LB001"), group_of(r, "LB002")} == {"lapsed"}
+    text = r.content.decode()
+    assert "法律时效预警 · 全区" in text and '<option value="全区" selected>全区</option>' in text
+    assert "<th>乡镇</th>" in text and "桃源乡" in text
     r = page(client_for("district_admin"), township="桃源乡", as_of="2026-03-31")
-    assert {group_of(r, "LB001"), group_of(r, "LB002")} == {"lapsed"}
+    assert {group_of(r, "LB001"), group_of(r, "LB002")} == {"lapsed"} and group_of(r, "LA003") is None
+
+
+def test_the_court_also_reads_the_whole_district(client_for, ledger):
+    r = page(client_for("court_liaison"), as_of="2026-03-31")
+    assert r.status_code == 200 and r.context["whole_district"]
+
+
+def test_a_township_admin_is_not_offered_the_whole_district(client_for, ledger):
+    r = page(client_for("township_admin"), township="全区", as_of="2026-03-31")
+    assert r.context["town"].name == "柳溪镇" and not r.context["whole_district"]
+    assert '<option value="全区"' not in r.content.decode()
+
+
+def test_a_long_list_is_paged_and_the_links_keep_the_query(client_for, ledger, units):
+    from npl import testing
+
+    for i in range(55):
+        testing.loan(f"LP{i:03d}", testing.borrower(100 + i, "赵六"), units.town_b, units.branch_b)
+    r = page(client_for("district_admin"), as_of="2026-03-31")
+    lapsed = dict((code, rows) for code, _t, rows in r.context["groups"])["lapsed"]
+    assert (lapsed.paginator.count, len(lapsed.object_list), lapsed.paginator.num_pages) == (58, 50, 2)
+    assert "township=%E5%85%A8%E5%8C%BA" not in lapsed.next_link and "as_of=2026-03-31" in lapsed.next_link
+    assert "page_lapsed=2" in lapsed.next_link and "第 1 / 2 页，共 58 笔" in r.content.decode()
+    r = client_for("district_admin").get(ALERTS + lapsed.next_link)
+    lapsed = dict((code, rows) for code, _t, rows in r.context["groups"])["lapsed"]
+    assert (lapsed.number, len(lapsed.object_list)) == (2, 8)
+
+
+def test_a_deadline_on_a_sunday_shows_the_nominal_day_and_why_it_moved(client_for, ledger):
+    # The fixture loans mature 2023-03-15: three years on is Sunday 2026-03-15, so they lapse after Monday the 16th.
+    r = page(client_for("township_admin"), township="柳溪镇", as_of="2026-03-16")
+    assert group_of(r, "LA003") == "due_1m"  # the Monday is still within the period
+    assert "2026-03-16" in r.content.decode() and "名义届满日 2026-03-15，因周末顺延至3月16日" in r.content.decode()
+    assert group_of(page(client_for("township_admin"), township="柳溪镇", as_of="2026-03-17"), "LA003") == "lapsed"
+
+
+def test_nothing_on_the_clock_pages_is_a_code(client_for, ledger):
+    import re
+
+    from npl.collection.clocks import BASIS_LABELS, STATUS_LABELS
+
+    codes = (set(STATUS_LABELS) | set(BASIS_LABELS) | {"due_", "_by_", "signed", "newspaper"}) - {"ok"}
+    for url, params in ((ALERTS, {"as_of": "2026-03-31"}), (reverse("collection:loan_clocks", args=["LA001"]), {"as_of": "2026-01-10"})):
+        html = client_for("district_admin").get(url, params).content.decode()
+        visible = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[-1])  # the text people read, without class names
+        assert "2026-09-10" in visible and "LA001" in visible
+        assert [code for code in codes if code in visible] == [] and not re.search(r"(?<![A-Za-z])ok(?![A-Za-z])", visible)
 
 
 def test_unreadable_as_of_falls_back_to_today_with_a_message(client_for, ledger):
