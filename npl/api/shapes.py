@@ -68,6 +68,14 @@ class ClockRowSerializer(serializers.Serializer):
     limitation_basis = serializers.CharField(allow_null=True)
     limitation_status = serializers.CharField(allow_null=True)
     enforcement_deadline = serializers.DateField(allow_null=True)
+    # 民法典 art. 203 (docs/legal-clocks.md): the deadlines above are the last days moved past rest days
+    limitation_nominal_deadline = serializers.DateField(allow_null=True, help_text="名义届满日（顺延前）")
+    limitation_deadline_reason = serializers.CharField(allow_null=True, help_text="顺延理由，如“因国庆节假期顺延至10月8日”")
+    limitation_schedule_missing = serializers.BooleanField(help_text="届满日所在年度节假日安排未录入，仅按周末顺延")
+    enforcement_nominal_deadline = serializers.DateField(allow_null=True, help_text="申请执行期限名义届满日")
+    enforcement_deadline_reason = serializers.CharField(allow_null=True, help_text="申请执行期限顺延理由")
+    enforcement_schedule_missing = serializers.BooleanField(help_text="申请执行期限所在年度节假日安排未录入")
+    enforcement_status = serializers.CharField(allow_null=True, help_text="申请执行期限状态")
 
 
 class ClocksReportSerializer(ScopedReport):

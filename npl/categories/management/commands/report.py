@@ -82,10 +82,14 @@ def summary_table(d: dict) -> str:
 
 
 def clocks_table(d: dict) -> str:
-    lines = [f"{d.get('scope', '')} 法律时效（截至 {d.get('as_of', '')}）", "借据号 时效届满日 依据 状态 执行时效届满日"]
+    """The clocks for people: Chinese labels, and why a deadline moved past rest days (民法典第203条)."""
+    from npl.collection.clocks import BASIS_LABELS, STATUS_LABELS
+
+    lines = [f"{d.get('scope', '')} 法律时效（截至 {d.get('as_of', '')}）", "借据号 时效届满日 依据 状态 申请执行期限 说明"]
     for r in d.get("loans", []):
+        notes = [n for n in (r.get("limitation_deadline_reason"), r.get("enforcement_deadline_reason")) if n]
         lines.append(
-            f"{r.get('loan_no')} {r.get('limitation_deadline') or '中断'} {r.get('limitation_basis')} "
-            f"{r.get('limitation_status')} {r.get('enforcement_deadline') or '-'}"
+            f"{r.get('loan_no')} {r.get('limitation_deadline') or '诉讼中'} {BASIS_LABELS.get(r.get('limitation_basis'), '')} "
+            f"{STATUS_LABELS.get(r.get('limitation_status'), '')} {r.get('enforcement_deadline') or '-'} {'；'.join(notes)}".rstrip()
         )
     return "\n".join(lines)
