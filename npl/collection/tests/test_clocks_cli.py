@@ -94,7 +94,7 @@ EXPECTED = {
     "E06": ("2026-06-30", "maturity", "due_3m", None),
     "E07": ("2027-05-10", "newspaper_notice", "ok", None),
     "E08": ("2025-02-05", "maturity", "lapsed", None),  # 2025-01-31: Spring Festival (28 Jan–4 Feb)
-    "E09": ("2023-01-03", "maturity", "lapsed", None),  # Sat 2022-12-31, then New Year's Day 1–2 Jan
+    "E09": ("2023-01-03", "maturity", "lapsed", None),  # 2022-12-31 to 2023-01-02: New Year's Day holiday
     "E10": ("2028-08-21", "revived", "ok", None),  # Sun 2028-08-20
     "E11": ("2023-01-03", "maturity", "lapsed", None),
     "E12": (None, "lawsuit", "suspended_by_suit", None),
