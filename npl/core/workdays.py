@@ -36,10 +36,16 @@ HOLIDAY_NAMES = {
 MAX_RUN = 31  # no schedule has ever had a month of rest days in a row: a guard against a table typed wrong
 
 
+# The package's own tables (day → holiday name; the 调休 working days), read directly: its get_holiday_detail
+# validates and converts on every call, 80 µs a day, which a district-wide report would pay thousands of times.
+LIBRARY_HOLIDAYS: Mapping[dt.date, str] = chinese_calendar.holidays
+LIBRARY_WORKDAYS: Mapping[dt.date, str] = chinese_calendar.workdays
+
+
 @cache
 def library_years() -> frozenset[int]:
     """Years whose State Council schedule the chinesecalendar package holds."""
-    return frozenset(day.year for day in chinese_calendar.holidays)
+    return frozenset(day.year for day in LIBRARY_HOLIDAYS)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Calendar:
     def __init__(self, entries: Mapping[dt.date, Entry] | None = None):
         self.entries = dict(entries or {})
         self.table_years = frozenset(day.year for day in self.entries)
+        self.memo: dict[dt.date, Extension] = {}  # extend() per nominal day: a run asks the same days again and again
 
     def has_schedule(self, year: int) -> bool:
         """Whether the State Council's schedule for `year` is known (library or the district's table)."""
@@ -66,14 +73,12 @@ class Calendar:
         entry = self.entries.get(day)
         if entry is not None:
             return entry.rest, entry.name if entry.rest else ""
-        if day.year in library_years():
-            holiday, name = chinese_calendar.get_holiday_detail(day)
-            if day in chinese_calendar.workdays:
-                return False, ""  # 调休上班: a weekend day made a working day
-            if holiday and name is not None:
-                return True, HOLIDAY_NAMES.get(name, name)
-            return holiday, ""
-        return day.weekday() >= 5, ""
+        if day in LIBRARY_WORKDAYS:
+            return False, ""  # 调休上班: a weekend day made a working day
+        name = LIBRARY_HOLIDAYS.get(day)
+        if name is not None:
+            return True, HOLIDAY_NAMES.get(name, name)
+        return day.weekday() >= 5, ""  # a plain weekend, whether or not the year's schedule is known
 
 
 LIBRARY = Calendar()  # the library alone: for tests and for callers without a database
@@ -99,6 +104,13 @@ def _md(day: dt.date) -> str:
 
 def extend(nominal: dt.date, calendar: Calendar = LIBRARY) -> Extension:
     """The first working day on or after `nominal`, and the reason in Chinese (因国庆节假期顺延至10月8日)."""
+    found = calendar.memo.get(nominal)
+    if found is None:
+        found = calendar.memo[nominal] = _extend(nominal, calendar)
+    return found
+
+
+def _extend(nominal: dt.date, calendar: Calendar) -> Extension:
     day, names, weekend = nominal, [], False
     missing = [] if calendar.has_schedule(day.year) else [day.year]
     for _ in range(MAX_RUN):
