@@ -5,6 +5,7 @@ from npl.collection import views, views_calendar, views_flow
 app_name = "collection"
 urlpatterns = [
     path("clocks/", views.clock_alerts, name="clock_alerts"),
+    path("clocks/export.xlsx", views.clock_alerts_xlsx, name="clock_alerts_xlsx"),
     path("clocks/loan/<str:loan_no>/", views.loan_clocks, name="loan_clocks"),
     path("calendar/", views_calendar.calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views_calendar.calendar_remove, name="calendar_remove"),

@@ -4,15 +4,17 @@ Every loan is reached through Loan.objects.for_user: a township or loan outside 
 404, the same answer as one that does not exist.
 """
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.collection.clocks import STATUS_LABELS, compute_clocks, loan_clock_context
+from npl.collection.clocks.export import clock_alerts_workbook
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 from npl.org.models import Township
@@ -69,15 +71,46 @@ def _township(visible_towns, wanted: str, whole_district: bool):
     raise Http404("乡镇不存在")
 
 
-@login_required
-def clock_alerts(request):
-    """法律时效预警: the loans of a township, or of the whole district, whose periods lapse within 6/3/1 months or have lapsed."""
-    today = timezone.localdate()
-    as_of, as_of_error = _as_of(request.GET.get("as_of"), today)
+def _scope(request):
+    """(as_of, its error, visible towns, the township asked for or None, whether the whole district is shown)."""
+    as_of, as_of_error = _as_of(request.GET.get("as_of"), timezone.localdate())
     visible = Loan.objects.for_user(request.user)
     towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
     whole = may_see_whole_district(request.user)
     town = _township(towns, request.GET.get("township"), whole)
+    return as_of, as_of_error, visible, towns, town, whole
+
+
+def _alerts(loans, as_of: dt.date) -> dict:
+    """The alert lists over `loans` on as_of: limitation groups, enforcement deadlines, guarantee periods, counts."""
+    groups = {code: [] for code in ALERT_GROUPS}
+    enforcement, guarantees, counts = [], [], {code: 0 for code in STATUS_LABELS}
+    for loan, clock in compute_clocks(loans, as_of, details=True):
+        counts[clock.status] += 1
+        if clock.status in groups:
+            groups[clock.status].append((loan, clock))
+        if clock.enforcement_status in ALERT_GROUPS:
+            enforcement.append((loan, clock))
+        for g in clock.guarantees:
+            if g.status in ("due_1m", "due_3m", "due_6m"):
+                guarantees.append((loan, g))
+    for rows in groups.values():
+        rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
+    enforcement.sort(key=lambda r: (r[1].enforcement_deadline, r[0].loan_no))
+    guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
+    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "counts": counts}
+
+
+def _alert_loans(visible, town):
+    # Settled loans need no clock; written-off ones stay collectible (账销案存) and stay listed.
+    loans = visible.exclude(status=LoanStatus.SETTLED)
+    return loans.filter(township=town) if town is not None else loans
+
+
+@login_required
+def clock_alerts(request):
+    """法律时效预警: the loans of a township, or of the whole district, whose periods lapse within 6/3/1 months or have lapsed."""
+    as_of, as_of_error, visible, towns, town, whole = _scope(request)
     ctx = {
         "towns": towns,
         "town": town,
@@ -86,39 +119,37 @@ def clock_alerts(request):
         "scope_name": town.name if town else (WHOLE_DISTRICT if whole else ""),
         "as_of": as_of,
         "as_of_error": as_of_error,
-        "is_today": as_of == today,
+        "is_today": as_of == timezone.localdate(),
         "may_edit_calendar": request.user.role == Role.DISTRICT_ADMIN,
     }
     if town is not None or whole:
-        # Settled loans need no clock; written-off ones stay collectible (账销案存) and stay listed.
-        loans = visible.exclude(status=LoanStatus.SETTLED)
-        if town is not None:
-            loans = loans.filter(township=town)
-        groups = {code: [] for code in ALERT_GROUPS}
-        enforcement, guarantees, counts = [], [], {code: 0 for code in STATUS_LABELS}
-        for loan, clock in compute_clocks(loans, as_of, details=True):
-            counts[clock.status] += 1
-            if clock.status in groups:
-                groups[clock.status].append((loan, clock))
-            if clock.enforcement_status in ALERT_GROUPS:
-                enforcement.append((loan, clock))
-            for g in clock.guarantees:
-                if g.status in ("due_1m", "due_3m", "due_6m"):
-                    guarantees.append((loan, g))
-        for rows in groups.values():
-            rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
-        enforcement.sort(key=lambda r: (r[1].enforcement_deadline, r[0].loan_no))
-        guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
+        found = _alerts(_alert_loans(visible, town), as_of)
+        groups, counts = found["groups"], found["counts"]
         ctx.update(
             groups=[(code, GROUP_TITLES[code], _page(request, groups[code], code)) for code in ALERT_GROUPS],
-            enforcement=_page(request, enforcement, "enforcement"),
-            guarantees=_page(request, guarantees, "guarantees"),
+            enforcement=_page(request, found["enforcement"], "enforcement"),
+            guarantees=_page(request, found["guarantees"], "guarantees"),
             schedule_missing=sum(1 for rows in groups.values() for _, c in rows if c.schedule_missing),
             suspended=counts["suspended_by_suit"],
             ok=counts["ok"],
             total=sum(counts.values()),
+            export_query=request.GET.urlencode(),
         )
     return render(request, "collection/clock_alerts.html", ctx)
+
+
+@login_required
+def clock_alerts_xlsx(request):
+    """The alert page's lists in one Excel file (every row, not one page): names masked, deadlines extended with their reason."""
+    as_of, _error, visible, _towns, town, whole = _scope(request)
+    if town is None and not whole:
+        raise Http404("请选择乡镇")
+    scope = town.name if town else WHOLE_DISTRICT
+    body = clock_alerts_workbook(scope, as_of, _alerts(_alert_loans(visible, town), as_of))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = quote(f"法律时效预警-{scope}-{as_of:%Y%m%d}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
 
 
 @login_required

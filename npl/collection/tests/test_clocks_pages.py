@@ -1,5 +1,6 @@
 """The alert list per township and a loan's clock page: grouped by urgency, scoped, 404 outside scope."""
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -145,3 +146,34 @@ def test_partial_renders_on_its_own_for_the_loan_page(ledger):
 
     html = render_to_string("collection/_loan_clocks.html", loan_clock_context(ledger["LA002"], dt.date(2026, 3, 31)))
     assert "诉讼中" in html and "银行起诉" in html
+
+
+def read_xlsx(content: bytes) -> dict[str, list[list]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def test_the_export_holds_every_alert_row_with_the_extended_deadline_and_why(client_for, ledger, units):
+    from npl import testing
+
+    for i in range(55):
+        testing.loan(f"LP{i:03d}", testing.borrower(100 + i, "赵六"), units.town_b, units.branch_b)
+    r = client_for("district_admin").get(reverse("collection:clock_alerts_xlsx"), {"as_of": "2026-03-16"})
+    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    sheets = read_xlsx(r.content)
+    assert list(sheets) == ["诉讼时效", "申请执行期限", "保证期间"]
+    rows = sheets["诉讼时效"]
+    assert rows[3][:4] == ["借据号", "乡镇", "借款人", "本金余额（元）"]
+    la003 = next(row for row in rows[4:] if row[0] == "LA003")
+    assert la003[1:3] == ["柳溪镇", "单*"]
+    assert la003[4:8] == ["1个月内届满", "2026-03-16", "2026-03-15", "因周末顺延至3月16日"]
+    assert len([row for row in rows[4:] if row[0].startswith("LP")]) == 55  # every row, not one page
+
+
+def test_the_export_keeps_to_the_persons_scope(client_for, ledger):
+    url = reverse("collection:clock_alerts_xlsx")
+    assert client_for("township_admin").get(url, {"township": "桃源乡"}).status_code == 404
+    rows = read_xlsx(client_for("collector").get(url, {"as_of": "2026-03-31"}).content)["诉讼时效"]
+    assert [row[0] for row in rows[4:]] == ["LA001"]
