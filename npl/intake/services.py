@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from npl.intake import permissions
 from npl.intake.choices import BatchStatus, ImportKind
+from npl.intake.headers import resolve_overrides
 from npl.intake.importers import IMPORTERS, importer_for
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.models import ImportBatch
@@ -59,10 +60,12 @@ def run_import(
     batch: ImportBatch | None = None,
     progress=None,
     reading=None,
+    columns: dict | None = None,
 ) -> dict:
     """Import one file and return the INTAKE.md report (plus batch id, as_of and unknown columns).
 
     `reading(rows_read)` is called as the first pass validates, `progress(done, total)` as rows are written.
+    `columns` is a column mapping (字段 → 列名, as people write it: `--map`, a saved ColumnMapping, the page).
     Raises UnusableFile (exit 2) when the file cannot be used at all; the batch records the failure.
     """
     importer_cls = importer_for(kind, sub_kind)
@@ -96,7 +99,8 @@ def run_import(
 
     ctx = Context(batch=batch, as_of=as_of, user=user, township=township, create_units=create_units, sub_kind=sub_kind or "")
     try:
-        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading)
+        overrides = resolve_overrides(importer_cls.columns, columns)
+        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading, overrides=overrides)
         header = pipeline.header()
         ctx.as_of = as_of or header.as_of_hint or timezone.localdate()
         result = pipeline.run(header, skip_invalid=skip_invalid, dry_run=dry_run)
@@ -111,6 +115,7 @@ def run_import(
         "sha256": digest,
         **{k: result[k] for k in ("rows_read", "created", "updated", "unchanged", "duplicates", "refused", "warnings", "written")},
         "unknown_columns": result["unknown_columns"],
+        **{k: result[k] for k in LAYOUT_FIELDS},
         "as_of": ctx.as_of.isoformat(),
         "dry_run": dry_run,
         "batch": batch.pk,
@@ -133,6 +138,8 @@ def run_import(
 
 
 KINDS = [k.value for k in ImportKind]
+# Report fields added by issue 13 (docs/intake.md): column per field, units, hidden rows, the totals checked.
+LAYOUT_FIELDS = ("columns", "units", "hidden_rows", "totals")
 
 
 # -- an upload's batch: preview, then commit or cancel (pages and API) ---------------------------------------
