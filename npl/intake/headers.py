@@ -103,7 +103,8 @@ def resolve_overrides(columns: list[Column], mapping: dict | None) -> dict:
 
 
 def _cell_label(cell) -> str:
-    return re.sub(r"\s+", "", text(cell))
+    """A header cell as written (brackets and width kept), without its spaces and line breaks."""
+    return re.sub(r"\s+", "", cell if isinstance(cell, str) else text(cell))
 
 
 def _match(cells: list, lookup: dict, overrides: dict):
