@@ -33,6 +33,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, kind: str, user, initial_sub_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self._offer_mappings(kind, user)
         if kind == "roster":
             self.fields["sub_kind"].choices = list(ROSTER_KINDS.items())
             if initial_sub_kind in ROSTER_KINDS:
@@ -56,6 +57,17 @@ class UploadForm(forms.Form):
         if kind != "loans" or not permissions.may_create_units(user):
             del self.fields["create_units"]
 
+    def _offer_mappings(self, kind: str, user) -> None:
+        # Saved column mappings of this kind (issue 13): offered when there are any.
+        from npl.intake.mappings import offered
+
+        saved = offered(user, kind)
+        if saved.exists():
+            self.fields["mapping"] = forms.ModelChoiceField(
+                label="列映射", queryset=saved, required=False, empty_label="自动识别列",
+                help_text="文件的列名与系统不同时，选用上次保存的列映射",
+            )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
@@ -70,3 +82,41 @@ class CommitForm(forms.Form):
     """确认导入：是否跳过错误行。"""
 
     skip_invalid = forms.BooleanField(required=False)
+
+
+class ColumnMappingForm(forms.Form):
+    """列映射：每个字段读取文件中的哪一列；可保存为命名的列映射，下次上传时选用。"""
+
+    AUTO = ""
+
+    def __init__(self, *args, columns, file_columns: list[str], chosen: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = chosen or {}
+        options = [(self.AUTO, "（自动识别）")] + [(c, c) for c in file_columns]
+        self.columns = columns
+        for col in columns:
+            self.fields[f"col_{col.field}"] = forms.ChoiceField(
+                label=f"{col.label}{' *' if col.required else ''}", choices=options, required=False,
+                initial=chosen.get(col.field, self.AUTO),
+            )
+        self.fields["name"] = forms.CharField(
+            label="保存为列映射", required=False, max_length=100,
+            help_text="填写名称（如“柳溪支行信贷系统导出”）即保存，下次上传时可直接选用；不填则只用于本次",
+        )
+        self.fields["source"] = forms.CharField(label="文件来源", required=False, max_length=100)
+
+    def mapping_fields(self):
+        return [self[f"col_{col.field}"] for col in self.columns]
+
+    def chosen_columns(self) -> dict:
+        """{field: column name} for the fields given a column (automatic ones left out)."""
+        return {col.field: self.cleaned_data[f"col_{col.field}"] for col in self.columns
+                if self.cleaned_data.get(f"col_{col.field}")}
+
+    def clean(self):
+        data = super().clean()
+        picked = [v for k, v in data.items() if k.startswith("col_") and v]
+        twice = sorted({v for v in picked if picked.count(v) > 1})
+        if twice:
+            raise forms.ValidationError(f"同一列不能对应两个字段：{'、'.join(twice)}")
+        return data

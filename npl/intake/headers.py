@@ -235,3 +235,27 @@ def _stat_date(cells: list):
             if d:
                 return d
     return None
+
+
+def header_candidates(first_rows: list[tuple[int, list]], columns: list[Column]) -> tuple[int | None, list[str]]:
+    """The row that looks most like the header (most fields named, a two-row header read as one) and its
+    non-blank cells as written: what a person chooses from when mapping columns on the preview."""
+    lookup = {}
+    for col in columns:
+        for n in col.names:
+            lookup.setdefault(n, col.field)
+    rows = first_rows[:HEADER_SEARCH_ROWS]
+    best, best_found = None, -1
+    for k, (row_no, cells) in enumerate(rows):
+        for variant in ([cells, _combined(cells, rows[k - 1][1])] if k else [cells]):
+            found, _ = _match(variant, lookup, {})
+            if len(found) > best_found:
+                best, best_found = (row_no, variant), len(found)
+    if best is None:
+        return None, []
+    labels = []
+    for cell in best[1]:
+        label = _cell_label(cell)
+        if label and label not in labels:
+            labels.append(label)
+    return best[0], labels

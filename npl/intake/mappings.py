@@ -76,3 +76,16 @@ def offered(user, kind: str):
 
 
 __all__ = ["parse_map_options", "named", "combined", "save_mapping", "offered"]
+
+
+def file_columns(batch) -> tuple[int | None, list[str]]:
+    """The stored file's header row number and its column names as written (for the mapping form)."""
+    from npl.intake.headers import HEADER_SEARCH_ROWS, header_candidates
+    from npl.intake.readers import iter_rows
+
+    first = []
+    for row_no, cells in iter_rows(batch.file.path, (batch.options or {}).get("sheet") or None):
+        first.append((row_no, cells))
+        if len(first) >= HEADER_SEARCH_ROWS:
+            break
+    return header_candidates(first, columns_of(batch.kind))

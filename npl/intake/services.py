@@ -21,7 +21,7 @@ from npl.intake.readers import UnusableFile
 
 __all__ = [
     "run_import", "UnusableFile", "IMPORTERS", "importer_for", "sha256_of",
-    "start_batch", "commit_preview", "cancel_preview", "run_or_queue",
+    "start_batch", "commit_preview", "cancel_preview", "run_or_queue", "remap_preview",
 ]
 
 
@@ -155,6 +155,7 @@ def start_batch(
     sheet: str = "",
     create_units: bool = False,
     skip_invalid: bool = False,
+    mapping=None,
 ) -> ImportBatch:
     """Record an upload (the upload form's cleaned data) as a batch awaiting its dry run, with its stored copy."""
     if not permissions.may_upload(user, kind):
@@ -174,6 +175,7 @@ def start_batch(
             "create_units": bool(create_units) and permissions.may_create_units(user),
             "skip_invalid": bool(skip_invalid),
             "sheet": (sheet or "").strip(),
+            **({"columns": dict(mapping.columns), "mapping": mapping.name} if mapping is not None else {}),
         },
     )
     # The copy under MEDIA_ROOT/imports/ is both the audit copy and the file the engine reads
@@ -211,6 +213,20 @@ def cancel_preview(batch: ImportBatch, user) -> ImportBatch:
     )
     if not cancelled:
         raise ValidationError({"__all__": ["该批次已经确认或取消"]})
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def remap_preview(batch: ImportBatch, user, columns: dict) -> ImportBatch:
+    """Check an upload again with the columns its uploader chose (a preview, or one refused for its header)."""
+    if batch.user_id != user.pk:
+        raise PermissionDenied("只有上传该文件的人可以指定列映射")
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, user=user, status__in=[BatchStatus.PREVIEW, BatchStatus.FAILED], dry_run=True
+    ).update(status=BatchStatus.QUEUED, options={**(batch.options or {}), "columns": columns}, error="", finished_at=None)
+    if not claimed:
+        raise ValidationError({"__all__": ["该批次已经确认或取消，不能再改列映射"]})
     batch.refresh_from_db()
     return batch
 
