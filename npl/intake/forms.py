@@ -5,6 +5,7 @@ from django import forms
 
 from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
 from npl.intake import permissions
+from npl.intake.readers import MB, limit
 from npl.org.models import Township
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
@@ -75,6 +76,9 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(f"不支持的文件类型“{suffix or upload.name}”：请上传 .xlsx、.xls 或 .csv 文件")
         if upload.size == 0:
             raise forms.ValidationError("文件是空的")
+        max_mb = limit("NPL_IMPORT_MAX_FILE_MB")
+        if upload.size > max_mb * MB:
+            raise forms.ValidationError(f"文件过大：{upload.size / MB:.1f} MB，上限为 {max_mb} MB（可分成几个文件上传）")
         return upload
 
 

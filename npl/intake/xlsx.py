@@ -10,7 +10,7 @@ import xlsxwriter
 
 from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
 from npl.intake.choices import ImportKind, Reason
-from npl.intake.headers import HEADER_SEARCH_ROWS, find_header
+from npl.intake.headers import HEADER_SEARCH_ROWS, WAN, find_header, resolve_overrides
 from npl.intake.importers import importer_for
 from npl.intake.normalize import is_blank, text
 from npl.intake.readers import iter_rows
@@ -206,8 +206,10 @@ def refused_rows_workbook(batch) -> bytes:
         first.append((row_no, cells))
         if len(first) >= HEADER_SEARCH_ROWS:
             break
-    header = find_header(first, importer.columns)
-    labels = {col.field: col.label for col in importer.columns}
+    header = find_header(first, importer.columns, resolve_overrides(importer.columns, (batch.options or {}).get("columns")))
+    # Cells are written back as the file had them, so a column read in 万元 keeps saying so in its header:
+    # the corrected file must not come back as 元.
+    labels = {col.field: f"{col.label}（万元）" if header.units.get(col.field) == WAN else col.label for col in importer.columns}
     fields = sorted(header.index, key=header.index.get)  # in the file's own column order
 
     out = io.BytesIO()

@@ -104,3 +104,29 @@ def test_the_preview_lists_rows_hidden_in_the_sheet(client_for, tmp_path, units)
     assert batch.report["hidden_rows"] == {"count": 1, "rows": [3]}
     page = client.get(reverse("intake:detail", args=[batch.pk])).content.decode()
     assert "隐藏的行（1）" in page and "第 3 行" in page
+
+
+def test_the_refused_rows_of_a_wan_file_come_back_labelled_in_wan(client_for, tmp_path, units):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    bad_id = testing.valid_id(2)[:17] + ("1" if testing.valid_id(2)[17] == "0" else "0")
+    rows = [["单位：万元"], LOAN_HEADER, loan_row("W1", testing.valid_id(1), amount="12.5", balance="10"),
+            loan_row("W2", bad_id, amount="20", balance="15.5")]
+    client = client_for("district_admin")
+    post_upload(client, write_xlsx(tmp_path / "wan.xlsx", rows), create_units="on")
+    batch = ImportBatch.objects.get()
+    assert [r["row"] for r in batch.report["refused"]] == [4]
+    content = client.get(reverse("intake:refused", args=[batch.pk])).content
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][5:7] == ["贷款金额（万元）", "贷款余额（万元）"]
+    assert sheet[1][0] == "W2" and sheet[1][6] == "15.5"
+
+
+def test_the_upload_form_refuses_a_file_over_the_size_limit(client_for, tmp_path, settings, units):
+    settings.NPL_IMPORT_MAX_FILE_MB = 0
+    path = write_xlsx(tmp_path / "a.xlsx", [LOAN_HEADER, loan_row("X1", testing.valid_id(1))])
+    response = post_upload(client_for("branch_staff"), path)
+    assert response.status_code == 200 and "文件过大" in response.content.decode()
+    assert not ImportBatch.objects.exists()
