@@ -22,6 +22,7 @@ from npl.intake.readers import UnusableFile
 
 TEN_THOUSAND = Decimal(10000)
 MAX_WAN_PLACES = 6  # 万元 × 10000 is exact to the cent only up to 6 decimals
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
 _STRIP = re.compile(r"[\s,，_'’]")
 _TOTAL = re.compile(r"[\s\u3000:：]")
 TOTAL_WORDS = {"合计", "总计"}
@@ -40,6 +41,8 @@ def total_word(cells) -> str:
 
 def decimal_of(value) -> Decimal | None:
     """A cell as an exact Decimal (None when blank); a trailing 元/万元/万 is allowed. Raises ValueError."""
+    if type(value) is str and _PLAIN.fullmatch(value):
+        return Decimal(value)  # the common cell, checked by one pattern (this runs for every amount cell)
     if is_blank(value):
         return None
     if isinstance(value, bool):

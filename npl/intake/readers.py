@@ -249,8 +249,10 @@ class _TableParser(HTMLParser):
         if tag == "table":
             self.depth += 1
         elif self.depth == 1 and tag == "tr":
+            self._end_row()  # sloppy exports leave out </tr> and </td>
             self.row, self.spans = [], []
         elif self.depth == 1 and tag in ("td", "th") and self.row is not None:
+            self._end_cell()
             a = dict(attrs)
             self.cell = []
             self.spans.append((_span(a.get("colspan")), _span(a.get("rowspan"))))
@@ -260,17 +262,13 @@ class _TableParser(HTMLParser):
     def handle_endtag(self, tag):
         if self.done:
             return
-        if tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append("".join(self.cell).strip())
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            if self.cell is not None:
-                self.row.append("".join(self.cell).strip())
-                self.cell = None
-            self.rows.append(self.row)
-            self.row_spans.append(self.spans)
-            self.row = None
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "tr":
+            self._end_row()
         elif tag == "table":
+            if self.depth == 1:
+                self._end_row()
             self.depth -= 1
             if self.depth == 0 and self.rows:
                 self.done = True
@@ -278,6 +276,18 @@ class _TableParser(HTMLParser):
     def handle_data(self, data):
         if self.cell is not None:
             self.cell.append(data)
+
+    def _end_cell(self):
+        if self.cell is not None and self.row is not None:
+            self.row.append("".join(self.cell).strip())
+        self.cell = None
+
+    def _end_row(self):
+        if self.row is not None:
+            self._end_cell()
+            self.rows.append(self.row)
+            self.row_spans.append(self.spans)
+        self.row = None
 
 
 def _span(value) -> int:

@@ -133,6 +133,7 @@ class Pipeline:
     def _layout(self, header: Header) -> None:
         # Units, the totals check and hidden rows (layout.py): set once the header is known.
         self.units = header.units
+        self.wan = {f: u for f, u in header.units.items() if u == layout.WAN}  # columns to convert to 元
         self.labels = {c.field: header.labels.get(c.field, c.label) for c in self.importer.columns}
         self.totals = layout.Totals(header.units, self.labels)
         self.hidden_read: list[int] = []
@@ -171,8 +172,8 @@ class Pipeline:
     def parse_row(self, row_no: int, raw: dict) -> Row:
         imp = self.importer
         try:
-            if self.units:
-                raw = layout.to_yuan(raw, self.units, self.labels)
+            if self.wan:
+                raw = layout.to_yuan(raw, self.wan, self.labels)
             imp.required_values(raw)
             values = imp.parse(raw)
         except RowError as exc:

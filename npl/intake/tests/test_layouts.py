@@ -311,3 +311,12 @@ def test_dates_and_figures_still_come_through_a_plain_file(tmp_path, npl_import,
     assert code == 0, err
     assert report["hidden_rows"] == {"count": 0, "rows": []} and report["totals"] is None
     assert Loan.objects.get(loan_no="L1").issue_date == dt.date(2019, 3, 15)
+
+
+def test_a_sloppy_html_export_without_closing_tags_in_utf8_is_read(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN)
+    html = "<table>" + "".join("<tr>" + "".join(f"<td>{v}" for v in row) for row in rows) + "</table>"
+    path = tmp_path / "web.xls"
+    path.write_bytes(html.encode("utf-8"))
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0 and report["created"] == 3, err
