@@ -8,10 +8,11 @@ Before anything is read the file is checked: its bytes must be what its extensio
 OLE for .xls, …), and it must stay within the upload limits (file size; for zip-based files the unpacked
 size and compression ratio of every part, counted while streaming, so a zip bomb is refused before
 calamine inflates it). Merged cells in the header region are filled with their value, as a person sees
-them; rows hidden in an .xlsx sheet are listed (`Sheet.hidden_rows`).
+them; rows hidden in an .xlsx sheet (from its XML) or an .xls (xlrd's row info) are listed (`Sheet.hidden_rows`).
 """
 import csv
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 from python_calamine import CalamineWorkbook
+
+log = logging.getLogger(__name__)
 
 
 class UnusableFile(Exception):
@@ -343,8 +346,27 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
         return Sheet(rows=enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
     if kind == "html":
         return Sheet(rows=enumerate(_html_rows(path.read_bytes()), start=1))
-    hidden = check_zip(path, sheet) if suffix in ZIP_BASED else set()
+    hidden = check_zip(path, sheet) if suffix in ZIP_BASED else _xls_hidden_rows(path, sheet)
     return Sheet(rows=_calamine_rows(path, sheet), hidden_rows=hidden)
+
+
+def _xls_hidden_rows(path: Path, sheet: str | None) -> set[int]:
+    """Hidden rows of an old .xls (BIFF): calamine does not expose row visibility, xlrd's row info does."""
+    import xlrd  # only for .xls files
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:  # noqa: BLE001 - calamine reads the file and says what is wrong with it, if anything
+        log.warning("xlrd could not read %s: its hidden rows are not listed", path.name)
+        return set()
+    try:
+        names = book.sheet_names()
+        if sheet and sheet not in names:
+            return set()
+        ws = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+        return {r + 1 for r, info in ws.rowinfo_map.items() if info.hidden}
+    finally:
+        book.release_resources()
 
 
 def _calamine_rows(path: Path, sheet: str | None):

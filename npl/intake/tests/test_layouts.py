@@ -320,3 +320,19 @@ def test_a_sloppy_html_export_without_closing_tags_in_utf8_is_read(tmp_path, npl
     path.write_bytes(html.encode("utf-8"))
     code, report, err = npl_import("loans", path, *AS_OF)
     assert code == 0 and report["created"] == 3, err
+
+
+def test_hidden_rows_of_an_old_xls_are_listed_too(tmp_path, npl_import, ids):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Sheet1")
+    for r, row in enumerate(loans_sheet(ids, YUAN)):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.row(3).hidden = True  # L3, row 4 as Excel shows it
+    path = tmp_path / "old.xls"
+    wb.save(str(path))
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0 and report["created"] == 3, err
+    assert report["hidden_rows"] == {"count": 1, "rows": [4]}
