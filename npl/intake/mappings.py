@@ -75,17 +75,17 @@ def offered(user, kind: str):
     return ColumnMapping.objects.for_user(user).filter(kind=kind)
 
 
-__all__ = ["parse_map_options", "named", "combined", "save_mapping", "offered"]
-
 
 def file_columns(batch) -> tuple[int | None, list[str]]:
-    """The stored file's header row number and its column names as written (for the mapping form)."""
-    from npl.intake.headers import HEADER_SEARCH_ROWS, header_candidates
-    from npl.intake.readers import iter_rows
+    """The file's header row number and its column names as written (for the mapping form): from the
+    batch's report or its header failure, without reading the file again (a page view must stay cheap)."""
+    report = batch.report or {}
+    if report.get("columns") is not None:
+        return report.get("header_row"), [*report["columns"].values(), *(report.get("unknown_columns") or [])]
+    stored = (batch.options or {}).get("file_columns")
+    if stored:
+        return stored[0], list(stored[1])
+    return None, []
 
-    first = []
-    for row_no, cells in iter_rows(batch.file.path, (batch.options or {}).get("sheet") or None):
-        first.append((row_no, cells))
-        if len(first) >= HEADER_SEARCH_ROWS:
-            break
-    return header_candidates(first, columns_of(batch.kind))
+
+__all__ = ["parse_map_options", "named", "combined", "save_mapping", "offered", "file_columns", "columns_of"]

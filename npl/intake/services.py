@@ -106,7 +106,9 @@ def run_import(
         result = pipeline.run(header, skip_invalid=skip_invalid, dry_run=dry_run)
     except UnusableFile as exc:
         batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), timezone.now()
-        batch.save(update_fields=["status", "error", "finished_at"])
+        if getattr(exc, "file_columns", None):  # a header problem: the columns a person may map (issue 13)
+            batch.options = {**(batch.options or {}), "file_columns": list(exc.file_columns)}
+        batch.save(update_fields=["status", "error", "finished_at", "options"])
         raise
     report = {
         "kind": kind,
@@ -139,7 +141,7 @@ def run_import(
 
 KINDS = [k.value for k in ImportKind]
 # Report fields added by issue 13 (docs/intake.md): column per field, units, hidden rows, the totals checked.
-LAYOUT_FIELDS = ("columns", "units", "hidden_rows", "totals")
+LAYOUT_FIELDS = ("header_row", "columns", "units", "hidden_rows", "totals")
 
 
 # -- an upload's batch: preview, then commit or cancel (pages and API) ---------------------------------------

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from npl.intake import layout
 from npl.intake.choices import Reason
-from npl.intake.headers import Column, Header, find_header
+from npl.intake.headers import Column, Header, find_header, header_candidates
 from npl.intake.normalize import RowError, is_blank, text
 from npl.intake.readers import UnusableFile, limit, open_sheet
 
@@ -126,7 +126,12 @@ class Pipeline:
             self._first.append((row_no, cells))
             if len(self._first) >= 10:
                 break
-        header = find_header(self._first, self.importer.columns, self.overrides)
+        try:
+            header = find_header(self._first, self.importer.columns, self.overrides)
+        except UnusableFile as exc:
+            # What the header looked like, so the upload page can offer its columns without reading the file again.
+            exc.file_columns = header_candidates(self._first, self.importer.columns)
+            raise
         self._layout(header)
         return header
 
@@ -296,6 +301,7 @@ class Pipeline:
     def _layout_report(self, header: Header, totals) -> dict:
         """The report fields of the layout: which column each field was read from, the units, hidden rows, totals."""
         return {
+            "header_row": header.row_no,
             "columns": header.labels,
             "units": header.units,
             "hidden_rows": {"count": len(self.hidden_read), "rows": self.hidden_read},
