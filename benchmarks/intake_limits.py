@@ -56,9 +56,9 @@ def write_bomb(path: Path, gigabytes: float) -> None:
     """A valid .xlsx: its sheet holds one header row and identical data rows up to `gigabytes` unpacked."""
     cols = "ABCDEFGHIJ"
     head = "".join(_inline(f"{c}1", h) for c, h in zip(cols, HEADER, strict=True))
-    # Rows and cells without r= numbers (positional, as the format allows) repeat byte for byte, so the
-    # deflated sheet is about 1000 times smaller than the sheet.
-    row = "<row>" + '<c t="inlineStr"><is><t>xxxxxxxxxxxxxxxxxxxx</t></is></c>' * len(cols) + "</row>"
+    # Rows and cells without r= numbers (positional, as the format allows) repeat byte for byte.
+    # Long runs of one character deflate about 1000:1, the most deflate can do: ~1.5 MB for 1.5 GB.
+    row = "<row>" + '<c t="inlineStr"><is><t>' + "x" * 20000 + "</t></is></c>" + "</row>"
     block = row.encode() * 2000
     target = int(gigabytes * 1024**3)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:

@@ -52,7 +52,7 @@ KIND_NAMES = {
     "ole": "旧版 Excel 格式（.xls）",
     "html": "网页（HTML）",
     "pdf": "PDF 文档",
-    "xml": "XML 文件",
+    "xml": "XML 文件（如 Excel 2003 XML 表格）",
     "text": "纯文本（如 CSV）",
     "binary": "无法识别的二进制文件",
     "empty": "空文件",
@@ -72,7 +72,7 @@ def sniff(head: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if _HTML_START.match(body) or re.search(rb"<table[\s>]", body[:4096], re.I):
+    if _HTML_START.match(body) or re.search(rb"<(?:html|table)[\s>]", body[:4096], re.I):
         return "html"
     if body.lstrip().startswith(b"<?xml"):
         return "xml"

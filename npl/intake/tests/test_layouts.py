@@ -259,6 +259,7 @@ def test_an_html_table_saved_as_xls_is_read_like_a_sheet(tmp_path, npl_import, i
         ("list.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old-excel", "旧版 Excel 格式（.xls）"),
         ("list.xls", "借据号\t借款人\n".encode(), "纯文本"),
         ("list.xlsx", b"<!DOCTYPE html><html><table></table></html>", "网页（HTML）"),
+        ("list.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "Excel 2003 XML"),
     ],
 )
 def test_a_file_that_is_not_what_its_extension_says_is_refused_naming_what_it_is(tmp_path, npl_import, name, content, says):
