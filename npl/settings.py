@@ -194,6 +194,12 @@ CACHES = {
 
 # Uploads larger than this are previewed and imported by the background worker (`npl db_worker`).
 NPL_BACKGROUND_IMPORT_BYTES = int(os.environ.get("NPL_BACKGROUND_IMPORT_BYTES", str(1024 * 1024)))
+# Upload limits, checked before a file is read (intake/readers.py): its size, the unpacked size of an .xlsx's
+# zip parts and their compression ratio (a zip bomb is refused before calamine inflates it), and data rows.
+NPL_IMPORT_MAX_FILE_MB = int(os.environ.get("NPL_IMPORT_MAX_FILE_MB", "50"))
+NPL_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("NPL_IMPORT_MAX_UNPACKED_MB", "300"))
+NPL_IMPORT_MAX_RATIO = int(os.environ.get("NPL_IMPORT_MAX_RATIO", "100"))
+NPL_IMPORT_MAX_ROWS = int(os.environ.get("NPL_IMPORT_MAX_ROWS", "300000"))
 # Document batches above this many loans are made by the worker (a township's PDF takes minutes of WeasyPrint);
 # their files are kept owner-only under MEDIA_ROOT until downloaded or this many days old.
 NPL_BACKGROUND_DOCUMENT_LOANS = int(os.environ.get("NPL_BACKGROUND_DOCUMENT_LOANS", "50"))

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from npl.core.admin import ReadOnlyAdmin
-from npl.intake.models import ImportBatch
+from npl.intake.models import ColumnMapping, ImportBatch
 
 
 @admin.register(ImportBatch)
@@ -15,3 +15,12 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     search_fields = ("file_name", "sha256", "user__username", "user__display_name")
     date_hierarchy = "created_at"
     list_select_related = ("user", "township")
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    """Saved column mappings: officials may correct or remove one (the upload preview saves them)."""
+
+    list_display = ("name", "kind", "branch", "source", "created_by", "updated_at")
+    list_filter = ("kind", "branch")
+    search_fields = ("name", "source")

@@ -50,3 +50,37 @@ class ImportBatch(models.Model):
     @property
     def kind_label(self) -> str:
         return f"{self.kind} {self.sub_kind}".strip()
+
+
+class ColumnMappingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """District-wide roles see every mapping; others those of their branch and their own."""
+        if user.is_district_wide:
+            return self
+        mine = models.Q(created_by=user)
+        if user.branch_id:
+            mine |= models.Q(branch_id=user.branch_id)
+        return self.filter(mine)
+
+
+class ColumnMapping(models.Model):
+    """A named column mapping (字段 → 列名) for one import kind: chosen on an upload preview, offered next time."""
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=ImportKind.choices)
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, null=True, blank=True, verbose_name="网点")
+    source = models.CharField("来源", max_length=100, blank=True, help_text="文件从哪里来，如某网点信贷系统的导出")
+    columns = models.JSONField("列映射", default=dict, help_text="字段代码 → 文件中的列名")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   verbose_name="创建人", related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ColumnMappingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "列映射"
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="intake_columnmapping_kind_name")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"

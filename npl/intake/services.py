@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from npl.intake import permissions
 from npl.intake.choices import BatchStatus, ImportKind
+from npl.intake.headers import resolve_overrides
 from npl.intake.importers import IMPORTERS, importer_for
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.models import ImportBatch
@@ -20,7 +21,7 @@ from npl.intake.readers import UnusableFile
 
 __all__ = [
     "run_import", "UnusableFile", "IMPORTERS", "importer_for", "sha256_of",
-    "start_batch", "commit_preview", "cancel_preview", "run_or_queue",
+    "start_batch", "commit_preview", "cancel_preview", "run_or_queue", "remap_preview",
 ]
 
 
@@ -59,10 +60,12 @@ def run_import(
     batch: ImportBatch | None = None,
     progress=None,
     reading=None,
+    columns: dict | None = None,
 ) -> dict:
     """Import one file and return the INTAKE.md report (plus batch id, as_of and unknown columns).
 
     `reading(rows_read)` is called as the first pass validates, `progress(done, total)` as rows are written.
+    `columns` is a column mapping (字段 → 列名, as people write it: `--map`, a saved ColumnMapping, the page).
     Raises UnusableFile (exit 2) when the file cannot be used at all; the batch records the failure.
     """
     importer_cls = importer_for(kind, sub_kind)
@@ -96,13 +99,16 @@ def run_import(
 
     ctx = Context(batch=batch, as_of=as_of, user=user, township=township, create_units=create_units, sub_kind=sub_kind or "")
     try:
-        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading)
+        overrides = resolve_overrides(importer_cls.columns, columns)
+        pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading, overrides=overrides)
         header = pipeline.header()
         ctx.as_of = as_of or header.as_of_hint or timezone.localdate()
         result = pipeline.run(header, skip_invalid=skip_invalid, dry_run=dry_run)
     except UnusableFile as exc:
         batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, str(exc), timezone.now()
-        batch.save(update_fields=["status", "error", "finished_at"])
+        if getattr(exc, "file_columns", None):  # a header problem: the columns a person may map (issue 13)
+            batch.options = {**(batch.options or {}), "file_columns": list(exc.file_columns)}
+        batch.save(update_fields=["status", "error", "finished_at", "options"])
         raise
     report = {
         "kind": kind,
@@ -111,6 +117,7 @@ def run_import(
         "sha256": digest,
         **{k: result[k] for k in ("rows_read", "created", "updated", "unchanged", "duplicates", "refused", "warnings", "written")},
         "unknown_columns": result["unknown_columns"],
+        **{k: result[k] for k in LAYOUT_FIELDS},
         "as_of": ctx.as_of.isoformat(),
         "dry_run": dry_run,
         "batch": batch.pk,
@@ -133,6 +140,8 @@ def run_import(
 
 
 KINDS = [k.value for k in ImportKind]
+# Report fields added by issue 13 (docs/intake.md): column per field, units, hidden rows, the totals checked.
+LAYOUT_FIELDS = ("header_row", "columns", "units", "hidden_rows", "totals")
 
 
 # -- an upload's batch: preview, then commit or cancel (pages and API) ---------------------------------------
@@ -148,6 +157,7 @@ def start_batch(
     sheet: str = "",
     create_units: bool = False,
     skip_invalid: bool = False,
+    mapping=None,
 ) -> ImportBatch:
     """Record an upload (the upload form's cleaned data) as a batch awaiting its dry run, with its stored copy."""
     if not permissions.may_upload(user, kind):
@@ -167,6 +177,7 @@ def start_batch(
             "create_units": bool(create_units) and permissions.may_create_units(user),
             "skip_invalid": bool(skip_invalid),
             "sheet": (sheet or "").strip(),
+            **({"columns": dict(mapping.columns), "mapping": mapping.name} if mapping is not None else {}),
         },
     )
     # The copy under MEDIA_ROOT/imports/ is both the audit copy and the file the engine reads
@@ -204,6 +215,20 @@ def cancel_preview(batch: ImportBatch, user) -> ImportBatch:
     )
     if not cancelled:
         raise ValidationError({"__all__": ["该批次已经确认或取消"]})
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def remap_preview(batch: ImportBatch, user, columns: dict) -> ImportBatch:
+    """Check an upload again with the columns its uploader chose (a preview, or one refused for its header)."""
+    if batch.user_id != user.pk:
+        raise PermissionDenied("只有上传该文件的人可以指定列映射")
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, user=user, status__in=[BatchStatus.PREVIEW, BatchStatus.FAILED], dry_run=True
+    ).update(status=BatchStatus.QUEUED, options={**(batch.options or {}), "columns": columns}, error="", finished_at=None)
+    if not claimed:
+        raise ValidationError({"__all__": ["该批次已经确认或取消，不能再改列映射"]})
     batch.refresh_from_db()
     return batch
 

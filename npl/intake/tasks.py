@@ -79,6 +79,7 @@ def run_batch(batch_id: int, *, dry_run: bool) -> dict:
             dry_run=dry_run,
             file_name=batch.file_name,
             sheet=options.get("sheet") or None,
+            columns=options.get("columns") or None,  # the column mapping chosen on the preview
             batch=batch,
             progress=progress,
             reading=reading,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/cancel/", views.batch_cancel, name="cancel"),
+    path("<int:pk>/mapping/", views.batch_mapping, name="mapping"),
     path("<int:pk>/file/", views.batch_file, name="file"),
     path("<int:pk>/refused.xlsx", views.batch_refused_rows, name="refused"),
 ]

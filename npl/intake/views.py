@@ -19,9 +19,9 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from npl.categories.choices import ROSTER_KINDS
 from npl.core.models import AuditLog
-from npl.intake import permissions, services, tasks, xlsx
+from npl.intake import mappings, permissions, services, tasks, xlsx
 from npl.intake.choices import BatchStatus, ImportKind, Reason
-from npl.intake.forms import CommitForm, UploadForm
+from npl.intake.forms import ColumnMappingForm, CommitForm, UploadForm
 from npl.intake.importers import IMPORTERS
 from npl.intake.models import ImportBatch
 from npl.intake.services import UnusableFile
@@ -135,6 +135,8 @@ def batch_detail(request, pk: int):
         "may_download": bool(batch.file) and permissions.may_download_file(user, batch),
         "commit_form": CommitForm(),
         **_report_lists(batch),
+        **_mapping_context(batch, user),
+        **_layout_context(batch),
     }
     return render(request, "intake/batch_detail.html", ctx)
 
@@ -263,15 +265,20 @@ def upload(request, kind: str):
             services.run_or_queue(batch, dry_run=True)
         except UnusableFile as exc:
             form.add_error("file", str(exc))
+            batch.refresh_from_db()  # the engine recorded the failure on its own copy
+            mapping = _mapping_context(batch, request.user)  # a header problem: let the person pick the columns
         else:
             return redirect("intake:detail", pk=batch.pk)
+    else:
+        mapping = {}
     scope = None
     if kind in permissions.SCOPED_KINDS and not permissions.may_choose_township(request.user):
         scope = request.user.township
     return render(
         request,
         "intake/upload.html",
-        {"form": form, "kind": kind, "title": ImportKind(kind).label, "note": KIND_NOTES.get(kind, ""), "scope": scope},
+        {"form": form, "kind": kind, "title": ImportKind(kind).label, "note": KIND_NOTES.get(kind, ""), "scope": scope,
+         **mapping},
     )
 
 
@@ -283,3 +290,63 @@ def blank_template(request, kind: str):
     sub_kind = request.GET.get("sub_kind", "")
     title = xlsx.kind_title(kind, sub_kind)
     return _xlsx_response(xlsx.blank_template(kind, sub_kind), f"{title}-导入模板.xlsx")
+
+
+def _layout_context(batch: ImportBatch) -> dict:
+    """The report's layout fields (issue 13) as rows the page shows: field, column read, unit; totals checked."""
+    report = batch.report or {}
+    labels = {c.field: c.label for c in mappings.columns_of(batch.kind)}
+    units = report.get("units") or {}
+    columns = [{"label": labels.get(f, f), "column": c, "unit": units.get(f, "")} for f, c in (report.get("columns") or {}).items()]
+    totals = [{"label": labels.get(f, f), **t} for f, t in (report.get("totals") or {}).items()]
+    return {"layout_columns": columns, "layout_totals": totals}
+
+
+# -- column mappings (issue 13) ------------------------------------------------------------------------------
+def _mapping_context(batch: ImportBatch, user) -> dict:
+    """The column-mapping form for an upload whose header its uploader may still change (a preview, or one
+    refused for its header): each field with the file's columns to choose from."""
+    if batch.user_id != user.pk or not batch.file or not batch.dry_run:
+        return {}
+    if batch.status not in (BatchStatus.PREVIEW, BatchStatus.FAILED):
+        return {}
+    try:
+        row_no, names = mappings.file_columns(batch)
+    except (UnusableFile, OSError):
+        return {}  # the file itself is unusable: no header to map
+    if not names:
+        return {}
+    report = batch.report or {}
+    chosen = {**(report.get("columns") or {}), **((batch.options or {}).get("columns") or {})}
+    form = ColumnMappingForm(columns=mappings.columns_of(batch.kind), file_columns=names, chosen=chosen)
+    return {"mapping_form": form, "mapping_batch": batch, "mapping_header_row": row_no,
+            "mapping_name": (batch.options or {}).get("mapping", "")}
+
+
+@require_POST
+@login_required
+def batch_mapping(request, pk: int):
+    """指定列映射: check the upload again reading each field from the chosen column; optionally save the choice."""
+    batch = _visible_batch(request, pk)
+    try:
+        _, names = mappings.file_columns(batch)
+    except (UnusableFile, OSError) as exc:
+        messages.error(request, f"文件无法读取：{exc}")
+        return redirect("intake:detail", pk=batch.pk)
+    form = ColumnMappingForm(request.POST, columns=mappings.columns_of(batch.kind), file_columns=names)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("intake:detail", pk=batch.pk)
+    columns = form.chosen_columns()
+    try:
+        if form.cleaned_data["name"]:
+            saved = mappings.save_mapping(request.user, batch.kind, form.cleaned_data["name"], columns,
+                                          source=form.cleaned_data["source"])
+            messages.success(request, f"已保存列映射“{saved.name}”，下次上传时可以选用")
+        batch = services.remap_preview(batch, request.user, columns)
+        services.run_or_queue(batch, dry_run=True)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except UnusableFile as exc:
+        messages.error(request, str(exc))
+    return redirect("intake:detail", pk=batch.pk)

@@ -10,7 +10,7 @@ import xlsxwriter
 
 from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
 from npl.intake.choices import ImportKind, Reason
-from npl.intake.headers import HEADER_SEARCH_ROWS, find_header
+from npl.intake.headers import HEADER_SEARCH_ROWS, WAN, find_header, resolve_overrides
 from npl.intake.importers import importer_for
 from npl.intake.normalize import is_blank, text
 from npl.intake.readers import iter_rows
@@ -75,7 +75,8 @@ FIELD_HINTS = {
 GENERAL_NOTES = [
     "第一行是表头；表头上方可以有标题行、“统计日期：2026年03月31日”、“单位：元”等（表头须在前10行内）。",
     "列的顺序不限；带 * 的列必须有，其余列可以删去；系统不认识的列会被忽略并在导入报告中列出。",
-    "空行会被跳过；第一格为“合计”“总计”“小计”的合计行会被跳过。",
+    "空行会被跳过；含“合计”“总计”的合计行不作为数据导入，但会与各行相加核对，不符则整个文件不导入；“小计”行跳过。",
+    "金额按元填写；若按万元填写，请在表头写明单位（如“贷款余额（万元）”）或在表头上方写“单位：万元”，系统会精确换算为元。",
     "身份证号、借据号、流水号等请保持文本格式，不要存成数字（数字会丢失末位，整行会被拒绝）。",
     AMOUNT_FORM + "。",
     DATE_FORMS + "。",
@@ -206,8 +207,10 @@ def refused_rows_workbook(batch) -> bytes:
         first.append((row_no, cells))
         if len(first) >= HEADER_SEARCH_ROWS:
             break
-    header = find_header(first, importer.columns)
-    labels = {col.field: col.label for col in importer.columns}
+    header = find_header(first, importer.columns, resolve_overrides(importer.columns, (batch.options or {}).get("columns")))
+    # Cells are written back as the file had them, so a column read in 万元 keeps saying so in its header:
+    # the corrected file must not come back as 元.
+    labels = {col.field: f"{col.label}（万元）" if header.units.get(col.field) == WAN else col.label for col in importer.columns}
     fields = sorted(header.index, key=header.index.get)  # in the file's own column order
 
     out = io.BytesIO()

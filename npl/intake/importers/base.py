@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from npl.intake import layout
 from npl.intake.choices import Reason
-from npl.intake.headers import Column, Header, find_header
+from npl.intake.headers import Column, Header, find_header, header_candidates
 from npl.intake.normalize import RowError, is_blank, text
-from npl.intake.readers import iter_rows
+from npl.intake.readers import UnusableFile, limit, open_sheet
 
 CHUNK = 2000
-TOTAL_WORDS = {"合计", "总计", "小计", "合计:", "总计:", "合计：", "总计：", "小计：", "小计:"}
 
 
 @dataclass
@@ -109,46 +109,76 @@ def fingerprint(values: dict) -> bytes:
 class Pipeline:
     """Runs an Importer over a file and returns the INTAKE.md report."""
 
-    def __init__(self, importer: Importer, path, sheet=None, progress=None, reading=None):
+    def __init__(self, importer: Importer, path, sheet=None, progress=None, reading=None, overrides=None):
         self.importer = importer
         self.path = path
         self.sheet = sheet
+        self.overrides = overrides or {}  # a column mapping: field -> the column's name as written
         self.progress = progress or (lambda done, total: None)
         self.reading = reading or (lambda done: None)
 
     def header(self) -> Header:
         """Find the header in the first rows; the sheet is opened once and the rest read on from there."""
-        self._rows = iter_rows(self.path, self.sheet)
+        opened = open_sheet(self.path, self.sheet)
+        self._rows, self.hidden_rows = opened.rows, opened.hidden_rows
         self._first = []
         for row_no, cells in self._rows:
             self._first.append((row_no, cells))
             if len(self._first) >= 10:
                 break
-        return find_header(self._first, self.importer.columns)
+        try:
+            header = find_header(self._first, self.importer.columns, self.overrides)
+        except UnusableFile as exc:
+            # What the header looked like, so the upload page can offer its columns without reading the file again.
+            exc.file_columns = header_candidates(self._first, self.importer.columns)
+            raise
+        self._layout(header)
+        return header
+
+    def _layout(self, header: Header) -> None:
+        # Units, the totals check and hidden rows (layout.py): set once the header is known.
+        self.units = header.units
+        self.wan = {f: u for f, u in header.units.items() if u == layout.WAN}  # columns to convert to 元
+        self.labels = {c.field: header.labels.get(c.field, c.label) for c in self.importer.columns}
+        self.totals = layout.Totals(header.units, self.labels)
+        self.hidden_read: list[int] = []
+        self.max_rows = limit("NPL_IMPORT_MAX_ROWS")
 
     def data_rows(self, header: Header):
         """(row_no, raw dict) for rows under the header that are neither blank nor totals (one pass only)."""
         index = list(header.index.items())
         width = max((i for _, i in index), default=-1) + 1
+        read = 0
         for row_no, cells in itertools.chain(self._first, self._rows):
             if row_no <= header.row_no:
                 continue
-            # One walk to the first filled cell decides both: a blank row has none, a total row's is 合计.
             for cell in cells:
                 if not is_blank(cell):
                     break
             else:
                 continue
-            if text(cell).replace(" ", "") in TOTAL_WORDS:
-                continue
             if len(cells) >= width:
-                yield row_no, {f: cells[i] for f, i in index}
+                raw = {f: cells[i] for f, i in index}
             else:
-                yield row_no, {f: (cells[i] if i < len(cells) else None) for f, i in index}
+                raw = {f: (cells[i] if i < len(cells) else None) for f, i in index}
+            word = layout.total_word(cells)  # 合计 in any column, not only the first
+            if word:
+                if word in layout.TOTAL_WORDS:
+                    self.totals.stated(row_no, raw)
+                continue
+            read += 1
+            if read > self.max_rows:
+                raise UnusableFile(f"文件的数据行超过上限 {self.max_rows} 行（第{row_no}行起未读）：请分成几个文件导入")
+            if row_no in self.hidden_rows:
+                self.hidden_read.append(row_no)
+            self.totals.add(raw)
+            yield row_no, raw
 
     def parse_row(self, row_no: int, raw: dict) -> Row:
         imp = self.importer
         try:
+            if self.wan:
+                raw = layout.to_yuan(raw, self.wan, self.labels)
             imp.required_values(raw)
             values = imp.parse(raw)
         except RowError as exc:
@@ -207,6 +237,14 @@ class Pipeline:
                             "message": f"{key} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
                         }
                     )
+        # A totals mismatch refuses the file before anything is written.
+        try:
+            every_row_kept = not refused and not duplicates
+            totals = self.totals.check(None if every_row_kept else (lambda: _accepted_sums(spool, to_write, self.units)))
+        except UnusableFile:
+            spool.close()
+            raise
+
         refused.sort(key=lambda r: r["row"])
         duplicates.sort(key=lambda r: r["row"])
 
@@ -257,7 +295,29 @@ class Pipeline:
             "warnings": sorted(imp.ctx.warnings, key=lambda w: w["row"] or 0),
             "written": not roll_back,
             "unknown_columns": header.unknown,
+            **self._layout_report(header, totals),
         }
+
+    def _layout_report(self, header: Header, totals) -> dict:
+        """The report fields of the layout: which column each field was read from, the units, hidden rows, totals."""
+        return {
+            "header_row": header.row_no,
+            "columns": header.labels,
+            "units": header.units,
+            "hidden_rows": {"count": len(self.hidden_read), "rows": self.hidden_read},
+            "totals": totals,
+        }
+
+
+def _accepted_sums(spool, to_write: set, fields) -> dict:
+    """The amount columns summed (in 元) over the rows that would be written: one more read of the spool."""
+    sums: dict = {}
+    for row in _spooled(spool):
+        if row.row_no in to_write:
+            for f in fields:
+                if row.values.get(f) is not None:
+                    sums[f] = sums.get(f, 0) + row.values[f]
+    return sums
 
 
 def _spool(chunk: list[Row], spool) -> None:

@@ -4,6 +4,7 @@ import sys
 from npl.accounts.models import User
 from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
 from npl.core.cli import Exit, NplCommand, parse_day
+from npl.intake import mappings
 from npl.intake.services import UnusableFile, run_import
 from npl.org.models import Township
 
@@ -43,6 +44,9 @@ class Command(NplCommand):
             p.add_argument("--json", action="store_true", help="以 JSON 输出导入报告")
             p.add_argument("--sheet", help="工作表名称（默认第一个）")
             p.add_argument("--user", help="记为该用户的导入")
+            p.add_argument("--map", action="append", dest="map", metavar="字段=列名",
+                           help="指定某字段读取哪一列（可重复），如 --map 贷款余额=本金余额")
+            p.add_argument("--mapping", metavar="NAME", help="使用已保存的列映射（在上传页面保存）")
 
     def handle(self, *args, **o):
         kind = o["kind"]
@@ -57,6 +61,7 @@ class Command(NplCommand):
             if township is None:
                 raise Exit(f"乡镇“{o['township']}”不存在")
         try:
+            columns = _columns(kind, o)
             report = run_import(
                 kind,
                 o["file"],
@@ -68,6 +73,7 @@ class Command(NplCommand):
                 skip_invalid=o["skip_invalid"],
                 dry_run=o["dry_run"],
                 sheet=o.get("sheet"),
+                columns=columns,
             )
         except UnusableFile as exc:
             raise Exit(str(exc)) from exc
@@ -77,6 +83,13 @@ class Command(NplCommand):
             self.stdout.write(human(report))
         if report["refused"] and not o["skip_invalid"]:
             sys.exit(1)
+
+
+def _columns(kind: str, o: dict) -> dict | None:
+    """--mapping NAME and --map 字段=列名 as one column mapping (the pairs over the saved one)."""
+    if not o.get("map") and not o.get("mapping"):
+        return None
+    return mappings.combined(kind, name=o.get("mapping"), pairs=mappings.parse_map_options(o.get("map")))
 
 
 def human(r: dict) -> str:
@@ -90,6 +103,8 @@ def human(r: dict) -> str:
         lines.append(f"  第{x['row']}行 {x['key'] or ''} [{x['reason']}] {x['message']}")
     for x in r["warnings"]:
         lines.append(f"  提示：第{x['row']}行 {x['key'] or ''} {x['message']}")
+    if r.get("hidden_rows", {}).get("count"):
+        lines.append(f"  隐藏的行（已导入）：{r['hidden_rows']['count']} 行，第" + "、".join(map(str, r["hidden_rows"]["rows"][:50])) + "行")
     if r.get("unknown_columns"):
         lines.append("  未识别的列（已忽略）：" + "、".join(r["unknown_columns"]))
     return "\n".join(lines)
