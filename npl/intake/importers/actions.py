@@ -6,7 +6,7 @@ from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Loan, LoanEvent
 
 FIELDS = ["signature", "collector_name", "outcome", "promise_date", "promise_amount", "note"]
 
@@ -16,6 +16,10 @@ class ActionsImporter(LoanRefMixin, Importer):
 
     kind = "actions"
     key_fields = ("loan_no", "acted_on", "method")
+    stored_in = {
+        "loan_no": (Loan, "loan_no"), "collector_name": (CollectionAction, "collector_name"),
+        "outcome": (CollectionAction, "outcome"), "note": (CollectionAction, "note"),
+    }
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("acted_on", "催收日期", ("日期",), True),

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from npl.intake.choices import Reason
 from npl.intake.headers import Column, Header, find_header
-from npl.intake.normalize import RowError, is_blank, text
+from npl.intake.normalize import RowError, fits, is_blank, text
 from npl.intake.readers import iter_rows
 
 CHUNK = 2000
@@ -60,6 +60,9 @@ class Importer:
     kind = ""
     columns: list[Column] = []
     key_fields: tuple = ()
+    # Parsed text values and the model field each is stored in: value name → (model, field name). Their
+    # max_length is read from the model, so a longer value is refused, never cut (issue 14 point 6).
+    stored_in: dict = {}
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -99,6 +102,38 @@ class Importer:
         for col in self.columns:
             if col.required and is_blank(raw.get(col.field)):
                 raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+
+    def check_values(self, values: dict) -> None:
+        """After parse, before any write: every required value is there and every text fits its field.
+
+        A cell can look filled and still hold nothing ("-", a zero-width space, a bidi mark), so the parsed
+        value is checked, not only the raw cell (issue 13 point 6).
+        """
+        for col in self.columns:
+            if col.required and col.field in values and values[col.field] in (None, ""):
+                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, limit in self.max_lengths().items():
+            fits(values.get(name), self.label_of(name), limit)
+
+    @classmethod
+    def max_lengths(cls) -> dict:
+        cached = cls.__dict__.get("_max_lengths")
+        if cached is None:
+            cached = {name: model._meta.get_field(f).max_length for name, (model, f) in cls.stored_in.items()}
+            cls._max_lengths = cached
+        return cached
+
+    def label_of(self, name: str) -> str:
+        """The Chinese column name of a parsed value (its model field's name when no column has it)."""
+        for col in self.columns:
+            if col.field == name:
+                return col.label
+        model, f = self.stored_in[name]
+        return str(model._meta.get_field(f).verbose_name)
+
+    def key_label(self, key):
+        """The key as people read it (a kind whose key holds a code shows its Chinese label)."""
+        return key
 
 
 def fingerprint(values: dict) -> bytes:
@@ -151,6 +186,7 @@ class Pipeline:
         try:
             imp.required_values(raw)
             values = imp.parse(raw)
+            imp.check_values(values)
         except RowError as exc:
             exc.row_no, exc.key = row_no, imp.raw_key(raw)
             raise
@@ -204,7 +240,7 @@ class Pipeline:
                             "row": r,
                             "key": key,
                             "reason": Reason.CONFLICTING_DUPLICATE.value,
-                            "message": f"{key} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
+                            "message": f"{imp.key_label(key)} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
                         }
                     )
         refused.sort(key=lambda r: r["row"])

@@ -61,6 +61,11 @@ class LoansImporter(Importer):
 
     kind = "loans"
     key_fields = ("loan_no",)
+    stored_in = {
+        "loan_no": (Loan, "loan_no"), "contract_no": (Loan, "contract_no"), "borrower_name": (Borrower, "name"),
+        "phone": (Borrower, "phone_masked"), "township": (Township, "name"), "community": (Community, "name"),
+        "branch": (Branch, "name"), "guarantee": (Loan, "guarantee"), "account_manager": (Loan, "account_manager"),
+    }
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("borrower_name", "借款人", ("客户名称", "借款人姓名", "姓名"), True),
@@ -99,14 +104,15 @@ class LoansImporter(Importer):
         borrower_name = n.name(raw["borrower_name"])
         id_number = n.id_number(raw["id_number"])
         township, branch = n.text(raw["township"]), n.text(raw["branch"])
-        amount = n.amount(raw["amount"], "贷款金额")
-        balance = n.amount(raw["balance"], "贷款余额")
+        amount = n.amount(raw["amount"], "贷款金额", required=True)
+        balance = n.amount(raw["balance"], "贷款余额", required=True)
         issue = n.date(raw["issue_date"], "发放日期")
         maturity = n.date(raw["maturity_date"], "到期日期")
         if maturity < issue:
             raise RowError(Reason.INVALID_DATE, f"到期日期 {maturity} 早于发放日期 {issue}")
         guarantee = n.text(raw["guarantee"])
-        interest = n.amount(raw.get("interest"), "欠息") if not n.is_blank(raw.get("interest")) else Decimal("0.00")
+        # An empty 欠息 (or "-") is none owed: the loan's interest_on is never NULL.
+        interest = n.amount(raw.get("interest"), "欠息") or Decimal("0.00")
         classification = n.choice(raw.get("classification"), "五级分类", CLASSIFICATION_ALIASES, required=False) or ""
         return {
             "loan_no": loan_no,

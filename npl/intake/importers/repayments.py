@@ -11,7 +11,7 @@ from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.intake.normalize import RowError
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Borrower, Loan, LoanEvent
 
 FIELDS = ["loan_id", "paid_on", "principal", "interest", "channel", "channel_text"]
 
@@ -21,6 +21,10 @@ class RepaymentsImporter(LoanRefMixin, Importer):
 
     kind = "repayments"
     key_fields = ("txn_no",)
+    stored_in = {
+        "txn_no": (Repayment, "txn_no"), "loan_no": (Loan, "loan_no"), "channel_text": (Repayment, "channel_text"),
+        "borrower_name": (Borrower, "name"),
+    }
     columns = [
         Column("txn_no", "交易流水号", ("流水号", "交易流水"), True),
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
@@ -32,7 +36,7 @@ class RepaymentsImporter(LoanRefMixin, Importer):
     ]
 
     def parse(self, raw):
-        principal = n.amount(raw["principal"], "归还本金")
+        principal = n.amount(raw["principal"], "归还本金", required=True)
         interest = n.amount(raw.get("interest"), "归还利息") or Decimal("0.00")
         if principal == 0 and interest == 0:
             raise RowError(Reason.INVALID_AMOUNT, "归还本金和归还利息都为0")

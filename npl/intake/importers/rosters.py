@@ -23,6 +23,7 @@ class RosterImporter(Importer):
 
     kind = "roster"
     key_fields = ("id_number",)
+    stored_in = {"name": (RosterEntry, "name")}
     columns = [
         Column("name", "姓名", (), True),
         Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "证件号码"), True),
