@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from npl.categories.choices import ROSTER_KINDS
 from npl.core.models import AuditLog
 from npl.intake import permissions, services, tasks, xlsx
+from npl.intake.changes import preview as change_preview
 from npl.intake.choices import BatchStatus, ImportKind, Reason
 from npl.intake.forms import CommitForm, UploadForm
 from npl.intake.importers import IMPORTERS
@@ -135,6 +136,7 @@ def batch_detail(request, pk: int):
         "may_download": bool(batch.file) and permissions.may_download_file(user, batch),
         "commit_form": CommitForm(),
         **_report_lists(batch),
+        **change_preview(batch.report or {}, SHOWN_ROWS),
     }
     return render(request, "intake/batch_detail.html", ctx)
 

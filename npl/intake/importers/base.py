@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
 from npl.intake.headers import Column, Header, find_header
 from npl.intake.normalize import RowError, fits, is_blank, text
@@ -66,6 +67,7 @@ class Importer:
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        self.changes: list[dict] = []  # what pass 2 changes in known objects (changes.change entries)
 
     # -- per kind ---------------------------------------------------------------------------------
     def parse(self, raw: dict) -> dict:
@@ -130,6 +132,10 @@ class Importer:
                 return col.label
         model, f = self.stored_in[name]
         return str(model._meta.get_field(f).verbose_name)
+
+    def record_change(self, row: Row, field: str, label: str, old, new) -> None:
+        """Note one field of a known object that this row changes (shown before it is written)."""
+        self.changes.append(change(row, field, label, old, new))
 
     def key_label(self, key):
         """The key as people read it (a kind whose key holds a code shows its Chinese label)."""
@@ -293,6 +299,7 @@ class Pipeline:
             "warnings": sorted(imp.ctx.warnings, key=lambda w: w["row"] or 0),
             "written": not roll_back,
             "unknown_columns": header.unknown,
+            **_changes_report(imp.changes),
         }
 
 
@@ -314,6 +321,12 @@ def _spooled(spool):
             return
         for row_no, key, values in batch:
             yield Row(row_no=row_no, key=key, values=dict(zip(names, values)) if type(values) is tuple else values)
+
+
+def _changes_report(changes: list[dict]) -> dict:
+    """`changes` in row order (a row's fields in the order the importer compared them) and `change_flags`."""
+    ordered = sorted(changes, key=lambda c: c["row"])
+    return {"changes": ordered, "change_flags": flag_counts(ordered)}
 
 
 def _refusal(row_no: int, key, err: RowError) -> dict:
