@@ -87,7 +87,8 @@ def _display_key(batch: ImportBatch, key):
     # Roster keys carry a hash suffix to keep two people with the same mask apart; people read the mask.
     if key and batch.kind == "roster":
         return str(key).split("#", 1)[0]
-    return key
+    # A key holding a code (the ledger's 方式) is read in Chinese (issue 17).
+    return IMPORTERS[batch.kind].key_label(key) if batch.kind in IMPORTERS else key
 
 
 def _report_lists(batch: ImportBatch) -> dict:

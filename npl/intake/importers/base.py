@@ -137,7 +137,8 @@ class Importer:
         """Note one field of a known object that this row changes (shown before it is written)."""
         self.changes.append(change(row, field, label, old, new))
 
-    def key_label(self, key):
+    @classmethod
+    def key_label(cls, key):
         """The key as people read it (a kind whose key holds a code shows its Chinese label)."""
         return key
 

@@ -3,7 +3,7 @@ from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
-from npl.litigation.choices import DIRECTION_ALIASES, STAGE_ALIASES, Stage
+from npl.litigation.choices import DIRECTION_ALIASES, STAGE_ALIASES, Direction, Stage
 from npl.litigation.models import CaseStage, LitigationCase
 from npl.litigation.stages import NEXT
 from npl.loans.choices import EventKind
@@ -85,6 +85,11 @@ class LitigationImporter(LoanRefMixin, Importer):
                 if not changes:
                     row.outcome = "unchanged"
                     continue
+                for f, (old, new) in changes.items():
+                    shown = {"direction": Direction, "stage": Stage}.get(f)
+                    if shown is not None:
+                        old, new = shown(old).label if old in shown.values else old, shown(new).label
+                    self.record_change(row, f, self.label_of(f), old, new)
                 for f, (_, new) in changes.items():
                     setattr(case, f, new)
                 if "filed_on" in changes and case.filed_on:

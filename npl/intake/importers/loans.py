@@ -161,7 +161,7 @@ class LoansImporter(Importer):
                 names = "、".join(f"{label}“{v['township'] if label == '乡镇' else v['branch']}”" for label in missing)
                 bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可用 --create-units 新建，或先在系统中登记）")))
             elif self.only_branch is not None and self.branches.get(v["branch"]) is not None and self.branches[v["branch"]].pk != self.only_branch:
-                bad.append((row, RowError(Reason.INVALID_VALUE, f"网点“{v['branch']}”不是您所在的网点，不能导入其贷款")))
+                bad.append((row, RowError(Reason.OUT_OF_SCOPE, f"该借据属于其他网点（{v['branch']}），不在您的范围内，不能导入其贷款")))
             elif self.only_branch is not None and v["branch"] not in self.branches:
                 bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"网点“{v['branch']}”不存在")))
         return bad

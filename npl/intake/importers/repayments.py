@@ -1,7 +1,7 @@
 """`npl import repayments`: the bank's repayment flow, keyed by 交易流水号, confirmed on import."""
 from decimal import Decimal
 
-from npl.collection.choices import CHANNEL_ALIASES
+from npl.collection.choices import CHANNEL_ALIASES, Channel
 from npl.collection.models import Repayment
 from npl.collection.services import after_confirmed
 from npl.intake import normalize as n
@@ -53,6 +53,23 @@ class RepaymentsImporter(LoanRefMixin, Importer):
             "borrower_name": n.name(raw.get("borrower_name")),
         }
 
+    def _record_changes(self, row, diff: dict) -> None:
+        """The report's `changes` for a corrected repayment (the loan by its number, the channel by its label)."""
+        for f, (old, new) in diff.items():
+            if f == "channel" and "channel_text" in diff:
+                continue  # the words the bank wrote say it better (现金 → 转账 is one channel)
+            if f == "channel_text":
+                self.record_change(row, "channel", "还款方式", old, new)
+                continue
+            if f == "loan_id":
+                old = Loan.objects.filter(pk=old).values_list("loan_no", flat=True).first()
+                new = row.values["loan_no"]
+                self.record_change(row, "loan_no", "借据号", old, new)
+                continue
+            if f == "channel":
+                old, new = Channel(old).label if old in Channel.values else old, Channel(new).label
+            self.record_change(row, f, self.label_of(f), old, new)
+
     def write(self, rows):
         ctx = self.ctx
         existing = {r.txn_no: r for r in Repayment.objects.filter(txn_no__in=[row.key for row in rows])}
@@ -76,6 +93,7 @@ class RepaymentsImporter(LoanRefMixin, Importer):
                 row.outcome = "unchanged"
                 continue
             touched.update({rep.loan_id, row.ref.pk})
+            self._record_changes(row, diff)
             for f, (_, new_value) in diff.items():
                 setattr(rep, f, new_value)
             rep.batch = ctx.batch

@@ -100,3 +100,21 @@ def test_the_preview_page_shows_changes_as_money_with_the_flagged_ones_first(tmp
     assert "993516.07" not in page.replace("993,516.07", "")
     assert "余额上升" in page
     assert page.index("993,516.07") < page.index("79,000.00"), "the flagged change comes first"
+
+
+def test_a_corrected_repayment_and_ledger_row_list_their_changes_in_chinese(tmp_path, npl_import, ids):
+    first_import(tmp_path, npl_import, [loan_row("L1", ids[0])])
+    flow = [["交易流水号", "借据号", "还款日期", "归还本金", "还款方式"]]
+    ledger = [["借据号", "催收日期", "催收方式", "签收情况"]]
+    npl_import("repayments", write_xlsx(tmp_path / "r1.xlsx", [*flow, ["T1", "L1", "2026-04-01", "500", "现金"]]))
+    npl_import("actions", write_xlsx(tmp_path / "a1.xlsx", [*ledger, ["L1", "2026-04-02", "上门催收", "未签收"]]))
+
+    _, repaid, _ = npl_import("repayments", write_xlsx(tmp_path / "r2.xlsx", [*flow, ["T1", "L1", "2026-04-01", "50000", "转账"]]), "--dry-run")
+    _, acted, _ = npl_import("actions", write_xlsx(tmp_path / "a2.xlsx", [*ledger, ["L1", "2026-04-02", "上门催收", "借款人签收"]]), "--dry-run")
+
+    assert [(c["key"], c["label"], c["old"], c["new"], c["flags"]) for c in repaid["changes"]] == [
+        ("T1", "归还本金", "500.00", "50000.00", ["factor_100"]),
+        ("T1", "还款方式", "现金", "转账", []),
+    ]
+    assert repaid["change_flags"]["factor_100"] == 1
+    assert [(c["label"], c["old"], c["new"]) for c in acted["changes"]] == [("签收情况", "未签收", "借款人签收")]
