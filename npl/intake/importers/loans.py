@@ -159,7 +159,7 @@ class LoansImporter(Importer):
                        if name not in known]
             if missing and not self.ctx.create_units:
                 names = "、".join(f"{label}“{v['township'] if label == '乡镇' else v['branch']}”" for label in missing)
-                bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可用 --create-units 新建，或先在系统中登记）")))
+                bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可在导入时选择“新建不存在的乡镇和网点”或用 --create-units 新建，或先在系统中登记）")))
             elif self.only_branch is not None and self.branches.get(v["branch"]) is not None and self.branches[v["branch"]].pk != self.only_branch:
                 bad.append((row, RowError(Reason.OUT_OF_SCOPE, f"该借据属于其他网点（{v['branch']}），不在您的范围内，不能导入其贷款")))
             elif self.only_branch is not None and v["branch"] not in self.branches:

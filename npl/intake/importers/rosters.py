@@ -51,6 +51,11 @@ class RosterImporter(Importer):
         s = n.text(raw.get("id_number")).replace(" ", "")
         return idnumber.mask(s) if s else None
 
+    @classmethod
+    def key_label(cls, key):
+        """People read the masked ID; the hash suffix only keeps two people with one mask apart."""
+        return str(key).split("#", 1)[0] if key else key
+
     def key_of(self, values):
         # Masked for the report; the hash suffix keeps two people with the same mask apart.
         return idnumber.mask(values["id_number"]) + "#" + crypto.keyed_hash(values["id_number"])[:12]

@@ -65,3 +65,11 @@ def test_the_error_table_shows_reasons_and_keys_in_chinese_never_their_codes(cli
     visible = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[-1])
     for code in ("conflicting_duplicate", "unknown_loan", "visit", "|phone"):
         assert code not in visible
+
+
+def test_a_conflicting_roster_duplicate_is_named_by_the_masked_id_alone(tmp_path, npl_import, ids):
+    path = write_xlsx(tmp_path / "r.xlsx", [["姓名", "身份证号"], ["张三", ids[0]], ["张四", ids[0]]])
+    code, report, _ = npl_import("roster", "deceased", path, "--as-of", "2026-03-31")
+    assert code == 1 and [r["reason"] for r in report["refused"]] == ["conflicting_duplicate"] * 2
+    message = report["refused"][0]["message"]
+    assert message.startswith(ids[0][:3] + "*" * 11 + ids[0][-4:] + " ") and "#" not in message and ids[0] not in message
