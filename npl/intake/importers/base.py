@@ -112,16 +112,19 @@ class Importer:
         value is checked, not only the raw cell (issue 13 point 6).
         """
         for col in self.columns:
-            if col.required and col.field in values and values[col.field] in (None, ""):
+            if col.required and values.get(col.field, 0) in (None, ""):
                 raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
         for name, limit in self.max_lengths().items():
-            fits(values.get(name), self.label_of(name), limit)
+            value = values.get(name)
+            if type(value) is str and len(value) > limit:  # the common case costs one len(); fits() words it
+                fits(value, self.label_of(name), limit)
 
     @classmethod
     def max_lengths(cls) -> dict:
         cached = cls.__dict__.get("_max_lengths")
         if cached is None:
-            cached = {name: model._meta.get_field(f).max_length for name, (model, f) in cls.stored_in.items()}
+            fields = {name: model._meta.get_field(f) for name, (model, f) in cls.stored_in.items()}
+            cached = {name: f.max_length for name, f in fields.items() if f.max_length is not None}
             cls._max_lengths = cached
         return cached
 
