@@ -29,3 +29,6 @@ class Reason(models.TextChoices):
     CONFLICTING_DUPLICATE = "conflicting_duplicate", "重复且内容不一致"
     UNKNOWN_LOAN = "unknown_loan", "借据号不存在"
     UNKNOWN_UNIT = "unknown_unit", "乡镇或网点不存在"
+    # Only an upload by a unit-bound user meets it (the command line is district-wide): the loan exists but
+    # belongs to another township or branch, and saying 借据号不存在 would send the user after the wrong fix.
+    OUT_OF_SCOPE = "out_of_scope", "不在您的范围内"

@@ -27,6 +27,17 @@ class RowError(ValueError):
 
 _SPACES = re.compile(r"\s+")
 _PHONE_SEPARATORS = re.compile(r"[\s-]")
+# Characters removed from all imported text (issue 14): bidi controls (U+202A–U+202E, U+2066–U+2069, and the
+# marks U+200E, U+200F, U+061C), which can make a name display reversed or disguised; zero-width characters
+# and a stray BOM, invisible in a cell; C0 controls other than tab and line breaks (PostgreSQL refuses NUL).
+INVISIBLE = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
+     *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F],
+    None,
+)
+# Dates outside these years are spreadsheet artefacts (an empty date cell shows 1900-01-00, placeholders use
+# 9999-12-31), never a fact about a loan, a person or a case.
+MIN_YEAR, MAX_YEAR = 1950, 2100
 
 
 def is_blank(value) -> bool:
@@ -35,8 +46,8 @@ def is_blank(value) -> bool:
 
 def text(value) -> str:
     """Trimmed text; numbers that are whole print without '.0' (a loan number typed as a number)."""
-    if type(value) is str and value.isascii():
-        return value.strip()  # what NFKC and the U+3000 fold below give for ASCII
+    if type(value) is str and value.isascii() and value.isprintable():
+        return value.strip()  # what NFKC, the U+3000 fold and the invisible-character removal give for it
     if value is None:
         return ""
     if isinstance(value, float):
@@ -45,7 +56,7 @@ def text(value) -> str:
         return repr(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    return unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ").strip()
+    return unicodedata.normalize("NFKC", str(value).translate(INVISIBLE)).replace("\u3000", " ").strip()
 
 
 def key_text(value) -> str:
@@ -62,20 +73,30 @@ def name(value) -> str:
 
 
 def id_number(value, label: str = "身份证号") -> str:
+    if type(value) is str:
+        value = value.translate(INVISIBLE)
     try:
         return idnumber.normalize(value)
     except idnumber.IDNumberError as exc:
         raise RowError(Reason.INVALID_ID_NUMBER, f"{label}：{exc}") from exc
 
 
-def amount(value, label: str) -> Decimal | None:
-    """元, exact to the cent. Excel doubles are read at Excel's own 15 significant digits."""
+def amount(value, label: str, *, required: bool = False) -> Decimal | None:
+    """元, exact to the cent. Excel doubles are read at Excel's own 15 significant digits.
+
+    A cell that holds no amount ("", "-", "—", "元") is None, or refused as missing when `required`.
+    """
     if isinstance(value, float) and value == value and abs(value) != float("inf"):
         value = Decimal(format(value, ".15g"))
+    elif type(value) is str and not (value.isascii() and value.isprintable()):
+        value = value.translate(INVISIBLE)
     try:
-        return parse_yuan(value)
+        result = parse_yuan(value)
     except AmountError as exc:
         raise RowError(Reason.INVALID_AMOUNT, f"{label}：{exc}") from exc
+    if result is None and required:
+        raise RowError(Reason.MISSING_FIELD, f"缺少{label}（“{text(value)}”不是金额）" if text(value) else f"缺少{label}")
+    return result
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -86,9 +107,9 @@ def date(value, label: str) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date(), value, label)
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value, value, label)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer() and 19000101 <= value <= 21001231:
             parsed = parse_date_text(str(int(value)))
@@ -96,14 +117,18 @@ def date(value, label: str) -> dt.date | None:
                 return parsed
         # A serial number in a cell without a date format (Excel's 1900 system).
         if 1 <= value < 80000:
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return _plausible(EXCEL_EPOCH + dt.timedelta(days=int(value)), value, label)
         raise RowError(Reason.INVALID_DATE, f"{label}：“{text(value)}”不是日期")
-    parsed = _date_of_text(str(value))
+    parsed = _date_of_text(text(value))
     if parsed is None:
         raise RowError(Reason.INVALID_DATE, f"{label}：“{text(value)}”不是日期（可用 2019-03-15、2019/3/15、2019.03.15、20190315、2019年3月15日）")
-    if not (1900 <= parsed.year <= 2100):
-        raise RowError(Reason.INVALID_DATE, f"{label}：“{text(value)}”年份不合理")
-    return parsed
+    return _plausible(parsed, value, label)
+
+
+def _plausible(day: dt.date, value, label: str) -> dt.date:
+    if not (MIN_YEAR <= day.year <= MAX_YEAR):
+        raise RowError(Reason.INVALID_DATE, f"{label}：“{text(value)}”年份不合理（应在{MIN_YEAR}—{MAX_YEAR}年之间）")
+    return day
 
 
 @functools.lru_cache(maxsize=8192)
@@ -127,6 +152,13 @@ def choice(value, label: str, aliases: dict, *, required: bool = True):
 
 def phone(value) -> str:
     return _PHONE_SEPARATORS.sub("", text(value))
+
+
+def fits(value, label: str, max_length: int | None):
+    """Text longer than its model field is refused, never cut (SQLite would keep it, PostgreSQL would fail)."""
+    if max_length is not None and isinstance(value, str) and len(value) > max_length:
+        raise RowError(Reason.INVALID_VALUE, f"{label}过长：{len(value)}个字符，最多{max_length}个（“{value[:20]}…”）")
+    return value
 
 
 def rate(value, label: str = "执行利率") -> Decimal | None:

@@ -118,6 +118,8 @@ def run_import(
         **{k: result[k] for k in ("rows_read", "created", "updated", "unchanged", "duplicates", "refused", "warnings", "written")},
         "unknown_columns": result["unknown_columns"],
         **{k: result[k] for k in LAYOUT_FIELDS},
+        "changes": result["changes"],
+        "change_flags": result["change_flags"],
         "as_of": ctx.as_of.isoformat(),
         "dry_run": dry_run,
         "batch": batch.pk,

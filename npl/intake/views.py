@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from npl.categories.choices import ROSTER_KINDS
 from npl.core.models import AuditLog
 from npl.intake import mappings, permissions, services, tasks, xlsx
+from npl.intake.changes import preview as change_preview
 from npl.intake.choices import BatchStatus, ImportKind, Reason
 from npl.intake.forms import ColumnMappingForm, CommitForm, UploadForm
 from npl.intake.importers import IMPORTERS
@@ -86,7 +87,8 @@ def _display_key(batch: ImportBatch, key):
     # Roster keys carry a hash suffix to keep two people with the same mask apart; people read the mask.
     if key and batch.kind == "roster":
         return str(key).split("#", 1)[0]
-    return key
+    # A key holding a code (the ledger's 方式) is read in Chinese (issue 17).
+    return IMPORTERS[batch.kind].key_label(key) if batch.kind in IMPORTERS else key
 
 
 def _report_lists(batch: ImportBatch) -> dict:
@@ -137,6 +139,7 @@ def batch_detail(request, pk: int):
         **_report_lists(batch),
         **_mapping_context(batch, user),
         **_layout_context(batch),
+        **change_preview(batch.report or {}, SHOWN_ROWS),
     }
     return render(request, "intake/batch_detail.html", ctx)
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
+from npl.core.money import CENT
 from npl.loans.choices import EventKind, LoanStatus
 from npl.loans.models import Loan, LoanEvent, LoanSnapshot
 
@@ -84,4 +85,5 @@ def principal_repaid_after(loan_ids, day) -> dict:
         .values("loan_id")
         .annotate(total=Sum("principal"))
     )
-    return {r["loan_id"]: r["total"] for r in rows}
+    # SQLite hands a SUM back through a float (15 significant digits: 1000.07000000000); amounts are 2-place 元.
+    return {r["loan_id"]: r["total"].quantize(CENT) for r in rows}

@@ -1,12 +1,12 @@
 """`npl import actions`: the collection ledger (催收台账), key 借据号 + 催收日期 + 催收方式."""
-from npl.collection.choices import METHOD_ALIASES, SIGNATURE_ALIASES
+from npl.collection.choices import METHOD_ALIASES, SIGNATURE_ALIASES, Method, Signature
 from npl.collection.models import CollectionAction
 from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Loan, LoanEvent
 
 FIELDS = ["signature", "collector_name", "outcome", "promise_date", "promise_amount", "note"]
 
@@ -16,6 +16,10 @@ class ActionsImporter(LoanRefMixin, Importer):
 
     kind = "actions"
     key_fields = ("loan_no", "acted_on", "method")
+    stored_in = {
+        "loan_no": (Loan, "loan_no"), "collector_name": (CollectionAction, "collector_name"),
+        "outcome": (CollectionAction, "outcome"), "note": (CollectionAction, "note"),
+    }
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("acted_on", "催收日期", ("日期",), True),
@@ -27,6 +31,14 @@ class ActionsImporter(LoanRefMixin, Importer):
         Column("promise_amount", "承诺还款金额"),
         Column("note", "备注"),
     ]
+
+    @classmethod
+    def key_label(cls, key):
+        """借据号|日期|方式 with the method's Chinese name (the JSON key keeps its code)."""
+        parts = str(key or "").split("|")
+        if len(parts) == 3 and parts[2] in Method.values:
+            parts[2] = Method(parts[2]).label
+        return "|".join(parts) if key else key
 
     def parse(self, raw):
         return {
@@ -65,6 +77,10 @@ class ActionsImporter(LoanRefMixin, Importer):
             if not diff:
                 row.outcome = "unchanged"
                 continue
+            for f, (old, nv) in diff.items():
+                if f == "signature":
+                    old, nv = Signature(old).label if old in Signature.values else old, Signature(nv).label
+                self.record_change(row, f, self.label_of(f), old, nv)
             for f, (_, nv) in diff.items():
                 setattr(action, f, nv)
             action.batch = ctx.batch

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from npl.intake import layout
+from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
 from npl.intake.headers import Column, Header, find_header, header_candidates
-from npl.intake.normalize import RowError, is_blank, text
+from npl.intake.normalize import RowError, fits, is_blank, text
 from npl.intake.readers import UnusableFile, limit, open_sheet
 
 CHUNK = 2000
@@ -60,9 +61,13 @@ class Importer:
     kind = ""
     columns: list[Column] = []
     key_fields: tuple = ()
+    # Parsed text values and the model field each is stored in: value name → (model, field name). Their
+    # max_length is read from the model, so a longer value is refused, never cut (issue 14 point 6).
+    stored_in: dict = {}
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        self.changes: list[dict] = []  # what pass 2 changes in known objects (changes.change entries)
 
     # -- per kind ---------------------------------------------------------------------------------
     def parse(self, raw: dict) -> dict:
@@ -99,6 +104,46 @@ class Importer:
         for col in self.columns:
             if col.required and is_blank(raw.get(col.field)):
                 raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+
+    def check_values(self, values: dict) -> None:
+        """After parse, before any write: every required value is there and every text fits its field.
+
+        A cell can look filled and still hold nothing ("-", a zero-width space, a bidi mark), so the parsed
+        value is checked, not only the raw cell (issue 13 point 6).
+        """
+        for col in self.columns:
+            if col.required and values.get(col.field, 0) in (None, ""):
+                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, max_len in self.max_lengths().items():
+            value = values.get(name)
+            if type(value) is str and len(value) > max_len:  # the common case costs one len(); fits() words it
+                fits(value, self.label_of(name), max_len)
+
+    @classmethod
+    def max_lengths(cls) -> dict:
+        cached = cls.__dict__.get("_max_lengths")
+        if cached is None:
+            fields = {name: model._meta.get_field(f) for name, (model, f) in cls.stored_in.items()}
+            cached = {name: f.max_length for name, f in fields.items() if f.max_length is not None}
+            cls._max_lengths = cached
+        return cached
+
+    def label_of(self, name: str) -> str:
+        """The Chinese column name of a parsed value (its model field's name when no column has it)."""
+        for col in self.columns:
+            if col.field == name:
+                return col.label
+        model, f = self.stored_in[name]
+        return str(model._meta.get_field(f).verbose_name)
+
+    def record_change(self, row: Row, field: str, label: str, old, new) -> None:
+        """Note one field of a known object that this row changes (shown before it is written)."""
+        self.changes.append(change(row, field, label, old, new))
+
+    @classmethod
+    def key_label(cls, key):
+        """The key as people read it (a kind whose key holds a code shows its Chinese label)."""
+        return key
 
 
 def fingerprint(values: dict) -> bytes:
@@ -181,6 +226,7 @@ class Pipeline:
                 raw = layout.to_yuan(raw, self.wan, self.labels)
             imp.required_values(raw)
             values = imp.parse(raw)
+            imp.check_values(values)
         except RowError as exc:
             exc.row_no, exc.key = row_no, imp.raw_key(raw)
             raise
@@ -234,7 +280,7 @@ class Pipeline:
                             "row": r,
                             "key": key,
                             "reason": Reason.CONFLICTING_DUPLICATE.value,
-                            "message": f"{key} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
+                            "message": f"{imp.key_label(key)} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
                         }
                     )
         # A totals mismatch refuses the file before anything is written.
@@ -296,6 +342,7 @@ class Pipeline:
             "written": not roll_back,
             "unknown_columns": header.unknown,
             **self._layout_report(header, totals),
+            **_changes_report(imp.changes),
         }
 
     def _layout_report(self, header: Header, totals) -> dict:
@@ -338,6 +385,12 @@ def _spooled(spool):
             return
         for row_no, key, values in batch:
             yield Row(row_no=row_no, key=key, values=dict(zip(names, values)) if type(values) is tuple else values)
+
+
+def _changes_report(changes: list[dict]) -> dict:
+    """`changes` in row order (a row's fields in the order the importer compared them) and `change_flags`."""
+    ordered = sorted(changes, key=lambda c: c["row"])
+    return {"changes": ordered, "change_flags": flag_counts(ordered)}
 
 
 def _refusal(row_no: int, key, err: RowError) -> dict:

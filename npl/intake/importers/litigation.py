@@ -3,11 +3,11 @@ from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
-from npl.litigation.choices import DIRECTION_ALIASES, STAGE_ALIASES, Stage
+from npl.litigation.choices import DIRECTION_ALIASES, STAGE_ALIASES, Direction, Stage
 from npl.litigation.models import CaseStage, LitigationCase
 from npl.litigation.stages import NEXT
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Borrower, Loan, LoanEvent
 
 FIELDS = ["direction", "court", "filed_on", "accepted_on", "judgment_on", "enforcement_case_no", "stage"]
 DATED_STAGES = [("filed_on", Stage.FILED), ("accepted_on", Stage.ACCEPTED), ("judgment_on", Stage.JUDGED)]
@@ -18,6 +18,10 @@ class LitigationImporter(LoanRefMixin, Importer):
 
     kind = "litigation"
     key_fields = ("loan_no", "case_no")
+    stored_in = {
+        "loan_no": (Loan, "loan_no"), "case_no": (LitigationCase, "case_no"), "court": (LitigationCase, "court"),
+        "enforcement_case_no": (LitigationCase, "enforcement_case_no"), "borrower_name": (Borrower, "name"),
+    }
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("direction", "诉讼类型", ("诉讼方向",), True),
@@ -81,6 +85,11 @@ class LitigationImporter(LoanRefMixin, Importer):
                 if not changes:
                     row.outcome = "unchanged"
                     continue
+                for f, (old, new) in changes.items():
+                    shown = {"direction": Direction, "stage": Stage}.get(f)
+                    if shown is not None:
+                        old, new = shown(old).label if old in shown.values else old, shown(new).label
+                    self.record_change(row, f, self.label_of(f), old, new)
                 for f, (_, new) in changes.items():
                     setattr(case, f, new)
                 if "filed_on" in changes and case.filed_on:

@@ -6,7 +6,7 @@ from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Borrower, Loan, LoanEvent
 
 SUB_NAMES = {"impersonated": "冒名顶替", "bank_staff": "农合行职工"}
 
@@ -16,6 +16,7 @@ class LoanListImporter(LoanRefMixin, Importer):
 
     kind = "loan-list"
     key_fields = ("loan_no",)
+    stored_in = {"loan_no": (Loan, "loan_no"), "borrower_name": (Borrower, "name")}
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("type", "类型", ("贷款类型", "认定类型"), True),

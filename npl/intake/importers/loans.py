@@ -5,13 +5,15 @@ from types import SimpleNamespace
 from npl.collection.models import Repayment
 from npl.core import crypto
 from npl.core.bulk import insert_dicts, update_objects, values_by
+from npl.core.idnumber import mask
 from npl.core.masking import mask_phone
 from npl.intake import normalize as n
+from npl.intake.changes import event_amount
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.normalize import RowError
-from npl.loans.choices import CLASSIFICATION_ALIASES, EventKind
+from npl.loans.choices import CLASSIFICATION_ALIASES, Classification, EventKind
 from npl.loans.models import Borrower, Loan, LoanEvent, LoanSnapshot
 from npl.loans.services import principal_repaid_after
 from npl.org.models import Bank, Branch, Community, District, Township
@@ -23,9 +25,24 @@ TRACKED = ["contract_no", "borrower_id", "township_id", "community_id", "branch_
 LOADED = ["id", "loan_no", *TRACKED, "principal_balance", "snapshot_date", "version", "has_mortgage"]
 
 
-def _plain(value):
+# Loan fields that hold amounts: their history values are 2-place strings (issue 13 point 7).
+MONEY = {"amount", "interest_on", "principal_balance"}
+# How a change of each Loan field is named in the report's `changes` (the file's field name, its column).
+CHANGE_NAMES = {
+    "principal_balance": ("balance", "贷款余额"), "amount": ("amount", "贷款金额"), "interest_on": ("interest", "欠息"),
+    "township_id": ("township", "乡镇"), "branch_id": ("branch", "网点"), "community_id": ("community", "村(社区)"),
+    "borrower_id": ("borrower", "借款人"), "contract_no": ("contract_no", "合同号"), "issue_date": ("issue_date", "发放日期"),
+    "maturity_date": ("maturity_date", "到期日期"), "guarantee": ("guarantee", "担保方式"),
+    "classification": ("classification", "五级分类"), "rate": ("rate", "执行利率"), "account_manager": ("account_manager", "客户经理"),
+}
+
+
+def _plain(value, field: str = ""):
+    """A value as a LoanEvent payload holds it; amounts as 2-place strings, never the database's 9 decimals."""
     if value is None:
         return None
+    if field in MONEY:
+        return event_amount(value)
     if isinstance(value, Decimal):
         return str(value)
     return str(value) if not isinstance(value, (int, str)) else value
@@ -61,6 +78,11 @@ class LoansImporter(Importer):
 
     kind = "loans"
     key_fields = ("loan_no",)
+    stored_in = {
+        "loan_no": (Loan, "loan_no"), "contract_no": (Loan, "contract_no"), "borrower_name": (Borrower, "name"),
+        "phone": (Borrower, "phone_masked"), "township": (Township, "name"), "community": (Community, "name"),
+        "branch": (Branch, "name"), "guarantee": (Loan, "guarantee"), "account_manager": (Loan, "account_manager"),
+    }
     columns = [
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
         Column("borrower_name", "借款人", ("客户名称", "借款人姓名", "姓名"), True),
@@ -99,14 +121,15 @@ class LoansImporter(Importer):
         borrower_name = n.name(raw["borrower_name"])
         id_number = n.id_number(raw["id_number"])
         township, branch = n.text(raw["township"]), n.text(raw["branch"])
-        amount = n.amount(raw["amount"], "贷款金额")
-        balance = n.amount(raw["balance"], "贷款余额")
+        amount = n.amount(raw["amount"], "贷款金额", required=True)
+        balance = n.amount(raw["balance"], "贷款余额", required=True)
         issue = n.date(raw["issue_date"], "发放日期")
         maturity = n.date(raw["maturity_date"], "到期日期")
         if maturity < issue:
             raise RowError(Reason.INVALID_DATE, f"到期日期 {maturity} 早于发放日期 {issue}")
         guarantee = n.text(raw["guarantee"])
-        interest = n.amount(raw.get("interest"), "欠息") if not n.is_blank(raw.get("interest")) else Decimal("0.00")
+        # An empty 欠息 (or "-") is none owed: the loan's interest_on is never NULL.
+        interest = n.amount(raw.get("interest"), "欠息") or Decimal("0.00")
         classification = n.choice(raw.get("classification"), "五级分类", CLASSIFICATION_ALIASES, required=False) or ""
         return {
             "loan_no": loan_no,
@@ -136,9 +159,9 @@ class LoansImporter(Importer):
                        if name not in known]
             if missing and not self.ctx.create_units:
                 names = "、".join(f"{label}“{v['township'] if label == '乡镇' else v['branch']}”" for label in missing)
-                bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可用 --create-units 新建，或先在系统中登记）")))
+                bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可在导入时选择“新建不存在的乡镇和网点”或用 --create-units 新建，或先在系统中登记）")))
             elif self.only_branch is not None and self.branches.get(v["branch"]) is not None and self.branches[v["branch"]].pk != self.only_branch:
-                bad.append((row, RowError(Reason.INVALID_VALUE, f"网点“{v['branch']}”不是您所在的网点，不能导入其贷款")))
+                bad.append((row, RowError(Reason.OUT_OF_SCOPE, f"该借据属于其他网点（{v['branch']}），不在您的范围内，不能导入其贷款")))
             elif self.only_branch is not None and v["branch"] not in self.branches:
                 bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"网点“{v['branch']}”不存在")))
         return bad
@@ -223,6 +246,32 @@ class LoansImporter(Importer):
                 changed.append(b)
             update_objects(Borrower, changed, ["phone_cipher", "phone_masked"])
 
+    def _record_changes(self, row, changes: dict) -> None:
+        """The report's `changes` for one known loan: the balance first, then the fields in TRACKED order."""
+        for f in sorted(changes, key=lambda f: f != "principal_balance"):
+            old, new = changes[f]
+            name, label = CHANGE_NAMES[f]
+            self.record_change(row, name, label, self._shown(f, old, row), self._shown(f, new, row))
+
+    def _shown(self, f: str, value, row):
+        """A Loan column's value as a person reads it: units and borrowers by name, the classification by label."""
+        if value is None or f in MONEY or f in ("issue_date", "maturity_date", "rate"):
+            return value
+        if f == "township_id":
+            return next((t.name for t in self.townships.values() if t.pk == value), value)
+        if f == "branch_id":
+            return next((b.name for b in self.branches.values() if b.pk == value), value)
+        if f == "community_id":
+            return next((c.name for c in self.communities.values() if c.pk == value), value)
+        if f == "borrower_id":
+            if value == row.ref["borrower"].pk:
+                return f"{row.values['borrower_name']}（{mask(row.values['id_number'])}）"
+            name, masked = Borrower.objects.filter(pk=value).values_list("name", "id_masked").first() or ("", "")
+            return f"{name}（{masked}）"
+        if f == "classification":
+            return Classification(value).label if value in Classification.values else value
+        return value
+
     def write(self, rows):
         ctx = self.ctx
         as_of = ctx.as_of
@@ -291,7 +340,7 @@ class LoansImporter(Importer):
                 snap_changed = True
             loan = None
             if as_of >= known["snapshot_date"]:
-                current = max(v["balance"] - repaid_after.get(loan_id, Decimal("0")), Decimal("0.00"))
+                current = max(v["balance"] - repaid_after.get(loan_id, Decimal("0")), Decimal("0.00")).quantize(Decimal("0.01"))
                 if current != known["principal_balance"]:
                     changes["principal_balance"] = (known["principal_balance"], current)
                 if as_of != known["snapshot_date"]:
@@ -300,10 +349,11 @@ class LoansImporter(Importer):
                     update_fields.add("snapshot_date")
                 if changes:
                     loan = loan or _row_of(known)
+                self._record_changes(row, changes)
                 for f, (old, new) in changes.items():
                     setattr(loan, f, new)
                     update_fields.add(f)
-                    events.append(event(loan_id, EventKind.FIELD_CHANGED, field=f, before=_plain(old), after=_plain(new)))
+                    events.append(event(loan_id, EventKind.FIELD_CHANGED, field=f, before=_plain(old, f), after=_plain(new, f)))
                 if "guarantee" in changes:
                     loan.has_mortgage = "抵押" in loan.guarantee
                     update_fields.add("has_mortgage")

@@ -16,15 +16,27 @@ class LoanRefMixin:
     def validate(self, rows):
         nos = {r.values["loan_no"] for r in rows}
         known = {x.loan_no: x for x in self.loan_queryset().filter(loan_no__in=nos).select_related("borrower")}
+        outside = self._outside_scope(nos - set(known))
         bad = []
         for row in rows:
             loan = known.get(row.values["loan_no"])
-            if loan is None:
+            if loan is None and row.values["loan_no"] in outside:
+                bad.append((row, RowError(Reason.OUT_OF_SCOPE, outside[row.values["loan_no"]])))
+            elif loan is None:
                 bad.append((row, RowError(Reason.UNKNOWN_LOAN, f"借据号“{row.values['loan_no']}”在系统中不存在（请先导入银行不良贷款清单）")))
             else:
                 row.ref = loan
         bad.extend(self.validate_more([r for r in rows if r.ref is not None]))
         return bad
+
+    def _outside_scope(self, loan_nos: set) -> dict:
+        """Loan numbers that exist outside the uploader's scope → the refusal that says whose they are."""
+        if not loan_nos or self.ctx.user is None:
+            return {}
+        return {
+            loan_no: out_of_scope_message(self.ctx.user, town, branch)
+            for loan_no, town, branch in Loan.objects.filter(loan_no__in=loan_nos).values_list("loan_no", "township__name", "branch__name")
+        }
 
     def validate_more(self, rows):
         return []
@@ -32,3 +44,12 @@ class LoanRefMixin:
     def check_borrower_name(self, row, given: str) -> None:
         if given and row.ref.borrower.name != given:
             self.ctx.warn(row, f"借款人姓名“{given}”与系统中的“{row.ref.borrower.name}”不一致（已按借据号匹配）")
+
+
+def out_of_scope_message(user, township: str, branch: str) -> str:
+    """What a unit-bound uploader reads for a loan that exists but is another township's or branch's."""
+    if getattr(user, "township_id", None):
+        return f"该借据属于其他乡镇（{township}），不在您的范围内，请由该乡镇导入"
+    if getattr(user, "branch_id", None):
+        return f"该借据属于其他网点（{branch}），不在您的范围内，请由该网点导入"
+    return "该借据不在您的范围内"

@@ -1,7 +1,7 @@
 """`npl import repayments`: the bank's repayment flow, keyed by 交易流水号, confirmed on import."""
 from decimal import Decimal
 
-from npl.collection.choices import CHANNEL_ALIASES
+from npl.collection.choices import CHANNEL_ALIASES, Channel
 from npl.collection.models import Repayment
 from npl.collection.services import after_confirmed
 from npl.intake import normalize as n
@@ -11,7 +11,7 @@ from npl.intake.importers.base import Importer
 from npl.intake.importers.refs import LoanRefMixin
 from npl.intake.normalize import RowError
 from npl.loans.choices import EventKind
-from npl.loans.models import LoanEvent
+from npl.loans.models import Borrower, Loan, LoanEvent
 
 FIELDS = ["loan_id", "paid_on", "principal", "interest", "channel", "channel_text"]
 
@@ -21,6 +21,10 @@ class RepaymentsImporter(LoanRefMixin, Importer):
 
     kind = "repayments"
     key_fields = ("txn_no",)
+    stored_in = {
+        "txn_no": (Repayment, "txn_no"), "loan_no": (Loan, "loan_no"), "channel_text": (Repayment, "channel_text"),
+        "borrower_name": (Borrower, "name"),
+    }
     columns = [
         Column("txn_no", "交易流水号", ("流水号", "交易流水"), True),
         Column("loan_no", "借据号", ("借据编号", "贷款账号"), True),
@@ -32,7 +36,7 @@ class RepaymentsImporter(LoanRefMixin, Importer):
     ]
 
     def parse(self, raw):
-        principal = n.amount(raw["principal"], "归还本金")
+        principal = n.amount(raw["principal"], "归还本金", required=True)
         interest = n.amount(raw.get("interest"), "归还利息") or Decimal("0.00")
         if principal == 0 and interest == 0:
             raise RowError(Reason.INVALID_AMOUNT, "归还本金和归还利息都为0")
@@ -48,6 +52,23 @@ class RepaymentsImporter(LoanRefMixin, Importer):
             "channel_text": channel_text,
             "borrower_name": n.name(raw.get("borrower_name")),
         }
+
+    def _record_changes(self, row, diff: dict) -> None:
+        """The report's `changes` for a corrected repayment (the loan by its number, the channel by its label)."""
+        for f, (old, new) in diff.items():
+            if f == "channel" and "channel_text" in diff:
+                continue  # the words the bank wrote say it better (现金 → 转账 is one channel)
+            if f == "channel_text":
+                self.record_change(row, "channel", "还款方式", old, new)
+                continue
+            if f == "loan_id":
+                old = Loan.objects.filter(pk=old).values_list("loan_no", flat=True).first()
+                new = row.values["loan_no"]
+                self.record_change(row, "loan_no", "借据号", old, new)
+                continue
+            if f == "channel":
+                old, new = Channel(old).label if old in Channel.values else old, Channel(new).label
+            self.record_change(row, f, self.label_of(f), old, new)
 
     def write(self, rows):
         ctx = self.ctx
@@ -72,6 +93,7 @@ class RepaymentsImporter(LoanRefMixin, Importer):
                 row.outcome = "unchanged"
                 continue
             touched.update({rep.loan_id, row.ref.pk})
+            self._record_changes(row, diff)
             for f, (_, new_value) in diff.items():
                 setattr(rep, f, new_value)
             rep.batch = ctx.batch

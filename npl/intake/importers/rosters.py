@@ -23,6 +23,7 @@ class RosterImporter(Importer):
 
     kind = "roster"
     key_fields = ("id_number",)
+    stored_in = {"name": (RosterEntry, "name")}
     columns = [
         Column("name", "姓名", (), True),
         Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "证件号码"), True),
@@ -49,6 +50,11 @@ class RosterImporter(Importer):
         # A refused roster row is named by its masked ID: the full number never goes into a report.
         s = n.text(raw.get("id_number")).replace(" ", "")
         return idnumber.mask(s) if s else None
+
+    @classmethod
+    def key_label(cls, key):
+        """People read the masked ID; the hash suffix only keeps two people with one mask apart."""
+        return str(key).split("#", 1)[0] if key else key
 
     def key_of(self, values):
         # Masked for the report; the hash suffix keeps two people with the same mask apart.

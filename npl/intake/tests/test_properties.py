@@ -1,6 +1,7 @@
 """Property tests: normalisers never crash, and every row read is accounted for."""
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,31 @@ def test_normalisers_refuse_with_a_reason_or_return_a_value(value):
         except RowError as exc:
             assert exc.reason and exc.message
     assert isinstance(n.name(value), str) and isinstance(n.key_text(value), str)
+
+
+nasty_text = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff\x00\u3000")),
+    max_size=30,
+)
+
+
+@given(st.one_of(cells, nasty_text))
+@settings(max_examples=300)
+def test_normalised_text_holds_no_bidi_control_or_invisible_character_and_dates_are_plausible(value):
+    for fn in (n.text, n.name, n.key_text, n.phone):
+        assert not set(fn(value)) & {chr(c) for c in n.INVISIBLE}
+    try:
+        day = n.date(value, "日期")
+    except RowError as exc:
+        assert exc.reason == "invalid_date" and "日期" in exc.message
+    else:
+        assert day is None or n.MIN_YEAR <= day.year <= n.MAX_YEAR
+    try:
+        got = n.amount(value, "金额", required=True)
+    except RowError as exc:
+        assert exc.reason in ("invalid_amount", "missing_field") and "金额" in exc.message
+    else:
+        assert got is not None and got >= 0 and got == got.quantize(Decimal("0.01"))
 
 
 def _row(draw, seed):
