@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 
 from npl.core.keys import load_or_create, new_fernet_key, new_hash_key, new_secret_key
+from npl.documents.fonts import KNOWN_FONT_FILES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -198,6 +199,9 @@ NPL_BACKGROUND_IMPORT_BYTES = int(os.environ.get("NPL_BACKGROUND_IMPORT_BYTES", 
 # their files are kept owner-only under MEDIA_ROOT until downloaded or this many days old.
 NPL_BACKGROUND_DOCUMENT_LOANS = int(os.environ.get("NPL_BACKGROUND_DOCUMENT_LOANS", "50"))
 NPL_DOCUMENT_BATCH_KEEP_DAYS = int(os.environ.get("NPL_DOCUMENT_BATCH_KEEP_DAYS", "3"))
+# Font files covering Chinese, tried in order when fontconfig offers none (charts register the one found
+# with matplotlib, whatever its font cache holds). Paths separated by ":".
+NPL_CJK_FONT_FILES = [p for p in os.environ.get("NPL_CJK_FONT_FILES", "").split(os.pathsep) if p] or list(KNOWN_FONT_FILES)
 
 TASKS = {
     "default": {
