@@ -9,6 +9,8 @@ from django.conf import settings
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "system-packages.sh"
 DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+# `make test` sets NPL_CHROMIUM for the browser tests: the script would take it before any candidate.
+BASE_ENV = {k: v for k, v in os.environ.items() if k != "NPL_CHROMIUM"}
 UBUNTU = 'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n'
 
 
@@ -33,7 +35,7 @@ def machine(tmp_path):
         _fake(bin_dir, "dpkg-query", f'for p in {missing_list}; do [ "$3" = "$p" ] && exit 1; done\nprintf "install ok installed"\n')
         _fake(bin_dir, "apt-get", f'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> {calls}\n')
         (tmp_path / "os-release").write_text(os_release, encoding="utf-8")
-        full = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "NPL_OS_RELEASE": str(tmp_path / "os-release"),
+        full = {**BASE_ENV, "PATH": f"{bin_dir}:{os.environ['PATH']}", "NPL_OS_RELEASE": str(tmp_path / "os-release"),
                 **(env or {})}
         done = subprocess.run(["bash", str(SCRIPT), *args], env=full, capture_output=True, text=True, timeout=60)
         made = calls.read_text().splitlines() if calls.exists() else []
@@ -96,5 +98,5 @@ def test_the_browser_path_prefers_a_real_binary_to_a_snap_stub(machine, tmp_path
     stub.chmod(0o755)
     real.chmod(0o755)
     done = subprocess.run(["bash", str(SCRIPT), "--chromium-path"], capture_output=True, text=True,
-                          env={**os.environ, "NPL_CHROMIUM_CANDIDATES": f"{stub} {real}"})
+                          env={**BASE_ENV, "NPL_CHROMIUM_CANDIDATES": f"{stub} {real}"})
     assert done.stdout.strip() == str(real)
