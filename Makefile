@@ -10,7 +10,14 @@ HOST ?= 127.0.0.1:8000
 # Test processes (pytest-xdist, one per core); `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev lint migrate demo serve ci clean
+.PHONY: run test install install-dev lint migrate demo serve ci clean system-run system-test
+
+# The Debian/Ubuntu packages each command needs (fonts, pango, harfbuzz-subset, python3.11-venv; chromium for the
+# tests): installed when run as root or with passwordless sudo, else one message with the command to run.
+system-run:
+	@bash scripts/system-packages.sh run
+system-test:
+	@bash scripts/system-packages.sh test
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "npl needs Python 3.11 (found %d.%d): make PY=/path/to/python3.11" % sys.version_info[:2])'
@@ -30,7 +37,7 @@ install-dev: $(DEVSTAMP)
 
 # Migrate, load the demo district when the database holds no loans, print the demo logins, then serve
 # (with the background worker that runs uploaded imports).
-run: $(STAMP)
+run: system-run $(STAMP)
 	$(BIN)/npl migrate --noinput
 	$(BIN)/npl collectstatic --noinput --verbosity 0
 	$(BIN)/npl demo --if-empty --print-logins
@@ -40,12 +47,12 @@ run: $(STAMP)
 	$(BIN)/npl runserver $(HOST)
 
 # ruff, a migration for every model change, then the test suite (PYTEST_ARGS passes options to pytest).
-# The suite includes the browser tests (tests/browser, Debian's /usr/bin/chromium; skipped where it is
-# missing): PYTEST_ARGS='-m "not browser"' leaves them out while you work.
-test: $(DEVSTAMP)
+# The suite includes the browser tests (tests/browser, a real chromium binary — Debian's /usr/bin/chromium, not
+# Ubuntu's snap stub; skipped where there is none): PYTEST_ARGS='-m "not browser"' leaves them out while you work.
+test: system-test $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/npl makemigrations --check --dry-run
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	NPL_CHROMIUM="$${NPL_CHROMIUM:-$$(bash scripts/system-packages.sh --chromium-path)}" $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .

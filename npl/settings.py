@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 
 from npl.core.keys import load_or_create, new_fernet_key, new_hash_key, new_secret_key
+from npl.documents.fonts import KNOWN_FONT_FILES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -13,6 +14,9 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Owner-only files and folders for everything the server writes (ID numbers and phones sit in uploads and
+# generated files): set before the data dir and its keys are made. NPL_UMASK=022 restores the usual.
+os.umask(int(os.environ.get("NPL_UMASK", "077"), 8))
 DATA_DIR = Path(os.environ.get("NPL_DATA_DIR") or BASE_DIR / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -122,9 +126,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Refused: one like the username or name (e.g. equal to it), shorter than 10, among the 20,000 most common, all digits.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "email")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -142,8 +150,19 @@ SESSION_COOKIE_AGE = int(os.environ.get("NPL_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("NPL_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (behind nginx or another proxy that terminates TLS): NPL_HTTPS=true, or the older
+# NPL_SECURE_COOKIES=true. Then cookies are HTTPS-only, plain HTTP is redirected, browsers are told to use
+# HTTPS only (HSTS), and the proxy's X-Forwarded-Proto says whether a request came in over HTTPS — the proxy
+# must set that header itself (nginx: proxy_set_header X-Forwarded-Proto $scheme;), never pass the client's.
+HTTPS = env_bool("NPL_HTTPS", env_bool("NPL_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("NPL_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NPL_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("NPL_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -180,6 +199,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded and generated files hold full ID numbers and phones: owner-only, in owner-only folders. The umask
+# umask (set at the top) covers every file this process writes itself: import copies, document batches, the
+# SQLite file, the cache.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+MEDIA_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
+MEDIA_ROOT.chmod(0o700)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
@@ -204,12 +230,19 @@ NPL_IMPORT_MAX_ROWS = int(os.environ.get("NPL_IMPORT_MAX_ROWS", "300000"))
 # their files are kept owner-only under MEDIA_ROOT until downloaded or this many days old.
 NPL_BACKGROUND_DOCUMENT_LOANS = int(os.environ.get("NPL_BACKGROUND_DOCUMENT_LOANS", "50"))
 NPL_DOCUMENT_BATCH_KEEP_DAYS = int(os.environ.get("NPL_DOCUMENT_BATCH_KEEP_DAYS", "3"))
+# Font files covering Chinese, tried in order when fontconfig offers none (charts register the one found
+# with matplotlib, whatever its font cache holds). Paths separated by ":".
+NPL_CJK_FONT_FILES = [p for p in os.environ.get("NPL_CJK_FONT_FILES", "").split(os.pathsep) if p] or list(KNOWN_FONT_FILES)
 
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("NPL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Failed API token attempts per client address before its token requests are refused (429) for the window.
+NPL_API_TOKEN_FAILURE_LIMIT = int(os.environ.get("NPL_API_TOKEN_FAILURE_LIMIT", "20"))
+NPL_API_TOKEN_FAILURE_WINDOW = int(os.environ.get("NPL_API_TOKEN_FAILURE_WINDOW", "600"))
 
 REST_FRAMEWORK = {
     # -- npl.api (issue #8): token first, so a request without credentials is a 401 with WWW-Authenticate --

@@ -87,7 +87,7 @@ def test_revealing_the_id_is_logged_with_who_when_and_ip_then_shown_once(zhang, 
 
 
 def test_revealing_the_phone_is_logged(zhang, client_for):
-    response = client_for("township_admin").post(reverse("loans:reveal_phone", args=[zhang.pk]))
+    response = client_for("township_admin").post(reverse("loans:reveal_phone", args=[zhang.pk]), {"reason": "电话催收"})
     assert PHONE in response.content.decode()
     assert AuditLog.objects.get().action == "view_phone"
 
@@ -100,6 +100,15 @@ def test_roles_that_may_not_unmask_get_403_and_nothing_is_shown(role, zhang, loa
     assert response.status_code == 403
     assert who.reveal_id() not in response.content.decode()
     assert "无权" in response.content.decode()
+    assert not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "  ", "查"])
+def test_a_reveal_needs_a_reason_of_two_characters_and_without_one_nothing_is_shown_or_logged(reason, zhang, client_for):
+    response = client_for("collector").post(reverse("loans:reveal_id", args=[zhang.pk]), {"reason": reason})
+    page = response.content.decode()
+    assert response.status_code == 400 and "查看事由" in page and "至少2个字" in page
+    assert zhang.reveal_id() not in page
     assert not AuditLog.objects.exists()
 
 

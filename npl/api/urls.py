@@ -1,6 +1,8 @@
 """/api/: the REST API, its OpenAPI description (/api/schema/), the Swagger page (/api/docs/) and the token page."""
+from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from npl.api import pages
 from npl.api.views import flow, imports, loans, reports
@@ -8,8 +10,11 @@ from npl.api.views.base import not_found
 
 app_name = "api"
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"), name="docs"),
+    # The description names every operation and field: for callers only (a token or a session; the page sends
+    # a person to the login page, the schema answers 401 in the error shape).
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(
+        url_name="api:schema", template_name="api/swagger_ui.html", permission_classes=[IsAuthenticated])), name="docs"),
     path("tokens/", pages.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
     path("loans/", loans.LoanList.as_view(), name="loans"),

@@ -8,6 +8,7 @@ class RevealForm(forms.Form):
     reason = forms.CharField(
         label="查看事由",
         max_length=200,
-        required=False,
+        min_length=2,  # accounts.services.MIN_REASON_LENGTH: the service refuses shorter ones too (and the API)
+        error_messages={"required": "请填写查看事由（至少2个字）", "min_length": "查看事由至少2个字"},
         widget=forms.TextInput(attrs={"placeholder": "如：上门送达催收通知书"}),
     )

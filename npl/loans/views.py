@@ -4,9 +4,10 @@ Every object is fetched through Loan.objects.for_user / Borrower.objects.for_use
 outside the person's units is a 404, the same answer as one that does not exist.
 """
 from axes.helpers import get_client_ip_address
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -177,8 +178,15 @@ def _reveal(request, pk: int, service, key: str):
     if not request.user.may_unmask:
         raise PermissionDenied("您的角色无权查看完整信息")
     form = RevealForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    value = service(request.user, borrower, get_client_ip_address(request), reason)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"][0])
+        value = service(request.user, borrower, get_client_ip_address(request), form.cleaned_data["reason"])
+    except ValidationError as exc:  # no reason given: say so on the page, show nothing, log nothing
+        messages.error(request, "；".join(exc.messages))
+        response = _borrower_page(request, borrower)
+        response.status_code = 400
+        return response
     # Rendered once, in this response only; never_cache keeps it out of browser and proxy caches.
     return _borrower_page(request, borrower, **{key: value})
 

@@ -209,14 +209,30 @@ def texts(c: dict) -> list[str]:
     return out
 
 
+def chart_images(content: dict) -> list[bytes] | None:
+    """The bulletin's two charts as PNG (ranking, trend), or None when the server has no CJK font to draw them."""
+    from npl.reports import charts
+
+    try:
+        charts.cjk_font()
+    except charts.FontMissing:
+        return None
+    return [charts.ranking_chart(content["rows"], content["total"]["rate"]), charts.trend_chart(content["trend"])]
+
+
 def render_files(content: dict) -> tuple[bytes, bytes]:
     """(docx, xlsx) of a bulletin's content: Word with the charts as PNG, Excel with native charts."""
-    from npl.reports.charts import ranking_chart, trend_chart
     from npl.reports.documents import bulletin_docx
     from npl.reports.spreadsheets import bulletin_xlsx
 
-    charts = [ranking_chart(content["rows"], content["total"]["rate"]), trend_chart(content["trend"])]
-    return bulletin_docx(content, charts), bulletin_xlsx(content)
+    return bulletin_docx(content, chart_images(content)), bulletin_xlsx(content)
+
+
+def render_pdf(content: dict) -> bytes:
+    """The bulletin as PDF, from the same parts as its Word file; CjkFontMissing on a server without a CJK font."""
+    from npl.reports.documents import bulletin_pdf
+
+    return bulletin_pdf(content, chart_images(content))
 
 
 def published(kind: str, campaign: Campaign, day: dt.date) -> Bulletin | None:

@@ -1,12 +1,16 @@
 """Charts with Chinese labels: one code path, PNG for Word, SVG for pages (format= switch).
 
-matplotlib's Figure is used without pyplot (no global state: safe in a web worker). The CJK face is
-Noto Sans CJK SC from fonts-noto-cjk (WenQuanYi as fallback): without one, Chinese turns into boxes.
+matplotlib's Figure is used without pyplot (no global state: safe in a web worker). The CJK face is found
+by file (`documents.fonts.cjk_font_file`: fontconfig, then the known paths) and registered with matplotlib's
+font manager, so a font installed after matplotlib built its cache is used all the same. Without one, every
+chart is an image saying the server lacks the font (never boxes for Chinese, never an error page).
 """
 import datetime as dt
+import functools
 import io
 from decimal import Decimal
-from functools import lru_cache
+from html import escape
+from pathlib import Path
 
 import matplotlib
 
@@ -15,24 +19,63 @@ from matplotlib import dates as mdates  # noqa: E402
 from matplotlib import font_manager, rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC")
+from npl.documents.fonts import MISSING_FONT_MESSAGE, cjk_font_file  # noqa: E402
+
 BLUE, RED, GREY = "#2f6db5", "#c0392b", "#7f8c8d"
+# Drawn once on a machine with the font (scripts/draw-missing-font-chart.py): a PNG needs no font to be shown.
+MISSING_FONT_PNG = Path(__file__).resolve().parent.parent / "static" / "reports" / "chart-missing-font.png"
 
 
 class FontMissing(RuntimeError):
     """No CJK font is installed: install fonts-noto-cjk (apt) so charts do not show boxes for Chinese."""
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
+def _registered() -> tuple[str, str] | None:
+    path = cjk_font_file()
+    if path is None:
+        return None
+    # addfont whatever the cache holds: matplotlib's font list is built once and never sees later installs.
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name(), path
+
+
 def cjk_font() -> tuple[str, str]:
-    """(family, file) of the first installed CJK face of CJK_FAMILIES."""
-    for family in CJK_FAMILIES:
+    """(family, file) of the CJK face charts draw with, registered with matplotlib; FontMissing when there is none."""
+    found = _registered()
+    if found is None:
+        _registered.cache_clear()  # an admin may install the font without restarting the server
+        raise FontMissing(f"未找到中文字体：{MISSING_FONT_MESSAGE}")
+    return found
+
+
+def forget_font() -> None:
+    """Look for the font again at the next chart (tests that change the fonts on offer)."""
+    _registered.cache_clear()
+
+
+def missing_font_image(fmt: str) -> bytes:
+    """The chart's stand-in without a CJK font: SVG text the browser draws with its own fonts, or the pre-drawn PNG."""
+    if fmt == "png":
+        return MISSING_FONT_PNG.read_bytes()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="540" height="120" viewBox="0 0 540 120">'
+        '<rect x="0.5" y="0.5" width="539" height="119" fill="#fdf6e3" stroke="#c0392b"/>'
+        f'<text x="270" y="66" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#c0392b">'
+        f"{escape(MISSING_FONT_MESSAGE)}</text></svg>"
+    ).encode()
+
+
+def _or_missing_font(draw):
+    """A chart function that answers with the missing-font image instead of raising FontMissing."""
+    @functools.wraps(draw)
+    def wrapper(*args, fmt: str = "png", **kwargs) -> bytes:
         try:
-            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-        except ValueError:
-            continue
-        return family, path
-    raise FontMissing("未找到中文字体：请安装 fonts-noto-cjk（Noto Sans CJK SC）")
+            return draw(*args, fmt=fmt, **kwargs)
+        except FontMissing:
+            return missing_font_image(fmt)
+    return wrapper
 
 
 def _rc() -> dict:
@@ -48,6 +91,7 @@ def _out(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+@_or_missing_font
 def ranking_chart(rows: list[dict], district_rate: str, *, fmt: str = "png", title: str = "各单位清收率") -> bytes:
     """Horizontal bars of each township's recovery rate (rank order), laggards in red, the district rate dashed."""
     rows = [r for r in rows if r.get("task_count")]
@@ -75,6 +119,7 @@ def rate_axis(*series: list[float]) -> tuple[float, float]:
     return 0.0, max(top * 1.15, 1.0)
 
 
+@_or_missing_font
 def trend_chart(points: list[list[str]], *, fmt: str = "png", title: str = "全区清收率走势") -> bytes:
     """A line of the district's recovery rate per snapshot day ([[ISO day, rate], …])."""
     with rc_context(_rc()):
@@ -94,6 +139,7 @@ def trend_chart(points: list[list[str]], *, fmt: str = "png", title: str = "全�
         return _out(fig, fmt)
 
 
+@_or_missing_font
 def comparison_chart(own: list[list[str]], district: list[list[str]], *, name: str, fmt: str = "png") -> bytes:
     """A unit's recovery rate per snapshot day beside the district's ([[ISO day, rate], …] each), from 0%."""
     with rc_context(_rc()):
@@ -118,6 +164,7 @@ def comparison_chart(own: list[list[str]], district: list[list[str]], *, name: s
         return _out(fig, fmt)
 
 
+@_or_missing_font
 def count_bars(rows: list[tuple[str, int]], *, title: str, unit: str = "笔", fmt: str = "png") -> bytes:
     """Horizontal bars of counts with Chinese labels (categories, loan states…), in the order given, top first."""
     with rc_context(_rc()):

@@ -92,28 +92,68 @@ def bulletin_table_rows(content: dict) -> list[list[str]]:
     return out
 
 
-def bulletin_docx(content: dict, charts: list[bytes]) -> bytes:
-    """日调度/周通报 as Word: title, the paragraphs, the ranking table and the charts (PNG)."""
+def bulletin_parts(content: dict) -> dict:
+    """What a bulletin document says, in order: Word and PDF are both drawn from this, so they cannot drift."""
+    return {
+        "title": f"{content['scope']}不良贷款清收{content['kind_label']}",
+        "label": content["label"],
+        "texts": list(content["texts"]),
+        "table_heading": "附：各单位清收进度排名表",
+        "heads": BULLETIN_HEADS,
+        "rows": bulletin_table_rows(content),
+        "note": f"说明：金额单位万元（按元合计后折算）；清收率=累计清收本金÷任务金额；名次与清收率变化对比{content['compared_with'] or '无'}；"
+                f"▲为进度滞后单位（{content['rule']}）；利息另计，不计入清收率。",
+    }
+
+
+def _missing_charts_text() -> str:
+    from npl.documents.fonts import MISSING_FONT_MESSAGE
+
+    return f"（图表：{MISSING_FONT_MESSAGE}）"
+
+
+def bulletin_docx(content: dict, charts: list[bytes] | None) -> bytes:
+    """日调度/周通报 as Word: title, the paragraphs, the ranking table and the charts (PNG; None: no CJK font, said in words)."""
     from docx.shared import Cm
 
+    parts = bulletin_parts(content)
     doc = _new()
-    _title(doc, f"{content['scope']}不良贷款清收{content['kind_label']}")
+    _title(doc, parts["title"])
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run(content["label"]), BODY_FONT, 16)
-    for text in content["texts"]:
+    set_font(p.add_run(parts["label"]), BODY_FONT, 16)
+    for text in parts["texts"]:
         _para(doc, text)
-    _heading(doc, "附：各单位清收进度排名表")
-    rows = bulletin_table_rows(content)
-    table = doc.add_table(rows=1 + len(rows), cols=len(BULLETIN_HEADS))
+    _heading(doc, parts["table_heading"])
+    rows = parts["rows"]
+    table = doc.add_table(rows=1 + len(rows), cols=len(parts["heads"]))
     table.style = "Table Grid"
-    for c, head in enumerate(BULLETIN_HEADS):
+    for c, head in enumerate(parts["heads"]):
         set_font(table.cell(0, c).paragraphs[0].add_run(head), HEADING_FONT, 9)
     for i, cells in enumerate(rows, start=1):
         for c, text in enumerate(cells):
             set_font(table.cell(i, c).paragraphs[0].add_run(text), BODY_FONT, 9)
-    _para(doc, f"说明：金额单位万元（按元合计后折算）；清收率=累计清收本金÷任务金额；名次与清收率变化对比{content['compared_with'] or '无'}；"
-               f"▲为进度滞后单位（{content['rule']}）；利息另计，不计入清收率。")
-    for png in charts:
+    _para(doc, parts["note"])
+    if charts is None:
+        _para(doc, _missing_charts_text())
+    for png in charts or []:
         doc.add_picture(io.BytesIO(png), width=Cm(15))
     return to_bytes(doc)
+
+
+def bulletin_pdf(content: dict, charts: list[bytes] | None) -> bytes:
+    """日调度/周通报 as PDF (WeasyPrint): the Word file's parts in the same order; CjkFontMissing without a CJK font."""
+    import base64
+
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+    from weasyprint import CSS, HTML
+
+    from npl.documents.fonts import require_cjk_font
+
+    require_cjk_font()
+    images = [f"data:image/png;base64,{base64.b64encode(png).decode()}" for png in charts or []]
+    html = render_to_string("reports/pdf/bulletin.html", {
+        **bulletin_parts(content), "images": images, "missing_charts": _missing_charts_text() if charts is None else "",
+    })
+    return HTML(string=html, base_url=None).write_pdf(stylesheets=[CSS(filename=finders.find("reports/bulletin-print.css"))])

@@ -1,4 +1,9 @@
-"""Excel workbooks (XlsxWriter): the category table and a campaign's progress per unit."""
+"""Excel workbooks (XlsxWriter): the category table and a campaign's progress per unit.
+
+Every text cell is written as text: names come from imported data, and a village called `=HYPERLINK(…)` must
+stay a name, never become a live formula (CSV/formula injection). The workbook options say it once for
+every `write`; names are written with `write_string` besides.
+"""
 import io
 import re
 from decimal import Decimal
@@ -8,10 +13,13 @@ import xlsxwriter
 from npl.collection.choices import Channel
 from npl.core.money import to_wan
 
+# strings_to_formulas off: "=…" stays text; strings_to_urls off: "http://…" is not made a live link either.
+TEXT_ONLY = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
 
 def _book():
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, TEXT_ONLY)
     fmt = {
         "title": wb.add_format({"bold": True, "font_size": 14}),
         "head": wb.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1, "text_wrap": True}),
@@ -58,13 +66,13 @@ def campaign_xlsx(title: str, sheets: list[tuple[str, list[tuple[str, dict]]]], 
     buf, wb, f = _book()
     for sheet_name, rows in sheets:
         ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "、", sheet_name)[:31])
-        ws.write(0, 0, title, f["title"])
+        ws.write_string(0, 0, title, f["title"])
         for c, h in enumerate(CAMPAIGN_HEADS):
             ws.write(2, c, h, f["head"])
         r = 3
         for rank, (name, figs) in enumerate([*rows, ("合计", total)], start=1):
             ws.write(r, 0, rank if name != "合计" else "", f["text"])
-            ws.write(r, 1, name, f["text"])
+            ws.write_string(r, 1, name, f["text"])
             ws.write_number(r, 2, figs["task_count"], f["int"])
             ws.write_number(r, 3, float(to_wan(figs["task_amount"])), f["money"])
             ws.write_number(r, 4, figs["collected_count"], f["int"])
@@ -98,7 +106,7 @@ def bulletin_xlsx(content: dict) -> bytes:
     for row in [*content["rows"], {**content["total"], "township": "合计", "rank": "", "rank_change": None, "rate_change": None,
                                    "laggard": False, "laggard_reason": ""}]:
         ws.write(r, 0, row["rank"], f["text"])
-        ws.write(r, 1, row["township"], f["text"])
+        ws.write_string(r, 1, row["township"], f["text"])
         ws.write_number(r, 2, row["task_count"], f["int"])
         for c, key in ((3, "task_amount"), (4, "collected_period"), (6, "collected_amount"), (7, "remaining_amount"), (11, "interest")):
             ws.write_number(r, c, float(to_wan(Decimal(row[key]))), f["money"])
@@ -110,7 +118,7 @@ def bulletin_xlsx(content: dict) -> bytes:
         ws.write_number(r, 13, row["promises_due"], f["int"])
         ws.write_number(r, 14, row["clocks_at_risk"], f["int"])
         ws.write(r, 15, "是" if row["laggard"] else "", f["text"])
-        ws.write(r, 16, row["laggard_reason"], f["text"])
+        ws.write_string(r, 16, row["laggard_reason"], f["text"])
         r += 1
     n = len(content["rows"])
     ws.write(r + 1, 0, f"说明：{'；'.join(content['texts'])}")

@@ -17,7 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from npl.accounts.choices import Role
-from npl.reports.bulletins import BulletinUnavailable, build, default_campaign, find_campaign, published, render_files
+from npl.documents.fonts import CjkFontMissing
+from npl.reports.bulletins import (
+    BulletinUnavailable,
+    build,
+    default_campaign,
+    find_campaign,
+    published,
+    render_files,
+    render_pdf,
+)
 from npl.reports.models import Bulletin
 from npl.reports.rules import PeriodError, parse_week, week_code
 from npl.reports.services import may_publish, publish_bulletin
@@ -25,6 +34,7 @@ from npl.reports.services import may_publish, publish_bulletin
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 KINDS = {"daily": Bulletin.Kind.DAILY, "weekly": Bulletin.Kind.WEEKLY}
 
@@ -119,13 +129,19 @@ def weekly(request):
 
 @login_required
 def download(request, kind: str, fmt: str):
-    """The bulletin as Word or Excel: the frozen file once published, else a fresh draft."""
+    """The bulletin as Word, Excel or PDF: the frozen files once published (PDF from the frozen content), else a fresh draft."""
     if kind not in KINDS or fmt not in MIME:
         raise Http404("页面不存在")
     campaign, day, content, frozen, message = _content(request, KINDS[kind])
     if content is None:
         raise Http404(message)
-    if frozen is not None:
+    if fmt == "pdf":
+        try:
+            data = render_pdf(content)
+        except CjkFontMissing as exc:  # a clear refusal on the page, never a PDF of boxes or an error page
+            messages.error(request, str(exc))
+            return redirect(f"{reverse(f'reports:{kind}')}?{_query(KINDS[kind], day, campaign)}")
+    elif frozen is not None:
         data = bytes(frozen.docx if fmt == "docx" else frozen.xlsx)
     else:
         docx, xlsx = render_files(content)

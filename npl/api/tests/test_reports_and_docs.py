@@ -53,8 +53,8 @@ def test_clocks_report_lists_only_the_loans_in_scope(loans, cast, api_client):
     assert [row["loan_no"] for row in response.json()["loans"]] == ["LA001", "LA002"]
 
 
-def test_the_schema_documents_every_error_status_in_the_one_shape(db, client):
-    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+def test_the_schema_documents_every_error_status_in_the_one_shape(db, client_for):
+    schema = client_for("collector").get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert schema["openapi"].startswith("3.")
     assert "tokenAuth" in schema["components"]["securitySchemes"]
     for path, operations in schema["paths"].items():
@@ -64,7 +64,8 @@ def test_the_schema_documents_every_error_status_in_the_one_shape(db, client):
                 assert content == {"$ref": "#/components/schemas/Error"}, (path, method, code)
 
 
-def test_docs_page_loads_its_scripts_and_styles_from_files_only(db, client):
+def test_docs_page_loads_its_scripts_and_styles_from_files_only(db, client_for):
+    client = client_for("collector")
     page = client.get("/api/docs/")
     html = page.content.decode()
     assert page.status_code == 200

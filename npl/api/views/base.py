@@ -66,14 +66,44 @@ NOT_EMPTY = {"page", "township", "community", "branch", "balance_min", "balance_
              "category", "has_mortgage"}
 
 
+def known_query_parameters(view) -> set[str]:
+    """The query parameters a view reads: its pagination, ordering, filterset and the ones it declares itself."""
+    from django_filters.rest_framework import DjangoFilterBackend
+    from rest_framework.filters import OrderingFilter, SearchFilter
+
+    known = set(getattr(view, "query_parameters", ()))
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        known |= {p for p in (getattr(paginator, "page_query_param", None), getattr(paginator, "page_size_query_param", None)) if p}
+    for backend in getattr(view, "filter_backends", ()):
+        if issubclass(backend, OrderingFilter):
+            known.add(backend.ordering_param)
+        elif issubclass(backend, SearchFilter):
+            known.add(backend.search_param)
+        elif issubclass(backend, DjangoFilterBackend) and getattr(view, "filterset_class", None) is not None:
+            known |= set(view.filterset_class.base_filters)
+    return known
+
+
 class StrictQueryMixin:
-    """Every API view: a query parameter given twice is refused (none of ours takes a list), after authentication."""
+    """Every API view: a query parameter given twice or one the view does not know is refused, after authentication.
+
+    An unknown parameter is a 400, never ignored: `?loan_no=X` misspelt on the loan list would otherwise
+    answer with the caller's whole scope as if it had been filtered. `query_parameters` names what a view
+    reads itself (`as_of`, `township`…); pagination, ordering and filterset parameters are known already.
+    """
+
+    query_parameters: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         errors = {}
+        known = known_query_parameters(self) if request.method in ("GET", "HEAD") else None
         for key, values in request.query_params.lists():
-            if len(values) > 1:
+            if known is not None and key not in known:
+                allowed = "、".join(sorted(known)) or "无"
+                errors[key] = [f"不支持查询参数“{key}”（可用：{allowed}）"]
+            elif len(values) > 1:
                 errors[key] = [f"参数“{key}”只能出现一次"]
             elif key in NOT_EMPTY and values[0] == "":
                 errors[key] = [f"参数“{key}”不能为空（不筛选时请省略该参数）"]

@@ -53,6 +53,8 @@ class LoanDetail(StrictQueryMixin, generics.RetrieveAPIView):
 class LoanClock(StrictQueryMixin, APIView):
     """The loan's limitation and enforcement clocks on a day (the row of `npl report clocks --json`)."""
 
+    query_parameters = ("as_of",)
+
     def get(self, request, loan_no: str):
         from npl.collection.clocks.gather import compute_clocks
 

@@ -33,6 +33,8 @@ def _scope(request):
 class CategoryReport(StrictQueryMixin, APIView):
     """npl.categories.reports.category_report for what the person may see (as `npl report categories --json`)."""
 
+    query_parameters = ("as_of", "township")
+
     def get(self, request):
         from npl.categories.reports import category_report
 
@@ -62,6 +64,8 @@ class CampaignList(StrictQueryMixin, generics.ListAPIView):
 class CampaignSummary(StrictQueryMixin, APIView):
     """npl.campaigns.figures.summary over what the person may see (as `npl campaign summary --json`)."""
 
+    query_parameters = ("as_of", "township")
+
     def get(self, request, pk: int):
         from npl.campaigns.figures import summary
 
@@ -74,6 +78,8 @@ class CampaignSummary(StrictQueryMixin, APIView):
 @extend_schema(tags=["法律时效"], summary="法律时效（每笔贷款一行）", parameters=[AS_OF, TOWNSHIP], responses=ClocksReportSerializer)
 class ClocksReport(StrictQueryMixin, APIView):
     """npl.collection.clocks.gather.clocks_report over the loans in scope (as `npl report clocks --json`)."""
+
+    query_parameters = ("as_of", "township")
 
     def get(self, request):
         from npl.collection.clocks.gather import clocks_report
@@ -91,6 +97,8 @@ LOAN_NO_FILTER = OpenApiParameter("loan_no", OpenApiTypes.STR, description="只�
                responses=SuggestionsSerializer)
 class Suggestions(StrictQueryMixin, APIView):
     """npl.advice.services.suggestions_for over the loans in scope (optionally one township or one loan)."""
+
+    query_parameters = ("as_of", "township", "loan_no")
 
     def get(self, request):
         from npl.advice.services import suggestions_for

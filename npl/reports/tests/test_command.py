@@ -53,7 +53,7 @@ def test_a_published_bulletin_is_written_from_its_frozen_file(campaign, loans, c
 
 @pytest.mark.parametrize("args, message", [
     (("weekly", "--week", "2026-15", "--out", "x.docx"), "周次“2026-15”无法识别"),
-    (("weekly", "--week", "2026-W15", "--out", "x.pdf"), "扩展名须为 .docx（Word）或 .xlsx（Excel）"),
+    (("weekly", "--week", "2026-W15", "--out", "x.odt"), "扩展名须为 .docx（Word）、.xlsx（Excel）或 .pdf"),
     (("daily", "--date", "04/31/2026", "--out", "x.docx"), "无法识别"),
 ])
 def test_an_unusable_call_exits_2_with_a_chinese_message(campaign, capsys, args, message):

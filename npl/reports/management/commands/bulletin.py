@@ -1,5 +1,5 @@
 """`npl bulletin snapshot [--date D | --from D --to D]`, `npl bulletin daily --date D --out PATH`,
-`npl bulletin weekly --week YYYY-Www --out PATH` (.docx or .xlsx by the extension; `--campaign` name or id).
+`npl bulletin weekly --week YYYY-Www --out PATH` (.docx, .xlsx or .pdf by the extension; `--campaign` name or id).
 
 Exit codes: 0 done; 1 nothing to report (no campaign, no snapshot); 2 an unusable call (bad date, week
 or extension, a day or week still to come — as `snapshot` refuses a future day). A published bulletin is written from its frozen files, never recomputed.
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from npl.core.cli import Exit, NplCommand, parse_day
 
-FORMATS = (".docx", ".xlsx")
+FORMATS = (".docx", ".xlsx", ".pdf")
 
 
 class Command(NplCommand):
@@ -25,11 +25,11 @@ class Command(NplCommand):
         p.add_argument("--to", dest="end", help="补算截止日（默认昨天）")
         p = sub.add_parser("daily", help="日调度")
         p.add_argument("--date", required=True, help="日期，如 2026-04-08")
-        p.add_argument("--out", required=True, help="输出文件（.docx 或 .xlsx）")
+        p.add_argument("--out", required=True, help="输出文件（.docx、.xlsx 或 .pdf）")
         p.add_argument("--campaign", help="清收行动名称或编号（默认最新的进行中行动）")
         p = sub.add_parser("weekly", help="周通报")
         p.add_argument("--week", required=True, help="ISO周次，如 2026-W15（周一至周日）")
-        p.add_argument("--out", required=True, help="输出文件（.docx 或 .xlsx）")
+        p.add_argument("--out", required=True, help="输出文件（.docx、.xlsx 或 .pdf）")
         p.add_argument("--campaign", help="清收行动名称或编号（默认最新的进行中行动）")
 
     def handle(self, *args, **opts):
@@ -56,6 +56,7 @@ class Command(NplCommand):
         self.stdout.write(f"{day}的每日快照：新增{n}行" if n else f"{day}的每日快照已存在或无进行中的清收行动：未改写")
 
     def _bulletin(self, opts):
+        from npl.documents.fonts import CjkFontMissing
         from npl.reports.bulletins import (
             BulletinUnavailable,
             build,
@@ -64,6 +65,7 @@ class Command(NplCommand):
             period,
             published,
             render_files,
+            render_pdf,
         )
         from npl.reports.models import Bulletin
         from npl.reports.rules import PeriodError, parse_week
@@ -71,7 +73,7 @@ class Command(NplCommand):
 
         out = Path(opts["out"])
         if out.suffix.lower() not in FORMATS:
-            raise Exit(f"输出文件“{out}”的扩展名须为 .docx（Word）或 .xlsx（Excel）")
+            raise Exit(f"输出文件“{out}”的扩展名须为 .docx（Word）、.xlsx（Excel）或 .pdf")
         if opts["what"] == "weekly":
             try:
                 day, _ = parse_week(opts["week"])
@@ -93,8 +95,11 @@ class Command(NplCommand):
             if campaign is None:
                 raise Exit("尚未设立清收行动：无可生成的通报", code=1)
         frozen = published(kind, campaign, day)
+        suffix = out.suffix.lower()
         if frozen is not None:
-            data = bytes(frozen.docx if out.suffix.lower() == ".docx" else frozen.xlsx)
+            # The PDF is drawn from the frozen content: the same figures and words as the frozen Word file.
+            data = self._pdf(render_pdf, frozen.content, CjkFontMissing) if suffix == ".pdf" else bytes(
+                frozen.docx if suffix == ".docx" else frozen.xlsx)
             label = f"{frozen.label}（已发布，内容已冻结）"
         else:
             start, end, _ = period(kind, day)
@@ -107,9 +112,19 @@ class Command(NplCommand):
                 content = build(kind, campaign, day)
             except BulletinUnavailable as exc:
                 raise Exit(str(exc), code=1) from exc
-            docx, xlsx = render_files(content)
-            data = docx if out.suffix.lower() == ".docx" else xlsx
+            if suffix == ".pdf":
+                data = self._pdf(render_pdf, content, CjkFontMissing)
+            else:
+                docx, xlsx = render_files(content)
+                data = docx if suffix == ".docx" else xlsx
             label = f"{content['label']}（草稿）"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         self.stdout.write(f"已生成{campaign.name}{Bulletin.Kind(kind).label}{label}：{out}")
+
+    @staticmethod
+    def _pdf(render_pdf, content: dict, missing) -> bytes:
+        try:
+            return render_pdf(content)
+        except missing as exc:
+            raise Exit(str(exc), code=1) from exc
