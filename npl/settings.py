@@ -28,6 +28,8 @@ NPL_HASH_KEY = os.environ.get("NPL_HASH_KEY") or load_or_create(DATA_DIR, "hash_
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# System checks an operator has chosen to silence, e.g. core.W001 until next year's holiday schedule is entered.
+SILENCED_SYSTEM_CHECKS = [c.strip() for c in os.environ.get("NPL_SILENCED_CHECKS", "").split(",") if c.strip()]
 
 NPL_DISTRICT_NAME = os.environ.get("NPL_DISTRICT_NAME", "西岭区")
 NPL_BANK_NAME = os.environ.get("NPL_BANK_NAME", "农村商业合作银行")

@@ -38,7 +38,10 @@ def _settings_with(env: dict, tmp_path, code: str) -> str:
 
 
 def test_check_deploy_with_the_documented_production_environment_prints_no_warning(tmp_path):
-    out = _settings_with(production_environment(), tmp_path, "from npl.cli import main; import sys; sys.argv=['npl','check','--deploy']; main()")
+    # core.W001 (next year's holiday schedule not yet entered) is silenced here as an operator may: it depends on
+    # today's date and on what the district admin has entered, not on the deployment (npl/core/tests test it).
+    env = {**production_environment(), "NPL_SILENCED_CHECKS": "core.W001"}
+    out = _settings_with(env, tmp_path, "from npl.cli import main; import sys; sys.argv=['npl','check','--deploy']; main()")
     assert "System check identified no issues" in out
     assert "WARNINGS" not in out and "security.W" not in out
 
