@@ -51,6 +51,7 @@ class LoanListImporter(LoanRefMixin, Importer):
                 entry.valid_to, entry.ended_by = ctx.as_of, ctx.batch
                 ended.append(entry)
                 row.outcome = "updated"
+                self.record_change(row, "type", "类型", SUB_NAMES.get(entry.subcategory, entry.subcategory), SUB_NAMES[sub])
             else:
                 row.outcome = "created"
             new.append(LoanListEntry(loan_id=loan_id, list_kind=ctx.sub_kind, subcategory=sub, valid_from=ctx.as_of, batch=ctx.batch))

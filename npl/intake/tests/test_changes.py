@@ -118,3 +118,19 @@ def test_a_corrected_repayment_and_ledger_row_list_their_changes_in_chinese(tmp_
     ]
     assert repaid["change_flags"]["factor_100"] == 1
     assert [(c["label"], c["old"], c["new"]) for c in acted["changes"]] == [("签收情况", "未签收", "借款人签收")]
+
+
+def test_a_loan_listed_under_another_type_and_a_case_moving_on_list_their_changes_by_label(tmp_path, npl_import, ids):
+    first_import(tmp_path, npl_import, [loan_row("L1", ids[0])])
+    listing = [["借据号", "类型"]]
+    npl_import("loan-list", "impersonated_or_staff", write_xlsx(tmp_path / "i1.xlsx", [*listing, ["L1", "冒名顶替"]]), "--as-of", "2026-03-31")
+    cases = [["借据号", "诉讼类型", "案号", "当前阶段"]]
+    npl_import("litigation", write_xlsx(tmp_path / "c1.xlsx", [*cases, ["L1", "银行起诉借款人", "C1", "已立案"]]), "--as-of", "2026-03-31")
+
+    _, listed, _ = npl_import("loan-list", "impersonated_or_staff", write_xlsx(tmp_path / "i2.xlsx", [*listing, ["L1", "职工借名"]]),
+                              "--as-of", "2026-04-30", "--dry-run")
+    _, sued, _ = npl_import("litigation", write_xlsx(tmp_path / "c2.xlsx", [*cases, ["L1", "银行起诉借款人", "C1", "已判决"]]),
+                            "--as-of", "2026-04-30", "--dry-run")
+
+    assert [(c["key"], c["label"], c["old"], c["new"]) for c in listed["changes"]] == [("L1", "类型", "冒名顶替", "农合行职工")]
+    assert [(c["key"], c["label"], c["old"], c["new"]) for c in sued["changes"]] == [("L1|C1", "当前阶段", "已立案", "已判决")]
