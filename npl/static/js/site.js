@@ -7,3 +7,14 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// The menu's groups are <details> (they open without script); with script, opening one closes the others and
+// a click elsewhere closes them, as a menu bar does.
+document.addEventListener("click", function (event) {
+  var groups = document.querySelectorAll(".menu details[open]");
+  for (var i = 0; i < groups.length; i++) {
+    if (!groups[i].contains(event.target)) {
+      groups[i].removeAttribute("open");
+    }
+  }
+});
