@@ -224,6 +224,9 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
         say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(plan, say)
+    handled = handle_past_suggestions(plan)
+    if handled:
+        say(f"  往期清收建议（逾期{PAST_SUGGESTION_DAYS}天以上）记为已处理：完成{handled['done']}条，不采纳{handled['dismissed']}条")
     # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
     _backfill(say)
     published = publish_demo_bulletins(admin)
@@ -290,6 +293,41 @@ def _train_likelihood(plan: DemoDistrict, say) -> None:
 
     run = train(plan.history_end)  # the demo's history ends there: every 90-day window is complete
     say(f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
+
+
+PAST_SUGGESTION_DAYS = 14  # a collector's worklist keeps the suggestions of the last two weeks
+
+
+def handle_past_suggestions(district: DemoDistrict) -> dict[str, int]:
+    """Demo-only: the suggestions the collectors would have dealt with over the history, dealt with through the
+    advice services, so a collector opens a worklist of the recent weeks (not two years of arrears).
+
+    One overdue by more than PAST_SUGGESTION_DAYS is 完成 by the loan's latest ledger line since a month before
+    its due when there is one (the collector did act), else 不采纳 with the reason saying it was handled before
+    the demo began. Run only while the demo's collectors have handled nothing (a second `npl demo` changes nothing).
+    """
+    from npl.advice.models import SuggestionState
+    from npl.advice.services import dismiss, mark_done, today
+    from npl.collection.models import CollectionAction
+
+    collectors = User.objects.filter(role=Role.COLLECTOR, username__in=[u.username for u in demo_users()])
+    if SuggestionState.objects.filter(by__in=collectors).exists():
+        return {}
+    counts = {"done": 0, "dismissed": 0}
+    for user in collectors:
+        for item in today(user):
+            if item.overdue_days <= PAST_SUGGESTION_DAYS:
+                continue
+            s = item.suggestion
+            action = (CollectionAction.objects.filter(loan=item.loan, acted_on__gte=s.due - dt.timedelta(days=30))
+                      .order_by("-acted_on", "-pk").first())
+            if action is not None:
+                mark_done(user, item.loan, s.rule, s.due, action)
+                counts["done"] += 1
+            else:
+                dismiss(user, item.loan, s.rule, s.due, "演示数据：本条为载入前的往期建议，已在线下处理")
+                counts["dismissed"] += 1
+    return counts if any(counts.values()) else {}
 
 
 def register_from_history_start(district: DemoDistrict) -> int:
