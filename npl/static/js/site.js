@@ -18,3 +18,29 @@ document.addEventListener("click", function (event) {
     }
   }
 });
+
+// Tables written by hand in templates get their cells' column names (data-label), so on a phone a list of
+// four columns or more reads as cards (site.css `table.cards`); a table rendered with labels is left alone.
+document.addEventListener("DOMContentLoaded", function () {
+  var tables = document.querySelectorAll("table.table");
+  for (var t = 0; t < tables.length; t++) {
+    var table = tables[t];
+    var heads = table.tHead && table.tHead.rows.length === 1 ? table.tHead.rows[0].cells : null;
+    if (!heads || heads.length < 4 || table.querySelector("[colspan][rowspan], th[colspan]")) {
+      continue;
+    }
+    var rows = table.querySelectorAll("tbody tr, tfoot tr");
+    for (var r = 0; r < rows.length; r++) {
+      var cells = rows[r].cells;
+      if (cells.length !== heads.length) {
+        continue;
+      }
+      for (var c = 0; c < cells.length; c++) {
+        if (!cells[c].hasAttribute("data-label")) {
+          cells[c].setAttribute("data-label", heads[c].textContent.trim());
+        }
+      }
+    }
+    table.classList.add("cards");
+  }
+});
