@@ -208,7 +208,7 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
                 continue
             report = run_import(
                 f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
-                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{f.path.name}",
+                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{label}.xlsx",
             )
             reports[f.path.name] = report
             say(f"  导入{label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
