@@ -224,6 +224,7 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
         say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(plan, say)
+    say.note("  处理清收人员的往期建议……")
     handled = handle_past_suggestions(plan)
     if handled:
         say(f"  往期清收建议（逾期{PAST_SUGGESTION_DAYS}天以上）记为已处理：完成{handled['done']}条，不采纳{handled['dismissed']}条")
