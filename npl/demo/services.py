@@ -300,34 +300,49 @@ PAST_SUGGESTION_DAYS = 14  # a collector's worklist keeps the suggestions of the
 
 
 def handle_past_suggestions(district: DemoDistrict) -> dict[str, int]:
-    """Demo-only: the suggestions the collectors would have dealt with over the history, dealt with through the
-    advice services, so a collector opens a worklist of the recent weeks (not two years of arrears).
+    """Demo-only: the suggestions the collectors would have dealt with over the history, marked dealt with, so a
+    collector opens a worklist of the recent weeks (not two years of arrears).
 
     One overdue by more than PAST_SUGGESTION_DAYS is 完成 by the loan's latest ledger line since a month before
     its due when there is one (the collector did act), else 不采纳 with the reason saying it was handled before
-    the demo began. Run only while the demo's collectors have handled nothing (a second `npl demo` changes nothing).
+    the demo began. The items are advice.services.today's (each a current suggestion); their states and notes
+    are written in bulk exactly as advice.services.mark_done / dismiss write them one by one (those recompute
+    each loan's suggestions: minutes for the demo's ~450). Run only while the demo's collectors have handled
+    nothing (a second `npl demo` changes nothing).
     """
-    from npl.advice.models import SuggestionState
-    from npl.advice.services import dismiss, mark_done, today
+    from npl.advice.choices import Status
+    from npl.advice.models import SuggestionRule, SuggestionState
+    from npl.advice.services import today
     from npl.collection.models import CollectionAction
 
     collectors = User.objects.filter(role=Role.COLLECTOR, username__in=[u.username for u in demo_users()])
     if SuggestionState.objects.filter(by__in=collectors).exists():
         return {}
+    rules = {r.code: r for r in SuggestionRule.objects.all()}
+    day = timezone.localdate()
+    states, notes = [], []
     counts = {"done": 0, "dismissed": 0}
+    reason = "演示数据：本条为载入前的往期建议，已在线下处理"
     for user in collectors:
-        for item in today(user):
-            if item.overdue_days <= PAST_SUGGESTION_DAYS:
-                continue
-            s = item.suggestion
-            action = (CollectionAction.objects.filter(loan=item.loan, acted_on__gte=s.due - dt.timedelta(days=30))
-                      .order_by("-acted_on", "-pk").first())
+        items = [i for i in today(user, day) if i.overdue_days > PAST_SUGGESTION_DAYS]
+        actions = defaultdict(list)
+        for a in CollectionAction.objects.filter(loan__in={i.loan.pk for i in items}).order_by("-acted_on", "-pk"):
+            actions[a.loan_id].append(a)
+        for item in items:
+            s, rule = item.suggestion, rules[item.suggestion.rule]
+            action = next((a for a in actions[item.loan.pk] if a.acted_on >= s.due - dt.timedelta(days=30)), None)
             if action is not None:
-                mark_done(user, item.loan, s.rule, s.due, action)
+                states.append(SuggestionState(loan=item.loan, rule=rule, due=s.due, status=Status.DONE, action=action, by=user))
+                text = f"清收建议“{rule.name}”（期限{s.due:%Y-%m-%d}）已完成：{action.acted_on:%Y-%m-%d} {action.get_method_display()}"
                 counts["done"] += 1
             else:
-                dismiss(user, item.loan, s.rule, s.due, "演示数据：本条为载入前的往期建议，已在线下处理")
+                states.append(SuggestionState(loan=item.loan, rule=rule, due=s.due, status=Status.DISMISSED, reason=reason, by=user))
+                text = f"清收建议“{rule.name}”（期限{s.due:%Y-%m-%d}）不采纳：{reason}"
                 counts["dismissed"] += 1
+            notes.append(LoanEvent(loan=item.loan, kind=EventKind.NOTE, field="advice", note=text[:500], occurred_on=day, actor=user))
+    with transaction.atomic():
+        SuggestionState.objects.bulk_create(states)
+        LoanEvent.objects.bulk_create(notes)
     return counts if any(counts.values()) else {}
 
 
