@@ -36,7 +36,7 @@ class LoanTable(tables.Table):
         "借款人", accessor="borrower__name", linkify=("loans:borrower", {"pk": A("borrower_id")}), order_by=("borrower__name",)
     )
     id_masked = tables.Column("身份证号", accessor="borrower__id_masked", orderable=False, attrs={"td": {"class": "mono card-hide"}})
-    township = tables.Column("乡镇", accessor="township__name")
+    township = tables.Column("乡镇", accessor="township__name", attrs=DESK_ONLY)
     community = tables.Column("社区/村", accessor="community__name", default="—", attrs=DESK_ONLY)
     branch = tables.Column("网点", accessor="branch__name", attrs=DESK_ONLY)
     principal_balance = YuanColumn("本金余额（元）")
@@ -61,5 +61,5 @@ class LoanTable(tables.Table):
     def render_borrower(self, value):
         return mask_name(value)
 
-    def render_next_step(self, value):
-        return NEXT_STEP.get(value, "查看")
+    def render_next_step(self, record):
+        return NEXT_STEP.get(record.status, "查看")  # `value` is the state's label: django-tables2 shows choices so
