@@ -19,15 +19,18 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// Tables written by hand in templates get their cells' column names (data-label), so on a phone a list of
-// four columns or more reads as cards (site.css `table.cards`); a table rendered with labels is left alone.
+// Tables written by hand in templates get their cells' column names (data-label), so on a phone a list too
+// wide for the screen reads as cards (site.css `table.cards`); one that fits stays a table.
 document.addEventListener("DOMContentLoaded", function () {
   var tables = document.querySelectorAll("table.table");
   for (var t = 0; t < tables.length; t++) {
     var table = tables[t];
     var heads = table.tHead && table.tHead.rows.length === 1 ? table.tHead.rows[0].cells : null;
-    if (!heads || heads.length < 4 || table.querySelector("[colspan][rowspan], th[colspan]")) {
+    if (table.classList.contains("cards") || !heads || heads.length < 3 || table.querySelector("th[colspan], th[rowspan]")) {
       continue;
+    }
+    if (table.scrollWidth <= table.parentElement.clientWidth) {
+      continue;  // it fits: a table reads best as a table
     }
     var rows = table.querySelectorAll("tbody tr, tfoot tr");
     for (var r = 0; r < rows.length; r++) {
