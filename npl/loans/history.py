@@ -130,7 +130,8 @@ def rows(events) -> list[dict]:
     return [
         {
             "event": e,
-            "field_label": label(e.field) if e.field else "",
+            # The field's name only where it says more than the kind (not 还款 · 还款).
+            "field_label": "" if not e.field or label(e.field) in e.get_kind_display() else label(e.field),
             "before": None if e.before in (None, "") else value(e.field, e.before),
             "after": None if e.after in (None, "") else value(e.field, e.after),
         }
