@@ -16,7 +16,9 @@ from django.db.models import TextChoices
 import npl
 from npl.accounts.choices import Role
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Not marked slow: slow tests run first, and a transactional test flushes the data migrations' rows at its end
+# (restored only for the next serialized_rollback test): it must come last, with the other browser tests.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DESK = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
