@@ -224,6 +224,11 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
         say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(plan, say)
+    from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
+
+    swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
+    say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
+        if any(swept.values()) else "  每日清理：无需更新")
     say.note("  处理清收人员的往期建议……")
     handled = handle_past_suggestions(plan)
     if handled:
@@ -278,6 +283,11 @@ def publish_demo_bulletins(admin) -> int:
                 publish_bulletin(admin, weekly, campaign, last)
                 made += 1
     return made
+
+
+SWEEP_LABELS = {"promises_kept": "承诺已履行", "promises_broken": "承诺违约", "instalments_paid": "分期已还",
+                "instalments_missed": "分期逾期", "plans_broken": "计划违约", "plans_completed": "计划履行完毕",
+                "guarantors_released": "解除原担保", "suspensions_ended": "停息到期"}
 
 
 # What `npl demo` calls each file as it imports it.
