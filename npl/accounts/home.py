@@ -8,6 +8,7 @@ from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 
 COLLECTOR_TOP = 5  # today's items on a collector's home; the rest are one tap away on 今日建议
+LIAISON_TOP = 20  # loans on a police or discipline liaison's home; the rest are on the loan ledger
 
 
 def totals(qs) -> dict:
@@ -79,7 +80,8 @@ def dashboard(user) -> dict:
         ctx["stages"] = _stage_counts(cases)
     elif role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
         ctx["kind"] = "police" if role == Role.POLICE_LIAISON else "discipline"
-        ctx["listed"] = qs.select_related("borrower", "township").order_by("township__name", "loan_no")[:200]
+        # The largest first, a screenful: the whole list is the loan ledger (the same scope), one tap away.
+        ctx["listed"] = qs.select_related("borrower", "township").order_by("-principal_balance", "loan_no")[:LIAISON_TOP]
     else:
         ctx["kind"] = "none"
     return ctx
