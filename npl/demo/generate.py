@@ -9,6 +9,7 @@ same files byte for byte. The benchmarks reuse it for large exports (loans=100_0
 import datetime as dt
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -379,18 +380,7 @@ class _Generator:
                 stage, judged = "审理中", None
             rows.append({"loan": ln, "direction": direction, "court": f"{self.district_name}人民法院", "filed": filed,
                          "accepted": accepted, "judged": judged, "stage": stage})
-        # Case numbers run in filing order within each year, as a court's register does.
-        rows.sort(key=lambda r: (r["filed"], r["loan"].loan_no))
-        civil_no, enforce_no = {}, {}
-        for r in rows:
-            year = r["filed"].year
-            civil_no[year] = civil_no.get(year, 1000) + rnd.randint(1, 12)
-            r["case_no"] = f"({year}){N.COURT_REGION}民初{civil_no[year]}号"
-            r["enforcement_no"] = ""
-            if r["judged"] and r["stage"] in ("执行中", "终结本次执行", "已结案"):
-                year = r["judged"].year if r["judged"].month < 11 else r["judged"].year + 1
-                enforce_no[year] = enforce_no.get(year, 500) + rnd.randint(1, 6)
-                r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
+        _number_cases(rows, rnd)
         return rows
 
     def action(self, ln, day, method, signature, who, outcome, note, rnd=None) -> dict:
@@ -402,6 +392,21 @@ class _Generator:
         return {"loan": ln, "acted_on": day, "method": method, "signature": signature, "collector": who,
                 "outcome": N.ACTION_OUTCOMES[outcome], "promise_on": promise_on, "promise_amount": promise_amount,
                 "note": note}
+
+
+def _number_cases(rows: list, rnd: random.Random) -> None:
+    """Case numbers run in filing order within each year, as a court's register does."""
+    rows.sort(key=lambda r: (r["filed"], r["loan"].loan_no))
+    civil_no, enforce_no = {}, {}
+    for r in rows:
+        year = r["filed"].year
+        civil_no[year] = civil_no.get(year, 1000) + rnd.randint(1, 12)
+        r["case_no"] = f"({year}){N.COURT_REGION}民初{civil_no[year]}号"
+        r["enforcement_no"] = ""
+        if r["judged"] and r["stage"] in ("执行中", "终结本次执行", "已结案"):
+            year = r["judged"].year if r["judged"].month < 11 else r["judged"].year + 1
+            enforce_no[year] = enforce_no.get(year, 500) + rnd.randint(1, 6)
+            r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
 
 
 def _sigmoid(z: float) -> float:
@@ -587,11 +592,13 @@ def _move(d: DemoDistrict, days: int) -> None:
     d.baseline = on(d.baseline)
     for ln in d.loans:
         ln.issue, ln.maturity = on(ln.issue), on(ln.maturity)
+        ln.contract_no = re.sub(r"^农合借字\d{4}", f"农合借字{ln.issue.year}", ln.contract_no)  # numbers carry their year
     for kind, rows in d.rosters.items():
         d.rosters[kind] = [(p, on(v) if isinstance(v, dt.date) else v) for p, v in rows]
     for c in d.cases:
         for key in ("filed", "accepted", "judged"):
             c[key] = c[key] and on(c[key])
+    _number_cases(d.cases, random.Random(f"{d.seed}-case-numbers"))  # the register's years follow the moved days
     for r in d.repayments:
         r["paid_on"] = on(r["paid_on"])
         r["txn_no"] = f"LS{r['paid_on']:%Y%m%d}{r['txn_no'][-6:]}"  # the bank's flow numbers carry the day
