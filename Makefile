@@ -31,8 +31,8 @@ install-dev: $(DEVSTAMP)
 # Migrate, load the demo district when the database holds no loans, print the demo logins, then serve
 # (with the background worker that runs uploaded imports).
 run: $(STAMP)
-	@echo "准备数据库（首次运行需建表，约一分钟）……"
-	$(BIN)/npl migrate --noinput --verbosity 0
+	@echo "准备数据库（首次运行逐个建表，约一分钟）……"
+	$(BIN)/npl migrate --noinput
 	$(BIN)/npl collectstatic --noinput --verbosity 0
 	$(BIN)/npl demo --if-empty --print-logins --host $(HOST)
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"

@@ -178,3 +178,9 @@ def test_write_files_writes_the_intake_files_without_importing(tmp_path):
     assert (tmp_path / "loans.xlsx").exists() and (tmp_path / "roster_dibao.xlsx").exists()
     assert "loans.xlsx" in out
     assert Loan.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_printed_logins_name_the_host_the_server_was_given():
+    out = run_demo(print_logins=True, host="192.168.1.20:9000")
+    assert "登录 http://192.168.1.20:9000/" in out and "quadmin" in out
