@@ -38,9 +38,10 @@ install-dev: $(DEVSTAMP)
 # Migrate, load the demo district when the database holds no loans, print the demo logins, then serve
 # (with the background worker that runs uploaded imports).
 run: system-run $(STAMP)
+	@echo "准备数据库（首次运行逐个建表，约一分钟）……"
 	$(BIN)/npl migrate --noinput
 	$(BIN)/npl collectstatic --noinput --verbosity 0
-	$(BIN)/npl demo --if-empty --print-logins
+	$(BIN)/npl demo --if-empty --print-logins --host $(HOST)
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
 	$(BIN)/npl db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \

@@ -100,10 +100,12 @@ def test_township_home_totals_only_its_township(loans, client_for):
     assert "168.00" not in page
 
 
-def test_collector_home_lists_only_the_assigned_loan(loans, client_for):
-    page = client_for("collector").get(reverse("home")).content.decode()
-    assert "LA001" in page
-    assert "LA002" not in page
+def test_collector_home_counts_and_lists_only_the_assigned_loan(loans, client_for):
+    response = client_for("collector").get(reverse("home"))
+    assert response.context["totals"]["loans"] == 1  # LA001, the one loan assigned to the collector
+    listed = {item.loan.loan_no for item in response.context["worklist"]}
+    page = response.content.decode()
+    assert listed <= {"LA001"} and "LA002" not in page
 
 
 def test_court_home_counts_litigation_cases(loans, client_for):

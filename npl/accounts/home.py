@@ -7,6 +7,9 @@ from npl.core.money import ZERO, fmt_wan
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 
+COLLECTOR_TOP = 5  # today's items on a collector's home; the rest are one tap away on 今日建议
+LIAISON_TOP = 20  # loans on a police or discipline liaison's home; the rest are on the loan ledger
+
 
 def totals(qs) -> dict:
     """笔数, 户数 and 本金余额 (元, and 万元 rounded after summing) of a loan queryset."""
@@ -59,11 +62,12 @@ def dashboard(user) -> dict:
     elif role == Role.COLLECTOR:
         ctx["kind"] = "collector"
         ctx["statuses"] = by_status(qs)
-        ctx["my_loans"] = qs.select_related("borrower", "township", "community").order_by("-principal_balance")[:100]
         # Lazy: the dashboards live in reports, an app above accounts; advice's worklist is read through it.
         from npl.reports.dashboards import worklist
 
-        ctx["worklist_source"], ctx["worklist"] = worklist(user)
+        # A phone's three screens: the top of today's list, then the way to the rest (the list, the loans).
+        ctx["worklist_source"], items = worklist(user, limit=COLLECTOR_TOP + 1)
+        ctx["worklist"], ctx["worklist_more"] = items[:COLLECTOR_TOP], len(items) > COLLECTOR_TOP
     elif role == Role.BRANCH_STAFF:
         ctx["kind"] = "branch"
         ctx["rows"] = breakdown(qs, "township_id", "township__name")
@@ -76,7 +80,8 @@ def dashboard(user) -> dict:
         ctx["stages"] = _stage_counts(cases)
     elif role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
         ctx["kind"] = "police" if role == Role.POLICE_LIAISON else "discipline"
-        ctx["listed"] = qs.select_related("borrower", "township").order_by("township__name", "loan_no")[:200]
+        # The largest first, a screenful: the whole list is the loan ledger (the same scope), one tap away.
+        ctx["listed"] = qs.select_related("borrower", "township").order_by("-principal_balance", "loan_no")[:LIAISON_TOP]
     else:
         ctx["kind"] = "none"
     return ctx

@@ -30,7 +30,7 @@ from npl.collection.forms import (
     apply_errors,
 )
 from npl.collection.models import CollectionAction, PlanInstalment, Repayment, RepaymentPlan
-from npl.loans import workflow
+from npl.loans import history, workflow
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 
@@ -100,7 +100,7 @@ def loan_flow(request, loan_no: str):
         "owed": owed,
         "owed_total": sum(owed.values()),
         "guarantors": loan.guarantors.all(),
-        "events": loan.events.select_related("actor", "batch").order_by("-at", "-pk"),
+        "events": history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk")),
         "move_form": MoveForm(initial={"version": loan.version}),
         "suspend_form": SuspendForm(initial={"version": loan.version, "until": services.release_date(loan, timezone.localdate())}),
         "resume_form": ResumeForm(initial={"version": loan.version}),

@@ -9,6 +9,7 @@ same files byte for byte. The benchmarks reuse it for large exports (loans=100_0
 import datetime as dt
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from npl.demo.users import collector_name, lead_branch_name, town_stem
 
 SEED = 20260331
 BASELINE = dt.date(2026, 3, 31)
-REPAID_UNTIL = dt.date(2026, 10, 31)  # the history (ledger, repayments) runs to here
+REPAID_UNTIL = dt.date(2026, 10, 31)  # the reference story's history (ledger, repayments) runs to here
 HISTORY_FROM = dt.date(2024, 10, 1)  # two years of collection before it: enough to learn from (likelihood)
 ROSTERS_AS_OF = dt.date(2024, 9, 30)  # the rosters the district gathered when collection began
 CENT = Decimal("0.01")
@@ -133,6 +134,23 @@ class DemoDistrict:
     repayments: list = field(default_factory=list)  # dicts, one per bank flow row
     actions: list = field(default_factory=list)  # dicts, one per ledger row
     files: list = field(default_factory=list)
+    shift: int = 0  # days the whole story is moved from its reference dates (history ending on REPAID_UNTIL)
+
+    def on(self, day: dt.date) -> dt.date:
+        """A reference-story date (e.g. services' plan dues) moved with the district's history."""
+        return day + dt.timedelta(days=self.shift)
+
+    @property
+    def history_from(self) -> dt.date:
+        return self.on(HISTORY_FROM)
+
+    @property
+    def history_end(self) -> dt.date:
+        return self.on(REPAID_UNTIL)
+
+    @property
+    def rosters_as_of(self) -> dt.date:
+        return self.on(ROSTERS_AS_OF)
 
     def roster_borrowers(self, kind: str) -> list:
         ids = {b.id_number for b in self.borrowers}
@@ -362,18 +380,7 @@ class _Generator:
                 stage, judged = "审理中", None
             rows.append({"loan": ln, "direction": direction, "court": f"{self.district_name}人民法院", "filed": filed,
                          "accepted": accepted, "judged": judged, "stage": stage})
-        # Case numbers run in filing order within each year, as a court's register does.
-        rows.sort(key=lambda r: (r["filed"], r["loan"].loan_no))
-        civil_no, enforce_no = {}, {}
-        for r in rows:
-            year = r["filed"].year
-            civil_no[year] = civil_no.get(year, 1000) + rnd.randint(1, 12)
-            r["case_no"] = f"({year}){N.COURT_REGION}民初{civil_no[year]}号"
-            r["enforcement_no"] = ""
-            if r["judged"] and r["stage"] in ("执行中", "终结本次执行", "已结案"):
-                year = r["judged"].year if r["judged"].month < 11 else r["judged"].year + 1
-                enforce_no[year] = enforce_no.get(year, 500) + rnd.randint(1, 6)
-                r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
+        _number_cases(rows, rnd)
         return rows
 
     def action(self, ln, day, method, signature, who, outcome, note, rnd=None) -> dict:
@@ -385,6 +392,21 @@ class _Generator:
         return {"loan": ln, "acted_on": day, "method": method, "signature": signature, "collector": who,
                 "outcome": N.ACTION_OUTCOMES[outcome], "promise_on": promise_on, "promise_amount": promise_amount,
                 "note": note}
+
+
+def _number_cases(rows: list, rnd: random.Random) -> None:
+    """Case numbers run in filing order within each year, as a court's register does."""
+    rows.sort(key=lambda r: (r["filed"], r["loan"].loan_no))
+    civil_no, enforce_no = {}, {}
+    for r in rows:
+        year = r["filed"].year
+        civil_no[year] = civil_no.get(year, 1000) + rnd.randint(1, 12)
+        r["case_no"] = f"({year}){N.COURT_REGION}民初{civil_no[year]}号"
+        r["enforcement_no"] = ""
+        if r["judged"] and r["stage"] in ("执行中", "终结本次执行", "已结案"):
+            year = r["judged"].year if r["judged"].month < 11 else r["judged"].year + 1
+            enforce_no[year] = enforce_no.get(year, 500) + rnd.randint(1, 6)
+            r["enforcement_no"] = f"({year}){N.COURT_REGION}执{enforce_no[year]}号"
 
 
 def _sigmoid(z: float) -> float:
@@ -540,8 +562,12 @@ class _History:
 
 
 def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
-                   district_name: str = "西岭区") -> DemoDistrict:
-    """The whole demo district in memory (no files): units, borrowers, loans, and every list's rows."""
+                   district_name: str = "西岭区", end: dt.date | None = None) -> DemoDistrict:
+    """The whole demo district in memory (no files): units, borrowers, loans, and every list's rows.
+
+    `end` is the day the history runs to (`npl demo`: the day before it is loaded); the story is drawn on its
+    reference dates (history ending REPAID_UNTIL), then every dated fact is moved by the same number of days,
+    so the same seed and `end` give the same data, and the demo looks alive whatever day it is loaded."""
     gen = _Generator(loans, seed, baseline, district_name)
     towns = gen.towns()
     borrowers, loan_rows = gen.loans(towns)
@@ -554,7 +580,31 @@ def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = B
     history = _History(gen, district)
     history.run()
     district.repayments, district.actions = history.repayments, history.actions
+    if end is not None and end != REPAID_UNTIL:
+        _move(district, (end - REPAID_UNTIL).days)
     return district
+
+
+def _move(d: DemoDistrict, days: int) -> None:
+    """Move every dated fact of the story by `days` (birth dates stay: the ID numbers carry them)."""
+    d.shift = days
+    on = d.on
+    d.baseline = on(d.baseline)
+    for ln in d.loans:
+        ln.issue, ln.maturity = on(ln.issue), on(ln.maturity)
+        ln.contract_no = re.sub(r"^农合借字\d{4}", f"农合借字{ln.issue.year}", ln.contract_no)  # numbers carry their year
+    for kind, rows in d.rosters.items():
+        d.rosters[kind] = [(p, on(v) if isinstance(v, dt.date) else v) for p, v in rows]
+    for c in d.cases:
+        for key in ("filed", "accepted", "judged"):
+            c[key] = c[key] and on(c[key])
+    _number_cases(d.cases, random.Random(f"{d.seed}-case-numbers"))  # the register's years follow the moved days
+    for r in d.repayments:
+        r["paid_on"] = on(r["paid_on"])
+        r["txn_no"] = f"LS{r['paid_on']:%Y%m%d}{r['txn_no'][-6:]}"  # the bank's flow numbers carry the day
+    for a in d.actions:
+        a["acted_on"] = on(a["acted_on"])
+        a["promise_on"] = a["promise_on"] and on(a["promise_on"])
 
 
 # writing ---------------------------------------------------------------------------------------
@@ -632,12 +682,12 @@ def _misspell(name: str) -> str | None:
 
 
 def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
-                     district_name: str = "西岭区", kinds=None) -> DemoDistrict:
-    """Write the demo files into out_dir (every kind, or only `kinds`, e.g. ("loans",) for a benchmark);
-    return the district with `files` in import order."""
+                     district_name: str = "西岭区", kinds=None, end: dt.date | None = None) -> DemoDistrict:
+    """Write the demo files into out_dir (every kind, or only `kinds`, e.g. ("loans",) for a benchmark), the
+    history running to `end` (default: the reference REPAID_UNTIL); return the district with `files` in import order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    d = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name)
+    d = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end)
     d.files = []
     for kind, write in _WRITERS:
         if kinds is None or kind in kinds:
@@ -647,7 +697,7 @@ def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: 
 
 
 def _add(d: DemoDistrict, kind, sub_kind, path, rows):
-    as_of = ROSTERS_AS_OF if kind == "roster" else d.baseline if kind in ("loans", "loan-list") else None
+    as_of = d.rosters_as_of if kind == "roster" else d.baseline if kind in ("loans", "loan-list") else None
     d.files.append(DemoFile(kind, sub_kind, path, as_of, rows))
 
 
@@ -676,7 +726,7 @@ def _write_rosters(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
     for kind in ROSTER_KINDS:
         title, extra = ROSTER_TITLES[kind]
         sheet = _Sheet(out / f"roster_{kind}.xlsx")
-        sheet.write([f"{district_name}{title}（{ROSTERS_AS_OF.year}年{ROSTERS_AS_OF.month}月）"])
+        sheet.write([f"{district_name}{title}（{d.rosters_as_of.year}年{d.rosters_as_of.month}月）"])
         sheet.write(["序号", "姓名", "公民身份号码", extra])
         old = kind in ("deceased", "dibao", "disabled")
         for i, (p, value) in enumerate(d.rosters[kind], 1):

@@ -6,6 +6,7 @@ plans (一笔一策) are made only while the demo's loans have none.
 """
 import datetime as dt
 import tempfile
+import time
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -16,7 +17,8 @@ from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
-from npl.demo.generate import BASELINE, HISTORY_FROM, SEED, DemoDistrict, write_demo_files
+from npl.core.models import Setting
+from npl.demo.generate import BASELINE, SEED, DemoDistrict, write_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
 from npl.intake.choices import BatchStatus
 from npl.intake.models import ImportBatch
@@ -25,13 +27,50 @@ from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
 from npl.org.models import Bank, Branch, District, Township
 
-CAMPAIGN_NAME = "2026年不良贷款清收攻坚行动"
-CAMPAIGN_ENDS = dt.date(2026, 12, 31)
+CAMPAIGN_ENDS = dt.date(2026, 12, 31)  # on the reference story's dates; moved with the history (DemoDistrict.on)
+END_KEY = "demo_history_end"  # Setting: the day the loaded demo's history runs to (fixed at its first load)
+
+
+def campaign_name(district: DemoDistrict) -> str:
+    """The demo campaign's name, after the year of its baseline."""
+    return f"{district.baseline.year}年不良贷款清收攻坚行动"
 
 
 def _say(out, text: str) -> None:
     if out is not None:
         out(text)
+
+
+class _Progress:
+    """Stage lines for `npl demo`: what was done, with counts and the seconds it took."""
+
+    def __init__(self, out):
+        self.out, self.started = out, time.monotonic()
+        self.last = self.started
+
+    def __call__(self, text: str) -> None:
+        now = time.monotonic()
+        _say(self.out, f"{text}（{now - self.last:.1f}秒）")
+        self.last = now
+
+    def note(self, text: str) -> None:
+        _say(self.out, text)
+
+    def total(self) -> float:
+        return time.monotonic() - self.started
+
+
+def history_end() -> dt.date:
+    """The day the demo's history runs to: the day before the first load, kept so a later `npl demo` writes
+    the same files (and so imports nothing twice)."""
+    row = Setting.objects.filter(key=END_KEY).first()
+    if row is not None:
+        return dt.date.fromisoformat(row.value)
+    return timezone.localdate() - dt.timedelta(days=1)
+
+
+def _keep_history_end(day: dt.date) -> None:
+    Setting.objects.get_or_create(key=END_KEY, defaults={"value": day.isoformat(), "description": "演示数据模拟历史的截止日（首次载入的前一天）"})
 
 
 # What the district-wide liaisons see of the district (accounts.scope).
@@ -123,16 +162,13 @@ def assign_collectors(district: DemoDistrict, users: dict) -> int:
 
 def _create_campaign(district: DemoDistrict, user, out) -> None:
     from npl.campaigns.models import Campaign
+    from npl.campaigns.services import create_campaign
 
-    if Campaign.objects.filter(name=CAMPAIGN_NAME).exists():
+    name = campaign_name(district)
+    if Campaign.objects.filter(name=name).exists():
         return
-    try:
-        from npl.campaigns.services import create_campaign
-    except ImportError:  # the campaigns service is optional while it is being built
-        _say(out, "  （清收行动服务尚不可用：跳过创建清收行动）")
-        return
-    create_campaign(CAMPAIGN_NAME, district.baseline, ends_on=CAMPAIGN_ENDS, user=user)
-    _say(out, f"  清收行动：{CAMPAIGN_NAME}（基准日 {district.baseline}）")
+    create_campaign(name, district.baseline, ends_on=district.on(CAMPAIGN_ENDS), user=user)
+    out(f"  清收行动：{name}（基准日 {district.baseline}）")
 
 
 def _already_imported(kind: str, sub_kind: str | None, digest: str) -> bool:
@@ -141,69 +177,194 @@ def _already_imported(kind: str, sub_kind: str | None, digest: str) -> bool:
     ).exists()
 
 
-def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, out=None) -> dict:
-    """Write the demo files to a temporary folder and import them; return each import's report by file name."""
+def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, end: dt.date | None = None,
+              out=None) -> dict:
+    """Write the demo files to a temporary folder and import them; return each import's report by file name.
+
+    The history runs to `end` (default `history_end()`: the day before the first load), so the demo's weeks
+    lead up to today; every stage says what it did, with counts and seconds, through `out`."""
     district_name = District.current().name
+    end = end or history_end()
+    say = _Progress(out)
     reports = {}
     with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
-        plan = write_demo_files(Path(tmp), loans=loans, seed=seed, baseline=baseline, district_name=district_name)
+        plan = write_demo_files(Path(tmp), loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end)
+        say(f"  生成演示文件：{len(plan.files)}个，模拟历史 {plan.history_from} 至 {plan.history_end}")
+        _keep_history_end(end)
         users = ensure_users(district_only=True)
         admin = users["quadmin"]
         for f in plan.files:
             if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
-                _create_campaign(plan, admin, out)
+                _create_campaign(plan, admin, say)
             if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
                 users = ensure_users()
                 assigned = assign_collectors(plan, users)
                 if assigned:
-                    _say(out, f"  分配包保责任人：{assigned}笔")
+                    say(f"  分配包保责任人：{assigned}笔")
             digest = sha256_of(f.path)
-            label = f"{f.kind} {f.sub_kind or ''}".strip()
+            label = FILE_LABELS.get(f.sub_kind or f.kind, f.kind)
             if _already_imported(f.kind, f.sub_kind, digest):
-                _say(out, f"  {label}：已导入过（{f.path.name}），跳过")
+                say.note(f"  {label}：已导入过（{f.path.name}），跳过")
                 continue
             report = run_import(
                 f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
-                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{f.path.name}",
+                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{label}.xlsx",
             )
             reports[f.path.name] = report
-            _say(out, f"  {label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
-                      f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
+            say(f"  导入{label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
+                f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
             if f.kind == "loans":
                 set_lead_branches(plan)
                 users = ensure_users()
     moved = register_from_history_start(plan)
     if moved:
-        _say(out, f"  登记日期设为演示历史起点{HISTORY_FROM}：{moved}笔")
+        say(f"  登记日期设为演示历史起点{plan.history_from}：{moved}笔")
     made = add_plans(plan)
     if made:
-        _say(out, "  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
+        say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
-        _train_likelihood(out)
-    # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
-    from npl.reports.services import backfill_demo
+        _train_likelihood(plan, say)
+    from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
 
-    backfill_demo(out=lambda text: _say(out, text))
+    swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
+    say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
+        if any(swept.values()) else "  每日清理：无需更新")
+    say.note("  处理清收人员的往期建议……")
+    handled = handle_past_suggestions(plan)
+    if handled:
+        say(f"  往期清收建议（逾期{PAST_SUGGESTION_DAYS}天以上）记为已处理：完成{handled['done']}条，不采纳{handled['dismissed']}条")
+    # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
+    _backfill(say)
+    published = publish_demo_bulletins(admin)
+    say(f"  发布已结束各周的周通报：{published}期" if published else "  周通报：往期均已发布")
+    say.note(f"  合计用时{say.total():.0f}秒")
     return reports
 
 
-def _train_likelihood(out) -> None:
-    from npl.demo.generate import REPAID_UNTIL
+def _backfill(say) -> None:
+    """The daily snapshots of the last DEMO_WEEKS ISO weeks up to yesterday, week by week so progress shows
+    (reports.services.backfill: idempotent, each day as of itself). Lazy: reports sits above the demo's imports."""
+    from npl.campaigns.models import Campaign
+    from npl.reports.rules import week_of
+    from npl.reports.services import DEMO_WEEKS, backfill
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    monday = week_of(yesterday)[0] - dt.timedelta(weeks=DEMO_WEEKS - 1)
+    for campaign in Campaign.objects.filter(baseline__lte=yesterday):
+        last = min(campaign.ends_on or yesterday, yesterday)
+        for week in range(DEMO_WEEKS):
+            first = max(campaign.baseline, monday + dt.timedelta(weeks=week))
+            end = min(last, monday + dt.timedelta(weeks=week, days=6))
+            if first > end:
+                continue
+            n = backfill(first, end, campaign)
+            say(f"  每日快照 {first:%m-%d}至{end:%m-%d}（第{week + 1}/{DEMO_WEEKS}周）：{n}行" if n else
+                f"  每日快照 {first:%m-%d}至{end:%m-%d}：已有")
+
+
+def publish_demo_bulletins(admin) -> int:
+    """Publish, as the district admin would have each Monday, the 周通报 of every finished week the snapshots
+    cover (the ones not yet published); returns how many. Lazy imports: reports sits above the demo's imports."""
+    from npl.campaigns.models import Campaign
+    from npl.reports.bulletins import published
+    from npl.reports.models import Bulletin, DailyFigure
+    from npl.reports.rules import week_of
+    from npl.reports.services import publish_bulletin
+
+    made = 0
+    weekly = Bulletin.Kind.WEEKLY
+    for campaign in Campaign.objects.all():
+        days = sorted(set(DailyFigure.objects.filter(campaign=campaign).values_list("day", flat=True)))
+        weeks = sorted({week_of(day) for day in days})
+        have = set(days)
+        for first, last in weeks:
+            complete = all(first + dt.timedelta(days=i) in have for i in range((last - first).days + 1))
+            if complete and published(weekly, campaign, last) is None:
+                publish_bulletin(admin, weekly, campaign, last)
+                made += 1
+    return made
+
+
+SWEEP_LABELS = {"promises_kept": "承诺已履行", "promises_broken": "承诺违约", "instalments_paid": "分期已还",
+                "instalments_missed": "分期逾期", "plans_broken": "计划违约", "plans_completed": "计划履行完毕",
+                "guarantors_released": "解除原担保", "suspensions_ended": "停息到期"}
+
+
+# What `npl demo` calls each file as it imports it.
+FILE_LABELS = {
+    "loans": "不良贷款明细", "litigation": "涉诉清单", "repayments": "还款流水", "actions": "催收台账",
+    "impersonated_or_staff": "冒名及职工借名贷款清单", "public_servant": "公职人员名单", "dibao": "低保人员名单",
+    "disabled": "残疾人名单", "poverty": "脱贫户名单", "emigrated": "户籍迁出名单", "deceased": "死亡人员名单",
+    "imprisoned": "服刑人员名单", "lost_contact": "失联人员名单", "nominal_household": "空挂户名单",
+}
+
+
+def _train_likelihood(plan: DemoDistrict, say) -> None:
     from npl.likelihood.services import train
 
-    run = train(REPAID_UNTIL)  # the demo's history ends there: every 90-day window is complete
-    _say(out, f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
+    run = train(plan.history_end)  # the demo's history ends there: every 90-day window is complete
+    say(f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
+
+
+PAST_SUGGESTION_DAYS = 14  # a collector's worklist keeps the suggestions of the last two weeks
+
+
+def handle_past_suggestions(district: DemoDistrict) -> dict[str, int]:
+    """Demo-only: the suggestions the collectors would have dealt with over the history, marked dealt with, so a
+    collector opens a worklist of the recent weeks (not two years of arrears).
+
+    One overdue by more than PAST_SUGGESTION_DAYS is 完成 by the loan's latest ledger line since a month before
+    its due when there is one (the collector did act), else 不采纳 with the reason saying it was handled before
+    the demo began. The items are advice.services.today's (each a current suggestion); their states and notes
+    are written in bulk exactly as advice.services.mark_done / dismiss write them one by one (those recompute
+    each loan's suggestions: minutes for the demo's ~450). Run only while the demo's collectors have handled
+    nothing (a second `npl demo` changes nothing).
+    """
+    from npl.advice.choices import Status
+    from npl.advice.models import SuggestionRule, SuggestionState
+    from npl.advice.services import today
+    from npl.collection.models import CollectionAction
+
+    collectors = User.objects.filter(role=Role.COLLECTOR, username__in=[u.username for u in demo_users()])
+    if SuggestionState.objects.filter(by__in=collectors).exists():
+        return {}
+    rules = {r.code: r for r in SuggestionRule.objects.all()}
+    day = timezone.localdate()
+    states, notes = [], []
+    counts = {"done": 0, "dismissed": 0}
+    reason = "演示数据：本条为载入前的往期建议，已在线下处理"
+    for user in collectors:
+        items = [i for i in today(user, day) if i.overdue_days > PAST_SUGGESTION_DAYS]
+        actions = defaultdict(list)
+        for a in CollectionAction.objects.filter(loan__in={i.loan.pk for i in items}).order_by("-acted_on", "-pk"):
+            actions[a.loan_id].append(a)
+        for item in items:
+            s, rule = item.suggestion, rules[item.suggestion.rule]
+            action = next((a for a in actions[item.loan.pk] if a.acted_on >= s.due - dt.timedelta(days=30)), None)
+            if action is not None:
+                states.append(SuggestionState(loan=item.loan, rule=rule, due=s.due, status=Status.DONE, action=action, by=user))
+                text = f"清收建议“{rule.name}”（期限{s.due:%Y-%m-%d}）已完成：{action.acted_on:%Y-%m-%d} {action.get_method_display()}"
+                counts["done"] += 1
+            else:
+                states.append(SuggestionState(loan=item.loan, rule=rule, due=s.due, status=Status.DISMISSED, reason=reason, by=user))
+                text = f"清收建议“{rule.name}”（期限{s.due:%Y-%m-%d}）不采纳：{reason}"
+                counts["dismissed"] += 1
+            notes.append(LoanEvent(loan=item.loan, kind=EventKind.NOTE, field="advice", note=text[:500], occurred_on=day, actor=user))
+    with transaction.atomic():
+        SuggestionState.objects.bulk_create(states)
+        LoanEvent.objects.bulk_create(notes)
+    return counts if any(counts.values()) else {}
 
 
 def register_from_history_start(district: DemoDistrict) -> int:
     """Demo-only: date the demo's loans' registration (Loan.created_at) on the demo history's first day.
 
-    The demo's story is that the platform has carried the district since its history starts (HISTORY_FROM);
+    The demo's story is that the platform has carried the district since its history starts (history_from);
     loaded today, the loans would look registered today and the advice engine, which counts a fact older
     than the registration from the registration day (docs/advice.md "Due dates"), would put every due
     months ahead. A real district's loans keep the day they were imported. Returns the loans changed.
     """
-    start = timezone.make_aware(dt.datetime.combine(HISTORY_FROM, dt.time(9, 0)))
+    start = timezone.make_aware(dt.datetime.combine(district.history_from, dt.time(9, 0)))
     demo = Loan.objects.filter(loan_no__in=[ln.loan_no for ln in district.loans]).exclude(created_at=start)
     return demo.update(created_at=start)
 
@@ -261,7 +422,7 @@ def add_plans(district: DemoDistrict) -> dict[str, int]:
     room = {k: max(1, round(n * share)) for k, n in (("kept", PLANS_KEPT), ("missed", PLANS_MISSED), ("pending", PLANS_PENDING))}
     candidates = _plan_candidates(district)
     paid = defaultdict(dict)  # loan id → day → amount paid that day (principal + interest + costs)
-    for row in (Repayment.objects.filter(loan__in=candidates, confirmed=True, paid_on__gte=PLAN_SINCE)
+    for row in (Repayment.objects.filter(loan__in=candidates, confirmed=True, paid_on__gte=district.on(PLAN_SINCE))
                 .values("loan_id", "paid_on").annotate(p=Sum("principal"), i=Sum("interest"), c=Sum("costs"))):
         paid[row["loan_id"]][row["paid_on"]] = row["p"] + row["i"] + row["c"]
     made = defaultdict(int)
@@ -274,13 +435,13 @@ def add_plans(district: DemoDistrict) -> dict[str, int]:
             kind, signed = "kept", days[0][0] - dt.timedelta(days=7)
             rows = [(day + dt.timedelta(days=3), amount) for day, amount in days]
             rest = _yuan_part(due - sum(a for _, a in rows), 10)  # the three 2027 instalments: 30% of what is left
-            rows += [(d, rest) for d in FUTURE_DUES]
+            rows += [(district.on(d), rest) for d in FUTURE_DUES]
         elif not paid[loan.pk] and made["missed"] < room["missed"]:
-            kind, signed = "missed", dt.date(2026, 5, 10 + n % 15)
-            rows = [(d, _yuan_part(due, 20)) for d in MISSED_DUES]
+            kind, signed = "missed", district.on(dt.date(2026, 5, 10 + n % 15))
+            rows = [(district.on(d), _yuan_part(due, 20)) for d in MISSED_DUES]
         elif made["pending"] < room["pending"]:
-            kind, signed = "pending", dt.date(2026, 10, 15 + n % 10)
-            rows = [(d, _yuan_part(due, 10)) for d in PENDING_DUES]
+            kind, signed = "pending", district.on(dt.date(2026, 10, 15 + n % 10))
+            rows = [(district.on(d), _yuan_part(due, 10)) for d in PENDING_DUES]
         else:
             continue
         if any(amount <= 0 for _, amount in rows):

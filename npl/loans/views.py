@@ -7,7 +7,7 @@ from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django_tables2 import SingleTableMixin
 
 from npl.accounts import services
 from npl.core.money import ZERO, fmt_wan
+from npl.loans import history
 from npl.loans.filtersets import LoanFilterSet
 from npl.loans.forms import RevealForm
 from npl.loans.models import Borrower, Loan
@@ -45,61 +46,6 @@ class LoanListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return ctx
 
 
-def _history_models():
-    # Lazy: these apps sit above loans; their fields name what an event's before/after dicts hold.
-    from npl.collection.models import CollectionAction, Repayment
-    from npl.litigation.models import LitigationCase
-
-    return (Loan, CollectionAction, Repayment, LitigationCase)
-
-
-def _model_field(name: str):
-    """The model field an event key names ('township_id' → Loan.township), or None."""
-    base = name[:-3] if name.endswith("_id") else name
-    for model in _history_models():
-        try:
-            return model._meta.get_field(base)
-        except FieldDoesNotExist:
-            continue
-    return None
-
-
-def history_label(name: str) -> str:
-    """Chinese name of an event's field or key; category codes by their category name."""
-    from npl.categories.choices import NAMES
-
-    if name in NAMES:
-        return NAMES[name]
-    field = _model_field(name)
-    return str(field.verbose_name) if field is not None else ""
-
-
-def history_value(name: str, value) -> str:
-    """A before/after value in words: choices by their label, related rows by their (masked) name."""
-    if value in (None, "", {}, []):
-        return "—"
-    if isinstance(value, dict):
-        return "；".join(f"{history_label(k) or k}：{history_value(k, v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "、".join(history_value(name, v) for v in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    field = _model_field(name)
-    if field is not None and field.is_relation and field.related_model is not None:
-        model = field.related_model
-        if str(value).isdigit():
-            related = model.objects.filter(pk=value).first()
-        elif hasattr(model, "USERNAME_FIELD"):
-            # Imports name people by username; services by primary key.
-            related = model.objects.filter(**{model.USERNAME_FIELD: value}).first()
-        else:
-            related = None
-        return str(related) if related is not None else str(value)
-    if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
-
-
 @login_required
 def loan_detail(request, loan_no: str):
     """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
@@ -117,15 +63,7 @@ def loan_detail(request, loan_no: str):
         ),
         loan_no=loan_no,
     )
-    events = [
-        {
-            "event": e,
-            "field_label": history_label(e.field) if e.field else "",
-            "before": None if e.before in (None, "") else history_value(e.field, e.before),
-            "after": history_value(e.field, e.after),
-        }
-        for e in loan.events.select_related("actor", "batch").order_by("-at", "-pk")
-    ]
+    events = history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))
     today = timezone.localdate()
     return render(
         request,

@@ -19,6 +19,13 @@ def subject_for(scope_is_township: bool) -> str:
     return "我镇" if scope_is_township else "全区"
 
 
+def measure_for(code: str, subject: str = "我镇") -> str:
+    """A category's suggested measures as the reader's unit says them: the seed is a township's text (我镇);
+    the district's report asks on behalf of its townships (核减各乡镇工作任务)."""
+    text = MEASURES[code]
+    return text if subject == "我镇" else text.replace("我镇", "各乡镇")
+
+
 def summary_sentence(s: dict, subject: str = "我镇") -> str:
     """一、完成情况 as the seed writes it, from a campaign summary (INTAKE.md shape)."""
     return (
@@ -69,7 +76,7 @@ def category_paragraphs(report: dict, *, subject: str = "我镇", threshold=None
     out = []
     for i, code in enumerate(c["code"] for c in report["categories"]):
         title, body = texts[code]
-        measure = MEASURES[code] if measures else ""
+        measure = measure_for(code, subject) if measures else ""
         out.append(f"（{NUMERALS[i]}）{title}。{body}{measure}")
     return out
 

@@ -1,6 +1,5 @@
-"""Display filters for every template: money in 元 / 万元, history values, durations."""
+"""Display filters for every template: money in 元 / 万元, durations (history values: loans.history)."""
 import datetime as dt
-from decimal import Decimal
 
 from django import template
 
@@ -23,22 +22,6 @@ def wan_fmt(value) -> str:
     if value in (None, ""):
         return "—"
     return fmt_wan(value)
-
-
-@register.filter
-def history_value(value) -> str:
-    """A LoanEvent before/after value as a short line ('—' for nothing)."""
-    if value in (None, "", {}, []):
-        return "—"
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{history_value(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return "、".join(history_value(v) for v in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    return str(value)
 
 
 @register.filter

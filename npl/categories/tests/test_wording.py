@@ -54,3 +54,12 @@ def test_the_township_report_has_the_seeds_sections():
     for heading in ("一、完成情况", "二、关于清收特殊不良贷款的意见建议", "三、工作中存在的困难问题及意见建议", "四、下一步工作打算"):
         assert heading in text
     assert text[text.index("一、完成情况") + 1].startswith("我镇目前有清收任务1笔、1万元。")
+
+
+def test_the_district_asks_for_its_townships_and_a_township_for_itself():
+    report = {"categories": [_row("impersonated_or_staff", "冒名及农合行职工借名贷款", 3, "90000.00", [
+        ("impersonated", "冒名顶替", 2, "60000.00"), ("bank_staff", "农合行职工", 1, "30000.00")])]}
+    [district] = category_paragraphs(report, subject="全区")
+    [township] = category_paragraphs(report, subject="我镇")
+    assert "我镇" not in district and "建议核减各乡镇工作任务" in district
+    assert "建议核减我镇工作任务" in township

@@ -85,9 +85,36 @@ class TestTheDemoDistrict(TestCase):
     def test_the_demo_loans_were_registered_when_the_demo_history_starts(self):
         from django.utils import timezone
 
-        from npl.demo.generate import HISTORY_FROM
+        from npl.demo.generate import HISTORY_FROM, REPAID_UNTIL
 
-        assert {timezone.localdate(d) for d in Loan.objects.values_list("created_at", flat=True)} == {HISTORY_FROM}
+        # The story is moved so that its history ends yesterday: it starts as long before that as the reference's.
+        start = timezone.localdate() - dt.timedelta(days=1) - (REPAID_UNTIL - HISTORY_FROM)
+        assert {timezone.localdate(d) for d in Loan.objects.values_list("created_at", flat=True)} == {start}
+
+    def test_the_history_runs_to_the_day_before_loading(self):
+        from django.utils import timezone
+
+        from npl.collection.models import CollectionAction, Repayment
+
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        last_paid = Repayment.objects.order_by("-paid_on").values_list("paid_on", flat=True).first()
+        last_action = CollectionAction.objects.order_by("-acted_on").values_list("acted_on", flat=True).first()
+        assert yesterday - dt.timedelta(days=31) <= max(last_paid, last_action) <= yesterday
+
+    def test_the_finished_weeks_bulletins_are_published_by_the_district_admin(self):
+        from django.utils import timezone
+
+        from npl.reports.models import Bulletin
+
+        weekly = Bulletin.objects.filter(kind=Bulletin.Kind.WEEKLY, status=Bulletin.Status.PUBLISHED)
+        assert weekly.count() >= 4
+        assert {b.published_by.role for b in weekly} == {Role.DISTRICT_ADMIN}
+        assert all(b.period_end < timezone.localdate() for b in weekly)
+
+    def test_every_stage_reports_its_counts_and_seconds(self):
+        assert "导入不良贷款明细：读取240行" in self.output
+        assert "每日快照" in self.output and "发布已结束各周的周通报：" in self.output
+        assert "秒）" in self.output
 
     def test_collectors_open_with_dues_from_the_history_not_from_the_loading_day(self):
         from django.utils import timezone
@@ -118,6 +145,12 @@ class TestTheDemoDistrict(TestCase):
         run_demo(loans=SMALL)
         assert row_counts() == before
 
+    def test_running_it_again_later_keeps_the_first_loads_history_end(self):
+        from npl.core.models import Setting
+        from npl.demo.services import END_KEY, history_end
+
+        assert history_end() == dt.date.fromisoformat(Setting.objects.get(key=END_KEY).value)
+
     def test_if_empty_does_nothing_when_loans_exist(self):
         before = row_counts()
         out = run_demo("--if-empty", loans=SMALL + 10)
@@ -147,3 +180,9 @@ def test_write_files_writes_the_intake_files_without_importing(tmp_path):
     assert (tmp_path / "loans.xlsx").exists() and (tmp_path / "roster_dibao.xlsx").exists()
     assert "loans.xlsx" in out
     assert Loan.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_printed_logins_name_the_host_the_server_was_given():
+    out = run_demo(print_logins=True, host="192.168.1.20:9000")
+    assert "登录 http://192.168.1.20:9000/" in out and "quadmin" in out

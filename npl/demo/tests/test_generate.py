@@ -238,3 +238,16 @@ def test_a_benchmark_can_write_the_loans_file_alone_with_the_same_bytes(tmp_path
     assert [f.path.name for f in d.files] == ["loans.xlsx"]
     assert not (tmp_path / "actions.xlsx").exists()
     assert d.files[0].path.read_bytes() == demo.files[0].path.read_bytes()
+
+
+def test_a_later_end_moves_every_date_by_the_same_days_and_keeps_numbers_in_their_years():
+    reference = build_district(loans=200)
+    moved = build_district(loans=200, end=REPAID_UNTIL + dt.timedelta(days=40))
+    assert moved.shift == 40 and moved.history_end == REPAID_UNTIL + dt.timedelta(days=40)
+    assert moved.baseline == BASELINE + dt.timedelta(days=40)
+    assert [r["paid_on"] - dt.timedelta(days=40) for r in moved.repayments] == [r["paid_on"] for r in reference.repayments]
+    assert all(r["txn_no"].startswith(f"LS{r['paid_on']:%Y%m%d}") for r in moved.repayments)
+    assert [a["acted_on"] - dt.timedelta(days=40) for a in moved.actions] == [a["acted_on"] for a in reference.actions]
+    assert all(c["case_no"].startswith(f"({c['filed'].year})") for c in moved.cases)
+    assert len({c["case_no"] for c in moved.cases}) == len(moved.cases)
+    assert [ln.balance for ln in moved.loans] == [ln.balance for ln in reference.loans]  # the same story, later

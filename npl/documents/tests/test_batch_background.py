@@ -126,3 +126,15 @@ def test_batches_left_undownloaded_are_removed_after_the_kept_days(loans, cast, 
     assert tasks.purge_expired(asked + dt.timedelta(days=3, minutes=1)) == 1
     assert tasks.find(admin, job.id) is None
     assert GeneratedDocument.objects.count() == 1  # the log stays: it is the record, the file was only a parcel
+
+
+def test_a_batch_being_rendered_shows_its_step_elapsed_seconds_and_estimate(loans, client_for, cast, units):
+    client = client_for("township_admin")
+    job_id = _queued(client, units, fmt="pdf")
+    job = tasks.find(cast["township_admin"], job_id)
+    started = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).isoformat()
+    tasks._update(job, status=tasks.RENDERING, stage_since=started)
+    page = client.get(f"/documents/?job={job_id}").content.decode()
+    assert "第2步，共2步" in page and "3 笔" in page
+    estimate = round(3 * tasks.SECONDS_PER_LOAN["pdf"])
+    assert f"预计共约 {estimate} 秒" in page and '<progress class="import-bar" max="100" value="' in page

@@ -73,3 +73,14 @@ def test_list_paginates_at_fifty(units, client_for, cast):
     assert "下一页" in first
     second = client_for("district_admin").get("/loans/", {"page": 2}).content.decode()
     assert len(re.findall(r'href="/loans/P\d{3}/"', second)) == 5
+
+
+def test_each_row_names_its_next_step_linked_to_the_loans_handling_page_and_labels_its_cells(admin_client, loans):
+    from npl.loans.tables import NEXT_STEP
+
+    page = admin_client.get("/loans/", {"q": "LA001"}).content.decode()
+    step = NEXT_STEP[LoanStatus(loans["LA001"].status)]
+    assert f'<a href="/collection/loans/LA001/">{step}</a>' in page
+    # A phone shows each row as a card: every cell carries its column's name, the desk-only ones are marked.
+    assert 'data-label="本金余额（元）"' in page and 'data-label="下一步"' in page
+    assert 'class="table cards"' in page and 'class="card-hide" data-label="网点"' in page

@@ -39,7 +39,7 @@ def test_history_is_a_timeline_newest_first_with_who_when_batch_and_change(histo
     kinds = re.findall(r"<strong>(登记|信息变更|分配责任人)</strong>", timeline)
     assert kinds == ["分配责任人", "信息变更", "登记"]
     assert "本金余额" in timeline  # the field's Chinese name, not principal_balance
-    assert "120000.00" in timeline and "100000.00" in timeline
+    assert "120,000.00" in timeline and "100,000.00" in timeline  # money as money
     assert "liuxi_admin" in timeline and "包保到人" in timeline
     assert "<span class=\"after\">李建平" in timeline  # the assigned person, by name not username
     assert "柳溪镇不良贷款.xlsx" in timeline

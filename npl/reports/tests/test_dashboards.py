@@ -152,3 +152,14 @@ def test_a_branch_home_counts_the_repayments_to_confirm_and_the_waivers_the_cler
     version.branch_limit = Decimal("100.00")
     version.save()
     assert "可审批的减免申请：0" in home(client_for, "branch_staff").content.decode()
+
+
+def test_a_police_liaisons_home_lists_a_screenful_and_points_to_the_ledger_for_the_rest(loans, client_for, monkeypatch):
+    from npl.accounts import home as home_module
+
+    everything = home(client_for, "police_liaison")
+    assert everything.context["totals"]["loans"] == len(everything.context["listed"]) >= 1
+    assert "见<a" not in everything.content.decode()  # all of them shown: no pointer
+    monkeypatch.setattr(home_module, "LIAISON_TOP", 0)  # a longer list than the home shows
+    page = home(client_for, "police_liaison").content.decode()
+    assert f"全部{everything.context['totals']['loans']}笔见<a href=\"/loans/\">贷款台账</a>" in page

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--print-logins", action="store_true", help="打印演示账号表（单独使用时只打印，不载入）")
         parser.add_argument("--loans", type=int, default=3000, help="贷款笔数（默认3000）")
         parser.add_argument("--seed", type=int, default=SEED, help="随机种子（相同种子得到相同数据）")
+        parser.add_argument("--host", default="127.0.0.1:8000", help="登录地址的主机与端口（打印账号表时用，默认127.0.0.1:8000）")
         parser.add_argument("--write-files", metavar="DIR", help="只把演示文件（.xlsx）写到DIR，不导入")
         parser.add_argument("--only", action="append", metavar="KIND",
                             choices=["loans", "roster", "loan-list", "litigation", "repayments", "actions"],
@@ -31,7 +32,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{f.path}\t{f.kind} {f.sub_kind or ''}\t{f.rows}行")
             return
         if opts["print_logins"] and not opts["if_empty"]:
-            self.print_logins()
+            self.print_logins(opts["host"])
             return
         from npl.loans.models import Loan
 
@@ -41,22 +42,22 @@ class Command(BaseCommand):
         else:
             from npl.demo.services import load_demo
 
-            self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}）：")
+            self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}；约需数分钟，每一步完成时显示）：")
             load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
             self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
             loaded = True
         # `make run` asks for `--if-empty --print-logins`: load when empty, print the table once either way.
         if loaded or opts["print_logins"]:
-            self.print_logins()
+            self.print_logins(opts["host"])
 
-    def print_logins(self):
+    def print_logins(self, host: str):
         from npl.accounts.models import User
         from npl.demo.services import logins_table
 
         table = logins_table()
         rows = [("用户名", "角色", "所属单位", "密码"), *table]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-        self.stdout.write("\n演示账号（登录 http://127.0.0.1:8000/ ）：")
+        self.stdout.write(f"\n演示账号（登录 http://{host}/ ）：")
         for row in rows:
             line = "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths))
             self.stdout.write(("  " + line).rstrip())
