@@ -1,5 +1,6 @@
 """Case pages: who sees which cases, who gets the forms, posting through the services, an imported case."""
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -164,3 +165,13 @@ def test_the_court_liaison_touches_no_loan_outside_litigation(loans, client_for)
     assert court.get(reverse("litigation:file", args=["LA002"])).status_code == 403
     other = testing.loan("LX001", loans["LA001"].borrower, loans["LA001"].township, loans["LA001"].branch)
     assert court.get(reverse("loans:detail", args=[other.loan_no])).status_code == 404
+
+
+def test_on_a_phone_a_case_is_a_card_of_its_number_loan_borrower_stage_and_recovery(case, client_for):
+    page = client_for("court_liaison").get(reverse("litigation:list")).content.decode()
+    assert 'class="table cards"' in page
+    hidden = {label for cls, label in re.findall(r'<td class="([^"]*)" data-label="([^"]+)"', page) if "card-hide" in cls.split()}
+    shown = set(re.findall(r'data-label="([^"]+)"', page)) - hidden
+    # The court's own details stay on the desk: a phone card keeps what the liaison acts on.
+    assert hidden == {"乡镇", "受理法院", "起诉日期", "判决金额（元）", "失信名单"}
+    assert shown == {"案号", "借据号", "借款人", "诉讼类型", "当前阶段", "执行到位（元）"}
