@@ -210,9 +210,10 @@ def test_township_scope_and_a_past_as_of_day(imported, capsys):
     assert (got["E08"]["limitation_deadline"], got["E08"]["limitation_status"]) == ("2025-02-05", "due_1m")
 
 
-@pytest.mark.slow  # eight `npl` processes, each starting Django
-def test_the_real_command_line_gives_the_same_answer(tmp_path):
-    """`npl` as operators and the hidden table run it: a fresh SQLite database, separate processes."""
+def npl_process(tmp_path):
+    """`npl` as operators and the hidden tables run it: separate processes on a fresh SQLite database.
+
+    Returns run(*args) → stdout, asserting exit 0."""
     script = Path(sys.executable).with_name("npl")
     npl = [str(script)] if script.exists() else [sys.executable, "-m", "npl.cli"]
     env = dict(os.environ, NPL_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}")
@@ -222,6 +223,13 @@ def test_the_real_command_line_gives_the_same_answer(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
+    return run
+
+
+@pytest.mark.slow  # eight `npl` processes, each starting Django
+def test_the_real_command_line_gives_the_same_answer(tmp_path):
+    """`npl` as operators and the hidden table run it: a fresh SQLite database, separate processes."""
+    run = npl_process(tmp_path)
     run("migrate", "--noinput", "-v", "0")
     for cmd in import_commands(write_files(tmp_path)):
         assert json.loads(run(*cmd))["written"]

@@ -7,15 +7,12 @@ The schedules (国务院办公厅 notices): 2023 — 中秋节、国庆节 9月2
 """
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from npl.collection.tests.test_clocks_cli import id_of, write_xlsx
+from npl.collection.tests.test_clocks_cli import id_of, npl_process, write_xlsx
 
 D = dt.date
 TOWN, BRANCH = "柳溪镇", "柳溪支行"
@@ -121,15 +118,7 @@ def test_the_text_report_reads_in_chinese_with_the_reason(imported, capsys):
 @pytest.mark.slow  # four `npl` processes, each starting Django
 def test_the_real_command_line_gives_the_extended_deadlines(tmp_path):
     """`npl` as the hidden holiday cases run it: separate processes on a fresh SQLite database."""
-    script = Path(sys.executable).with_name("npl")
-    npl = [str(script)] if script.exists() else [sys.executable, "-m", "npl.cli"]
-    env = dict(os.environ, NPL_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-
-    def run(*args):
-        done = subprocess.run([*npl, *args], env=env, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
+    run = npl_process(tmp_path)
     run("migrate", "--noinput", "-v", "0")
     for cmd in build_files(tmp_path):
         assert json.loads(run(*cmd))["written"]
