@@ -163,9 +163,50 @@ class Totals:
         return checked or None
 
 
+class UnitCheck:
+    """Catches amounts written in 万元 under no stated unit, which would be read as 元 (10,000 times too small).
+
+    The importer names the columns where a figure below a floor is implausible (a loan's 贷款金额 below
+    1,000 元). When the file states no unit for such a column and most of its figures are below the floor,
+    the file is refused: a person states the unit (万元, or 元 when the loans really are that small).
+    A totals row cannot catch this: a bank totals its 万元 column in 万元 too."""
+
+    def __init__(self, floors: dict, unstated: set, labels: dict):
+        self.floors = {f: Decimal(v) for f, v in floors.items() if f in unstated}
+        self.labels = labels
+        self.below = dict.fromkeys(self.floors, 0)
+        self.counted = dict.fromkeys(self.floors, 0)
+        self.example: dict = {}
+
+    def add(self, row_no: int, raw: dict) -> None:
+        for f, floor in self.floors.items():
+            try:
+                d = decimal_of(raw.get(f))
+            except ValueError:
+                continue  # the row's own refusal says what is wrong
+            if d is None or d <= 0:
+                continue
+            self.counted[f] += 1
+            if d < floor:
+                self.below[f] += 1
+                self.example.setdefault(f, (row_no, raw.get(f)))
+
+    def check(self) -> None:
+        """Raises UnusableFile when most figures of a column without a stated unit are below its floor."""
+        for f, floor in self.floors.items():
+            if self.counted[f] and self.below[f] * 2 > self.counted[f]:
+                label = self.labels.get(f, f)
+                row_no, value = self.example[f]
+                raise UnusableFile(
+                    f"{label}：{self.counted[f]}行中有{self.below[f]}行不足 {fmt_yuan(floor)} 元（如第{row_no}行“{text(value)}”），"
+                    f"而表中没有写明金额单位，像是按万元填写的。若是万元，请在表头写作“{label}（万元）”或在表头上方写"
+                    f"“单位：万元”；若确实是元，请在表头上方写“单位：元”后重新导入"
+                )
+
+
 def _rounded_equal(total: Decimal, stated: Decimal) -> bool:
     places = max(0, -stated.as_tuple().exponent)
     return total.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == stated
 
 
-__all__ = ["Totals", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]
+__all__ = ["Totals", "UnitCheck", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]

@@ -64,6 +64,9 @@ class Importer:
     # Parsed text values and the model field each is stored in: value name → (model, field name). Their
     # max_length is read from the model, so a longer value is refused, never cut (issue 14 point 6).
     stored_in: dict = {}
+    # Amount columns where most figures below this many 元 mean the file is in 万元 under no stated unit
+    # (layout.UnitCheck): field → 元.
+    amount_floors: dict = {}
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -186,6 +189,7 @@ class Pipeline:
         self.wan = {f: u for f, u in header.units.items() if u == layout.WAN}  # columns to convert to 元
         self.labels = {c.field: header.labels.get(c.field, c.label) for c in self.importer.columns}
         self.totals = layout.Totals(header.units, self.labels)
+        self.unit_check = layout.UnitCheck(self.importer.amount_floors, header.unstated, self.labels)
         self.hidden_read: list[int] = []
         self.max_rows = limit("NPL_IMPORT_MAX_ROWS")
 
@@ -217,6 +221,7 @@ class Pipeline:
             if row_no in self.hidden_rows:
                 self.hidden_read.append(row_no)
             self.totals.add(raw)
+            self.unit_check.add(row_no, raw)
             yield row_no, raw
 
     def parse_row(self, row_no: int, raw: dict) -> Row:
@@ -283,10 +288,11 @@ class Pipeline:
                             "message": f"{imp.key_label(key)} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
                         }
                     )
-        # A totals mismatch refuses the file before anything is written.
+        # An unstated 万元 or a totals mismatch refuses the file before anything is written.
         try:
             every_row_kept = not refused and not duplicates
             totals = self.totals.check(None if every_row_kept else (lambda: _accepted_sums(spool, to_write, self.units)))
+            self.unit_check.check()
         except UnusableFile:
             spool.close()
             raise

@@ -112,6 +112,34 @@ def test_an_unstated_wan_file_with_a_yuan_total_is_caught(tmp_path, npl_import, 
     assert code == 2 and "贷款金额：合计行写 422222.21 元" in err and "按元读取" in err
 
 
+# A bank list in 万元 to 2 places with no unit anywhere, totalled in 万元 too: the total agrees with its rows,
+# so only the figures themselves show that every loan would be read 10,000 times too small.
+WAN_2_PLACES = [("L1", "12.35", "10.00"), ("L2", "20.00", "15.00"), ("L3", "9.88", "0.01")]
+
+
+@pytest.mark.parametrize("total", [[], [["合计", "", "", "", "", "42.23", "25.01"]]], ids=["no-total", "matching-wan-total"])
+def test_an_unstated_wan_file_is_refused_even_when_its_total_agrees(tmp_path, npl_import, ids, total):
+    rows = loans_sheet(ids, WAN_2_PLACES) + total
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 2 and report is None
+    assert "贷款金额：3行中有3行不足 1000.00 元（如第2行“12.35”）" in err and "单位：万元" in err
+    assert not Loan.objects.exists()
+
+
+def test_small_loans_are_read_in_yuan_once_the_file_says_so(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, WAN_2_PLACES, above=[["单位：元"]])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert figures()["L1"] == (Decimal("12.35"), Decimal("10.00"))
+
+
+def test_a_file_with_a_few_small_loans_among_ordinary_ones_is_read_in_yuan(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, [("L0", "500", "500"), *YUAN])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["created"] == 4 and figures()["L0"] == (Decimal("500.00"), Decimal("500.00"))
+
+
 def test_a_wan_total_typed_to_two_places_matches_its_rows(tmp_path, npl_import, ids):
     rows = loans_sheet(ids, WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "42.22", "25.00"]]
     code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
