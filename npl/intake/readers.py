@@ -137,6 +137,24 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
     return None
 
 
+# What a zip holding no workbook is, by the part that names it (a Word file renamed .xlsx is common).
+_ZIP_DOCUMENTS = (
+    ("word/document.xml", "Word 文档（.docx）"),
+    ("ppt/presentation.xml", "PowerPoint 演示文稿（.pptx）"),
+    ("content.xml", "OpenDocument 文档"),
+)
+
+
+def _zip_document(zf: zipfile.ZipFile) -> str | None:
+    """None when the zip holds a workbook (.xlsx, .xlsm, .xlsb or .ods), else what it is."""
+    names = set(zf.namelist())
+    if names & {"xl/workbook.xml", "xl/workbook.bin"}:
+        return None
+    if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return None
+    return next((what for part, what in _ZIP_DOCUMENTS if part in names), "普通 ZIP 压缩包")
+
+
 def _xml_unescape(s: str) -> str:
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
@@ -161,6 +179,11 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
     hidden: set[int] = set()
     with zf:
         infos = zf.infolist()
+        other = _zip_document(zf)
+        if other:
+            raise UnusableFile(
+                f"无法打开：文件扩展名是 {path.suffix.lower()}，但内容是{other}，不是表格：请上传 Excel 或 WPS 表格文件（.xlsx、.xls）"
+            )
         total = sum(i.file_size for i in infos)
         if total > max_unpacked:
             raise UnusableFile(f"表格文件解压后共 {total / MB:.0f} MB，超过上限 {max_unpacked // MB} MB（可能是压缩炸弹或过大的表格）")

@@ -297,6 +297,20 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused_naming_what_it_is
     assert code == 2 and report is None and says in err and "扩展名" in err
 
 
+def test_a_word_file_or_a_plain_zip_renamed_xlsx_is_refused_naming_what_it_is(tmp_path, npl_import):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("不良贷款明细")
+    document.save(tmp_path / "list.xlsx")
+    code, report, err = npl_import("loans", tmp_path / "list.xlsx", *AS_OF)
+    assert code == 2 and report is None and "内容是Word 文档（.docx）" in err and "扩展名是 .xlsx" in err
+    with zipfile.ZipFile(tmp_path / "zipped.xlsx", "w") as zf:
+        zf.writestr("loans.csv", ",".join(LOAN_HEADER))
+    code, report, err = npl_import("loans", tmp_path / "zipped.xlsx", *AS_OF)
+    assert code == 2 and report is None and "内容是普通 ZIP 压缩包" in err
+
+
 # -- 6. upload limits ---------------------------------------------------------------------------------------
 def write_bomb(path, megabytes: int):
     """A valid .xlsx (the parts a minimal workbook needs) whose sheet is `megabytes` of repeated rows."""
