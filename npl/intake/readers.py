@@ -111,6 +111,12 @@ def check_file(path: Path) -> str:
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NO = re.compile(rb'\br="(\d+)"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+# A formula cell and its cached value (absent when the writer never calculated it).
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v>([^<]*)<)?'
+)
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_CALC_ON_LOAD = re.compile(rb'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
@@ -192,12 +198,14 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
             if problem:
                 raise UnusableFile(problem)
         sheet_part = _sheet_part(zf, sheet)
+        stale = _StaleFormulas(zf)
         inflated = 0
         for info in infos:
             if info.is_dir():
                 continue
             scan = info.filename == sheet_part
             seen, tail, row_count = 0, b"", 0
+            ftail = b""
             try:
                 with zf.open(info) as part:
                     while block := part.read(1 << 20):
@@ -218,9 +226,50 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
                                     hidden.add(int(no.group(1)) if no else row_count)
                                 elif (no := _ROW_NO.search(attrs)) is not None:
                                     row_count = int(no.group(1))
+                            # Formula cells, cut at a cell's end so a cell is never split between blocks.
+                            fdata = ftail + block
+                            ends = [m.end() for m in _CELL_END.finditer(fdata, max(0, len(fdata) - 65536))]
+                            cut = ends[-1] if ends else 0
+                            fdata, ftail = fdata[:cut], fdata[cut:]
+                            stale.scan(fdata)
+                    stale.scan(ftail)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
                 raise UnusableFile(f"表格文件已损坏：“{info.filename}”无法解压（{exc}）") from exc
+        stale.check()
     return hidden
+
+
+class _StaleFormulas:
+    """Formula cells of the sheet that were never calculated. A program writing .xlsx (POI, openpyxl,
+    XlsxWriter) leaves a formula's value out, or writes 0 and asks Excel to calculate on opening
+    (fullCalcOnLoad); read as they are, such amounts would be empty or 0. Excel, WPS and LibreOffice always
+    save the values, so opening and saving the file once mends it."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        try:
+            self.calc_on_load = bool(_CALC_ON_LOAD.search(zf.read("xl/workbook.xml")))
+        except KeyError:
+            self.calc_on_load = False
+        self.count, self.first = 0, None
+
+    def scan(self, data: bytes) -> None:
+        if b"<f" not in data and b":f>" not in data and b":f " not in data:
+            return  # no formula here (the common case: a quick test before the pattern)
+        for m in _FORMULA_CELL.finditer(data):
+            value = m.group(2)
+            if value is None or (self.calc_on_load and value.strip() in (b"", b"0")):
+                self.count += 1
+                self.first = self.first or m.group(1).decode()
+
+    def check(self) -> None:
+        """Raises UnusableFile naming the first uncalculated formula cell."""
+        if not self.count:
+            return
+        more = f"等{self.count}个单元格" if self.count > 1 else ""
+        raise UnusableFile(
+            f"表格中的公式没有计算结果：{self.first}{more}是公式，文件保存时未计算（多为程序生成、未经 Excel 或 WPS "
+            "打开保存），按原样读取金额会是空或 0：请用 Excel 或 WPS 打开该文件、保存后再上传"
+        )
 
 
 # -- CSV and HTML text -----------------------------------------------------------------------------------

@@ -311,6 +311,50 @@ def test_a_word_file_or_a_plain_zip_renamed_xlsx_is_refused_naming_what_it_is(tm
     assert code == 2 and report is None and "内容是普通 ZIP 压缩包" in err
 
 
+def loans_with_formula_balances(path, ids, cached):
+    """The balances as formulas, written by XlsxWriter the way a program writes them: with the value it is
+    given, or with 0 and a request that Excel calculate on opening (fullCalcOnLoad)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, LOAN_HEADER)
+    for r, (loan_no, amount, balance) in enumerate(YUAN, start=1):
+        ws.write_row(r, 0, loan_row(loan_no, ids[r - 1], amount=amount))
+        if cached:
+            ws.write_formula(r, 6, f"={balance}+0", None, float(balance))
+        else:
+            ws.write_formula(r, 6, f"={balance}+0")
+    wb.close()
+    return path
+
+
+def test_formulas_saved_with_their_values_are_read_by_value(tmp_path, npl_import, ids):
+    code, report, err = npl_import("loans", loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=True), *AS_OF)
+    assert code == 0, err
+    assert figures()["L1"] == (Decimal("123456.78"), Decimal("100000.01"))
+
+
+def test_formulas_never_calculated_refuse_the_file_naming_the_cell(tmp_path, npl_import, ids):
+    code, report, err = npl_import("loans", loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=False), *AS_OF)
+    assert code == 2 and report is None
+    assert "公式没有计算结果：G2等3个单元格是公式" in err and "打开该文件、保存后再上传" in err
+    assert not Loan.objects.exists()
+
+
+def test_a_formula_without_any_value_refuses_the_file_too(tmp_path, npl_import, ids):
+    path = loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=False)
+    # As Apache POI and openpyxl write it: the formula, no value at all, no request to calculate.
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "poi.xlsx", "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>0</v>", b"")
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            out.writestr(info, data)
+    code, report, err = npl_import("loans", tmp_path / "poi.xlsx", *AS_OF)
+    assert code == 2 and "公式没有计算结果：G2等3个单元格" in err
+
+
 # -- 6. upload limits ---------------------------------------------------------------------------------------
 def write_bomb(path, megabytes: int):
     """A valid .xlsx (the parts a minimal workbook needs) whose sheet is `megabytes` of repeated rows."""
