@@ -103,6 +103,9 @@ class Totals:
         self.negative = {f: Decimal(0) for f in units}  # negative cells (refused rows) bound the total from below
         self.unreadable: set[str] = set()
         self.total_row: tuple[int, dict] | None = None
+        self.places = dict.fromkeys(units, 0)  # the most decimals a cell of the column carries
+        self.cells = dict.fromkeys(units, 0)  # numeric cells summed
+        self.rounding: list[str] = []  # totals accepted only within the rows' rounding (report warnings)
 
     def add(self, raw: dict) -> None:
         for f in self.sums:
@@ -113,6 +116,8 @@ class Totals:
                 continue
             if d is not None:
                 self.sums[f] += d
+                self.cells[f] += 1
+                self.places[f] = max(self.places[f], -d.as_tuple().exponent)
                 if d < 0:
                     self.negative[f] += d
 
@@ -147,7 +152,25 @@ class Totals:
             if kept is not None:
                 entry["sum_kept"] = fmt_yuan(kept.get(f, 0))
             checked[f] = entry
-            if not (low - half < stated <= high + half) and not (low == high and _rounded_equal(total, stated)):
+            # 万元 figures rounded to fewer than 6 places each lose up to half their last place: a bank's total
+            # (the exact sum, rounded) then differs from the rounded rows' sum. The errors are even in ±half a
+            # place, so their sum has a standard deviation of half × √(n/3); 4 of them (never more than n
+            # halves) is allowed — 0.17 万元 for 200 rows to 2 places, so a missing loan is still caught.
+            slack = Decimal(0)
+            if self.units[f] == WAN and self.places[f] < MAX_WAN_PLACES:
+                n = self.cells[f]
+                halves = min(n, max(1, int((4 * (Decimal(n) / 3).sqrt()).to_integral_value(rounding=ROUND_HALF_UP))))
+                slack = halves * Decimal(5).scaleb(-self.places[f] - 1)
+            within = low - half < stated <= high + half or (low == high and _rounded_equal(total, stated))
+            if not within and slack and low - half - slack < stated <= high + half + slack:
+                entry["rounding"] = fmt_yuan(slack * factor)
+                self.rounding.append(
+                    f"{self.labels.get(f, f)}：合计行写 {fmt_wan(stated * factor)} 万元，各行相加为 {fmt_wan(total * factor)} 万元，"
+                    f"差额在各行按万元保留{self.places[f]}位小数的四舍五入范围内（{self.cells[f]}行，"
+                    f"最多 {fmt_wan(slack * factor)} 万元）；金额按各行所写导入，如需精确到分请按元导出"
+                )
+                within = True
+            if not within:
                 computed = (f"各行相加为 {fmt_yuan(total * factor)} 元（{fmt_wan(total * factor)} 万元）" if kept is None else
                             f"各行相加为 {fmt_yuan(total * factor)} 元（{fmt_wan(total * factor)} 万元），其中可导入的行相加为 "
                             f"{fmt_yuan(kept.get(f, 0))} 元（{fmt_wan(kept.get(f, 0))} 万元）")

@@ -296,6 +296,8 @@ class Pipeline:
         except UnusableFile:
             spool.close()
             raise
+        for message in self.totals.rounding:  # accepted, but said: the total agrees only within the rows' rounding
+            imp.ctx.warnings.append({"row": self.totals.total_row[0], "key": None, "message": message})
 
         refused.sort(key=lambda r: r["row"])
         duplicates.sort(key=lambda r: r["row"])

@@ -147,6 +147,28 @@ def test_a_wan_total_typed_to_two_places_matches_its_rows(tmp_path, npl_import, 
     assert report["totals"]["amount"]["stated"] == "422200.00" and report["totals"]["amount"]["sum"] == "422222.21"
 
 
+# Three loans of 10,040 元 exported in 万元 as shown to 2 places (1.00 each), with the bank's total: the exact
+# sum rounded (3.01), not the sum of the rounded rows (3.00).
+ROUNDED_WAN = [("L1", "5.00", "1.00"), ("L2", "5.00", "1.00"), ("L3", "5.00", "1.00")]
+
+
+def test_a_wan_total_off_only_by_the_rounding_of_its_rows_is_accepted_with_a_warning(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, ROUNDED_WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "15.00", "3.01"]]
+    code, report, err = npl_import("loans", write_csv(tmp_path / "t.csv", rows, "gb18030"), *AS_OF)
+    assert code == 0, err
+    assert report["totals"]["balance"]["rounding"] == "150.00"
+    (warning,) = report["warnings"]
+    assert warning["row"] == 6 and "合计行写 3.01 万元，各行相加为 3.00 万元" in warning["message"]
+    assert "四舍五入" in warning["message"]
+    assert figures()["L1"] == (Decimal("50000.00"), Decimal("10000.00"))
+
+
+def test_a_wan_total_beyond_the_rounding_of_its_rows_is_still_refused(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, ROUNDED_WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "15.00", "3.03"]]
+    code, report, err = npl_import("loans", write_csv(tmp_path / "t.csv", rows, "gb18030"), *AS_OF)
+    assert code == 2 and "合计行写 30300.00 元（3.03 万元），各行相加为 30000.00 元（3.00 万元）" in err
+
+
 def test_one_refused_row_keeps_its_row_refusal_when_the_total_counts_the_rows_as_written(tmp_path, npl_import, ids):
     rows = loans_sheet(ids, YUAN) + [["合计", "", "", "", "", "422222.21", "250000.58"]]
     rows[2][2] = rows[2][2][:17] + ("1" if rows[2][2][17] == "0" else "0")  # L2's check digit is wrong
