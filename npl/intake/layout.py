@@ -187,22 +187,26 @@ class Totals:
 
 
 class UnitCheck:
-    """Catches amounts written in 万元 under no stated unit, which would be read as 元 (10,000 times too small).
+    """Catches an amount column read in the wrong unit, which no totals row can catch (a bank totals a
+    column in the unit of its rows).
 
-    The importer names the columns where a figure below a floor is implausible (a loan's 贷款金额 below
-    1,000 元). When the file states no unit for such a column and most of its figures are below the floor,
-    the file is refused: a person states the unit (万元, or 元 when the loans really are that small).
-    A totals row cannot catch this: a bank totals its 万元 column in 万元 too."""
+    The importer gives, per amount column, the range a figure plausibly lies in (a loan's 贷款金额: from
+    1,000 元 to 1亿元). Most figures of a column read as 元 with no unit stated lying below the floor mean
+    the file is in 万元 (10,000 times too small); most figures of a column read as 万元 lying above the
+    ceiling mean a 单位：万元 note over figures in 元 (10,000 times too large). Either refuses the file,
+    saying how to state the unit (单位：元 lets genuinely small loans through)."""
 
-    def __init__(self, floors: dict, unstated: set, labels: dict):
-        self.floors = {f: Decimal(v) for f, v in floors.items() if f in unstated}
+    def __init__(self, bounds: dict, units: dict, unstated: set, labels: dict):
+        self.floors = {f: Decimal(lo) for f, (lo, _) in bounds.items() if f in unstated}
+        self.ceilings = {f: Decimal(hi) for f, (_, hi) in bounds.items() if units.get(f) == WAN}
         self.labels = labels
-        self.below = dict.fromkeys(self.floors, 0)
-        self.counted = dict.fromkeys(self.floors, 0)
+        fields = set(self.floors) | set(self.ceilings)
+        self.outside = dict.fromkeys(fields, 0)
+        self.counted = dict.fromkeys(fields, 0)
         self.example: dict = {}
 
     def add(self, row_no: int, raw: dict) -> None:
-        for f, floor in self.floors.items():
+        for f in self.counted:
             try:
                 d = decimal_of(raw.get(f))
             except ValueError:
@@ -210,21 +214,28 @@ class UnitCheck:
             if d is None or d <= 0:
                 continue
             self.counted[f] += 1
-            if d < floor:
-                self.below[f] += 1
+            if (f in self.floors and d < self.floors[f]) or (f in self.ceilings and d * TEN_THOUSAND >= self.ceilings[f]):
+                self.outside[f] += 1
                 self.example.setdefault(f, (row_no, raw.get(f)))
 
     def check(self) -> None:
-        """Raises UnusableFile when most figures of a column without a stated unit are below its floor."""
-        for f, floor in self.floors.items():
-            if self.counted[f] and self.below[f] * 2 > self.counted[f]:
-                label = self.labels.get(f, f)
-                row_no, value = self.example[f]
+        """Raises UnusableFile when most figures of a column lie outside its plausible range."""
+        for f, counted in self.counted.items():
+            if not counted or self.outside[f] * 2 <= counted:
+                continue
+            label = self.labels.get(f, f)
+            row_no, value = self.example[f]
+            if f in self.floors:
                 raise UnusableFile(
-                    f"{label}：{self.counted[f]}行中有{self.below[f]}行不足 {fmt_yuan(floor)} 元（如第{row_no}行“{text(value)}”），"
+                    f"{label}：{counted}行中有{self.outside[f]}行不足 {fmt_yuan(self.floors[f])} 元（如第{row_no}行“{text(value)}”），"
                     f"而表中没有写明金额单位，像是按万元填写的。若是万元，请在表头写作“{label}（万元）”或在表头上方写"
                     f"“单位：万元”；若确实是元，请在表头上方写“单位：元”后重新导入"
                 )
+            raise UnusableFile(
+                f"{label}：按万元读取，{counted}行中有{self.outside[f]}行达到 {fmt_wan(self.ceilings[f])} 万元以上（如第{row_no}行"
+                f"“{text(value)}”即 {fmt_yuan(decimal_of(value) * TEN_THOUSAND)} 元），像是按元填写却注明了万元：若金额是元，"
+                f"请把表头或表头上方的单位改为“元”后重新导入"
+            )
 
 
 def _rounded_equal(total: Decimal, stated: Decimal) -> bool:

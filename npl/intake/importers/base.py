@@ -64,9 +64,9 @@ class Importer:
     # Parsed text values and the model field each is stored in: value name → (model, field name). Their
     # max_length is read from the model, so a longer value is refused, never cut (issue 14 point 6).
     stored_in: dict = {}
-    # Amount columns where most figures below this many 元 mean the file is in 万元 under no stated unit
-    # (layout.UnitCheck): field → 元.
-    amount_floors: dict = {}
+    # Amount columns and the range in 元 their figures plausibly lie in; most figures outside it mean the
+    # column was read in the wrong unit (layout.UnitCheck): field → (floor, ceiling).
+    amount_bounds: dict = {}
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -189,7 +189,7 @@ class Pipeline:
         self.wan = {f: u for f, u in header.units.items() if u == layout.WAN}  # columns to convert to 元
         self.labels = {c.field: header.labels.get(c.field, c.label) for c in self.importer.columns}
         self.totals = layout.Totals(header.units, self.labels)
-        self.unit_check = layout.UnitCheck(self.importer.amount_floors, header.unstated, self.labels)
+        self.unit_check = layout.UnitCheck(self.importer.amount_bounds, header.units, header.unstated, self.labels)
         self.hidden_read: list[int] = []
         self.max_rows = limit("NPL_IMPORT_MAX_ROWS")
 

@@ -78,8 +78,8 @@ class LoansImporter(Importer):
 
     kind = "loans"
     key_fields = ("loan_no",)
-    # No bank loan is below 1,000 元: a list whose 贷款金额 mostly are, with no unit stated, is in 万元.
-    amount_floors = {"amount": 1000}
+    # No bank loan here is below 1,000 元 or 1亿元: a list whose 贷款金额 mostly are is in the other unit.
+    amount_bounds = {"amount": (1000, 100_000_000)}
     stored_in = {
         "loan_no": (Loan, "loan_no"), "contract_no": (Loan, "contract_no"), "borrower_name": (Borrower, "name"),
         "phone": (Borrower, "phone_masked"), "township": (Township, "name"), "community": (Community, "name"),

@@ -126,6 +126,22 @@ def test_an_unstated_wan_file_is_refused_even_when_its_total_agrees(tmp_path, np
     assert not Loan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "above, header",
+    [([["单位：万元"]], LOAN_HEADER), ([], header_with(amount="贷款金额（万元）", balance="贷款余额（万元）"))],
+    ids=["note-row", "header-cells"],
+)
+def test_figures_in_yuan_under_a_wan_unit_are_refused_not_multiplied(tmp_path, npl_import, ids, above, header):
+    # A template's 单位：万元 left over figures typed in 元: every loan would be 10,000 times too large, and
+    # a totals row in the same unit would agree.
+    rows = loans_sheet(ids, YUAN, header, above) + [["合计", "", "", "", "", "422222.21", "250000.58"]]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 2 and report is None
+    assert err.startswith("错误：贷款金额") and "按万元读取，3行中有3行达到 10000.00 万元以上" in err
+    assert "即 1234567800.00 元" in err and "单位改为“元”" in err
+    assert not Loan.objects.exists()
+
+
 def test_small_loans_are_read_in_yuan_once_the_file_says_so(tmp_path, npl_import, ids):
     rows = loans_sheet(ids, WAN_2_PLACES, above=[["单位：元"]])
     code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
