@@ -39,6 +39,17 @@ def total_word(cells) -> str:
     return ""
 
 
+# A signature or note line under the table: 制表人：王芳  复核人：李强  制表日期：…, 备注：…, 注：…
+_FOOTER = re.compile(r"^[\s\u3000]*(?:制表|填表|填报|编制|审核|复核|审批|审定|核对|负责人|部门负责人|单位负责人|主管|经办|打印|备注|附注|说明|注\s*[:：]|注\d)")
+
+
+def footer_row(cells) -> bool:
+    """True when every filled cell of the row is a signature or note (制表人：…, 复核人：…, 备注：…): a line
+    under the table, not a loan. A data row always holds a key, a name or a figure that is none of these."""
+    filled = [c for c in cells if not is_blank(c)]
+    return bool(filled) and all(type(c) is str and _FOOTER.match(c) for c in filled)
+
+
 def decimal_of(value) -> Decimal | None:
     """A cell as an exact Decimal (None when blank); a trailing 元/万元/万 is allowed. Raises ValueError."""
     if type(value) is str and _PLAIN.fullmatch(value):
@@ -243,4 +254,4 @@ def _rounded_equal(total: Decimal, stated: Decimal) -> bool:
     return total.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == stated
 
 
-__all__ = ["Totals", "UnitCheck", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]
+__all__ = ["Totals", "UnitCheck", "footer_row", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]

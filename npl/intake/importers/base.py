@@ -194,7 +194,8 @@ class Pipeline:
         self.max_rows = limit("NPL_IMPORT_MAX_ROWS")
 
     def data_rows(self, header: Header):
-        """(row_no, raw dict) for rows under the header that are neither blank nor totals (one pass only)."""
+        """(row_no, raw dict) for rows under the header that are neither blank, totals nor signature and note
+        lines (one pass only)."""
         index = list(header.index.items())
         width = max((i for _, i in index), default=-1) + 1
         read = 0
@@ -214,6 +215,8 @@ class Pipeline:
             if word:
                 if word in layout.TOTAL_WORDS:
                     self.totals.stated(row_no, raw)
+                continue
+            if layout.footer_row(cells):  # 制表人：…  复核人：…, 备注：… under the table
                 continue
             read += 1
             if read > self.max_rows:

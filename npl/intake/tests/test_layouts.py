@@ -197,6 +197,25 @@ def test_one_refused_row_keeps_its_row_refusal_when_the_total_counts_the_rows_as
     assert code == 1 and report["totals"]["balance"]["sum_kept"] == "100000.08"
 
 
+def test_signature_and_note_lines_under_the_table_are_not_read_as_loans(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN) + [
+        ["合计", "", "", "", "", "422222.21", "250000.58"],
+        [],
+        ["制表人：王芳", "", "", "复核人：李强", "", "", "", "制表日期：2026年4月2日"],
+        ["备注：1.本表金额单位为元；2.数据来源于信贷管理系统"],
+    ]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["rows_read"] == 3 and report["created"] == 3 and report["refused"] == []
+
+
+def test_a_loan_row_holding_a_note_is_still_a_loan_row(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN) + [["L9", "备注：已起诉"]]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 1 and report["rows_read"] == 4
+    assert [r["row"] for r in report["refused"]] == [5]
+
+
 # -- 3. ambiguity, mappings ----------------------------------------------------------------------------------
 def stale_balance_sheet(ids):
     """A stale 余额 column left of 本金余额 (hidden in the sheet), both naming the balance."""
