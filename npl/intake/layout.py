@@ -50,6 +50,23 @@ def footer_row(cells) -> bool:
     return bool(filled) and all(type(c) is str and _FOOTER.match(c) for c in filled)
 
 
+def column_numbers_row(cells) -> bool:
+    """True for a row of column numbers under a header (栏次: 1 2 3 … or 甲 乙 1 2 …), as statistical forms
+    print them: consecutive whole numbers from 1 in the filled cells, at least five of them."""
+    numbers = []
+    for c in cells:
+        if is_blank(c) or (type(c) is str and text(c) in {"栏次", "甲", "乙", "丙", "序号"}):
+            continue
+        if isinstance(c, float) and c.is_integer():
+            c = int(c)
+        if type(c) is str and text(c).isdigit():
+            c = int(text(c))
+        if type(c) is not int:
+            return False
+        numbers.append(c)
+    return len(numbers) >= 5 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (1, 2)
+
+
 def decimal_of(value) -> Decimal | None:
     """A cell as an exact Decimal (None when blank); a trailing 元/万元/万 is allowed. Raises ValueError."""
     if type(value) is str and _PLAIN.fullmatch(value):
@@ -254,4 +271,4 @@ def _rounded_equal(total: Decimal, stated: Decimal) -> bool:
     return total.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == stated
 
 
-__all__ = ["Totals", "UnitCheck", "footer_row", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]
+__all__ = ["Totals", "UnitCheck", "footer_row", "column_numbers_row", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]

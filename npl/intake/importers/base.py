@@ -218,6 +218,8 @@ class Pipeline:
                 continue
             if layout.footer_row(cells):  # 制表人：…  复核人：…, 备注：… under the table
                 continue
+            if not read and layout.column_numbers_row(cells):  # 栏次 1 2 3 … right under the header
+                continue
             read += 1
             if read > self.max_rows:
                 raise UnusableFile(f"文件的数据行超过上限 {self.max_rows} 行（第{row_no}行起未读）：请分成几个文件导入")

@@ -209,6 +209,16 @@ def test_signature_and_note_lines_under_the_table_are_not_read_as_loans(tmp_path
     assert report["rows_read"] == 3 and report["created"] == 3 and report["refused"] == []
 
 
+@pytest.mark.parametrize("numbers", [[str(i) for i in range(1, 11)], ["栏次", *range(1, 10)]], ids=["digits", "labelled"])
+def test_a_row_of_column_numbers_under_the_header_is_not_a_loan(tmp_path, npl_import, ids, numbers):
+    rows = loans_sheet(ids, YUAN)
+    rows.insert(1, numbers)
+    rows.append(["合计", "", "", "", "", "422222.21", "250000.58"])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["rows_read"] == 3 and report["totals"]["balance"]["sum"] == "250000.58"
+
+
 def test_a_loan_row_holding_a_note_is_still_a_loan_row(tmp_path, npl_import, ids):
     rows = loans_sheet(ids, YUAN) + [["L9", "备注：已起诉"]]
     code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
