@@ -422,6 +422,18 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     return Sheet(rows=_calamine_rows(path, sheet), hidden_rows=hidden)
 
 
+def other_sheets(path: str | Path) -> list[str]:
+    """The visible sheets of a workbook after its first one (none for CSV, HTML or an unreadable file)."""
+    path = Path(path)
+    if path.suffix.lower() not in {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}:
+        return []
+    try:
+        sheets = CalamineWorkbook.from_path(str(path)).sheets_metadata
+    except Exception:  # noqa: BLE001 - the first sheet was read, so the file opens; nothing more to offer
+        return []
+    return [m.name for m in sheets[1:] if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")]
+
+
 def _xls_hidden_rows(path: Path, sheet: str | None) -> set[int]:
     """Hidden rows of an old .xls (BIFF): calamine does not expose row visibility, xlrd's row info does."""
     import xlrd  # only for .xls files

@@ -17,9 +17,9 @@ from django.db import transaction
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
-from npl.intake.headers import Column, Header, find_header, header_candidates
+from npl.intake.headers import AmbiguousColumns, Column, Header, HeaderProblem, find_header, header_candidates
 from npl.intake.normalize import RowError, fits, is_blank, text
-from npl.intake.readers import UnusableFile, limit, open_sheet
+from npl.intake.readers import UnusableFile, limit, open_sheet, other_sheets
 
 CHUNK = 2000
 
@@ -162,12 +162,32 @@ class Pipeline:
         self.path = path
         self.sheet = sheet
         self.overrides = overrides or {}  # a column mapping: field -> the column's name as written
+        self.sheet_read = None  # another sheet than the first, read because the first had no header
         self.progress = progress or (lambda done, total: None)
         self.reading = reading or (lambda done: None)
 
     def header(self) -> Header:
-        """Find the header in the first rows; the sheet is opened once and the rest read on from there."""
-        opened = open_sheet(self.path, self.sheet)
+        """Find the header in the first rows; the sheet is opened once and the rest read on from there.
+
+        Without a sheet named, a workbook whose first sheet has no header (a cover or 说明 sheet, a hidden
+        code table) is read from its first visible sheet that has one; the report names the sheet read."""
+        try:
+            return self._header_of(self.sheet)
+        except HeaderProblem as exc:
+            if self.sheet or isinstance(exc, AmbiguousColumns):
+                raise
+            first_problem = exc
+        for name in other_sheets(self.path):
+            try:
+                header = self._header_of(name)
+            except HeaderProblem:
+                continue
+            self.sheet_read = name
+            return header
+        raise first_problem
+
+    def _header_of(self, sheet) -> Header:
+        opened = open_sheet(self.path, sheet)
         self._rows, self.hidden_rows = opened.rows, opened.hidden_rows
         self._first = []
         for row_no, cells in self._rows:
@@ -366,6 +386,7 @@ class Pipeline:
             "units": header.units,
             "hidden_rows": {"count": len(self.hidden_read), "rows": self.hidden_read},
             "totals": totals,
+            "sheet": self.sheet_read,
         }
 
 

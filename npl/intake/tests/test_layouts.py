@@ -226,6 +226,36 @@ def test_a_loan_row_holding_a_note_is_still_a_loan_row(tmp_path, npl_import, ids
     assert [r["row"] for r in report["refused"]] == [5]
 
 
+@pytest.mark.parametrize("first", ["cover", "hidden"])
+def test_a_workbook_whose_first_sheet_has_no_header_is_read_from_the_sheet_that_has(tmp_path, npl_import, ids, first):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    front = wb.add_worksheet("填表说明" if first == "cover" else "代码表")
+    front.write(0, 0, "金额单位为元，请勿改动表头")
+    data = wb.add_worksheet("不良贷款明细")
+    for r, row in enumerate(loans_sheet(ids, YUAN)):
+        data.write_row(r, 0, row)
+    if first == "hidden":
+        data.activate()
+        front.hide()
+    wb.close()
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0, err
+    assert report["sheet"] == "不良贷款明细" and report["created"] == 3
+
+
+def test_a_named_sheet_without_a_header_is_refused_not_replaced(tmp_path, npl_import, ids):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("填表说明").write(0, 0, "说明")
+    data = wb.add_worksheet("不良贷款明细")
+    for r, row in enumerate(loans_sheet(ids, YUAN)):
+        data.write_row(r, 0, row)
+    wb.close()
+    code, report, err = npl_import("loans", path, "--sheet", "填表说明", *AS_OF)
+    assert code == 2 and "没有找到表头" in err
+
+
 # -- 3. ambiguity, mappings ----------------------------------------------------------------------------------
 def stale_balance_sheet(ids):
     """A stale 余额 column left of 本金余额 (hidden in the sheet), both naming the balance."""
