@@ -117,7 +117,7 @@ class LoansImporter(Importer):
         self.only_branch = user.branch_id if user is not None and getattr(user, "role", "") == "branch_staff" else None
 
     def parse(self, raw):
-        loan_no = n.key_text(raw["loan_no"])
+        loan_no = n.key_text(raw["loan_no"], "借据号")
         if not loan_no:
             raise RowError(Reason.MISSING_FIELD, "缺少借据号")
         borrower_name = n.name(raw["borrower_name"])
@@ -135,7 +135,7 @@ class LoansImporter(Importer):
         classification = n.choice(raw.get("classification"), "五级分类", CLASSIFICATION_ALIASES, required=False) or ""
         return {
             "loan_no": loan_no,
-            "contract_no": n.key_text(raw.get("contract_no")),
+            "contract_no": n.key_text(raw.get("contract_no"), "合同号"),
             "borrower_name": borrower_name,
             "id_number": id_number,
             "phone": n.phone(raw.get("phone")),

@@ -256,6 +256,30 @@ def test_a_named_sheet_without_a_header_is_refused_not_replaced(tmp_path, npl_im
     assert code == 2 and "没有找到表头" in err
 
 
+@pytest.mark.parametrize(
+    "key, says",
+    [(8103110108951003.0, "8103110108951003 被存成了数字，超过15位"), ("8.10311E+12", "“8.10311E+12”是科学计数法")],
+    ids=["sixteen-digit-number", "scientific-text"],
+)
+def test_a_loan_number_that_excel_has_cut_short_refuses_its_row(tmp_path, npl_import, ids, key, says):
+    rows = loans_sheet(ids, YUAN)
+    rows[2][0] = key
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 1
+    (refused,) = report["refused"]
+    assert refused["row"] == 3 and refused["reason"] == "invalid_value"
+    assert refused["message"].startswith("借据号：") and says in refused["message"]
+    assert not Loan.objects.exists()
+
+
+def test_a_loan_number_of_up_to_fifteen_digits_stored_as_a_number_is_read_whole(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN)
+    rows[1][0] = 810311010895100.0
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert "810311010895100" in figures()
+
+
 # -- 3. ambiguity, mappings ----------------------------------------------------------------------------------
 def stale_balance_sheet(ids):
     """A stale 余额 column left of 本金余额 (hidden in the sheet), both naming the balance."""
