@@ -54,10 +54,11 @@ KIND_NAMES = {
     "pdf": "PDF 文档",
     "xml": "XML 文件（如 Excel 2003 XML 表格）",
     "text": "纯文本（如 CSV）",
+    "utf16": "Unicode 文本（UTF-16）",
     "binary": "无法识别的二进制文件",
     "empty": "空文件",
 }
-EXPECTED = {".xlsx": {"zip"}, ".xlsm": {"zip"}, ".xlsb": {"zip"}, ".ods": {"zip"}, ".xls": {"ole", "html"}, ".csv": {"text"}}
+EXPECTED = {".xlsx": {"zip"}, ".xlsm": {"zip"}, ".xlsb": {"zip"}, ".ods": {"zip"}, ".xls": {"ole", "html"}, ".csv": {"text", "utf16"}}
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<meta|<body|<!--)", re.I)
 
 
@@ -71,6 +72,8 @@ def sniff(head: bytes) -> str:
         return "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"  # Excel's 另存为“Unicode 文本”: UTF-16 with a byte-order mark, tab-separated
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     if _HTML_START.match(body) or re.search(rb"<(?:html|table)[\s>]", body[:4096], re.I):
         return "html"
@@ -416,6 +419,15 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
         raw = path.read_bytes()
         text = decode_text(raw)
         return Sheet(rows=enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+    if kind == "utf16":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnusableFile(f"Unicode 文本编码错误：{_where(raw, exc.start)}不是 UTF-16 字符：请另存为“CSV UTF-8”后重新上传") from exc
+        # Excel writes its Unicode text with tabs; a UTF-16 file holding commas only is comma-separated.
+        delimiter = "\t" if "\t" in text[:4096] else ","
+        return Sheet(rows=enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
     if kind == "html":
         return Sheet(rows=enumerate(_html_rows(path.read_bytes()), start=1))
     hidden = check_zip(path, sheet) if suffix in ZIP_BASED else _xls_hidden_rows(path, sheet)

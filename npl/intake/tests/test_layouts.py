@@ -385,6 +385,16 @@ def test_a_csv_with_a_utf8_mark_but_gb18030_bytes_is_refused_saying_where(tmp_pa
     assert "UTF-8" in err and "第1行第4个字节" in err and "Traceback" not in err  # the first byte after the mark
 
 
+def test_excel_unicode_text_utf16_with_tabs_saved_as_csv_is_read(tmp_path, npl_import, ids):
+    # Excel's 另存为“Unicode 文本”: UTF-16 little-endian with a byte-order mark, tab-separated, CRLF.
+    rows = loans_sheet(ids, YUAN, above=[["单位：元"]])
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("\r\n".join("\t".join(str(c) for c in row) for row in rows).encode("utf-16"))
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0, err
+    assert report["created"] == 3 and figures()["L1"] == (Decimal("123456.78"), Decimal("100000.01"))
+
+
 def test_an_html_table_saved_as_xls_is_read_like_a_sheet(tmp_path, npl_import, ids):
     cells = "".join(f"<th>{h}</th>" for h in LOAN_HEADER[:5]) + '<th colspan="2">金额（元）</th>' + "".join(
         f'<th rowspan="2">{h}</th>' for h in LOAN_HEADER[7:])
