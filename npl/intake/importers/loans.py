@@ -253,7 +253,19 @@ class LoansImporter(Importer):
         for f in sorted(changes, key=lambda f: f != "principal_balance"):
             old, new = changes[f]
             name, label = CHANGE_NAMES[f]
-            self.record_change(row, name, label, self._shown(f, old, row), self._shown(f, new, row))
+            shown_old, shown_new = self._shown(f, old, row), self._shown(f, new, row)
+            if f == "community_id" and shown_old == shown_new:
+                # A loan moving township keeps a village of the same name, which is another village: name its town.
+                shown_old, shown_new = self._community_in_town(old), self._community_in_town(new)
+            self.record_change(row, name, label, shown_old, shown_new)
+
+    def _community_in_town(self, pk):
+        """A village as 乡镇 村 (柳溪镇槐树村), for two villages of one name in different townships."""
+        community = next((c for c in self.communities.values() if c.pk == pk), None) or Community.objects.filter(pk=pk).first()
+        if community is None:
+            return pk
+        town = next((t.name for t in self.townships.values() if t.pk == community.township_id), None)
+        return f"{town or community.township.name}{community.name}"
 
     def _shown(self, f: str, value, row):
         """A Loan column's value as a person reads it: units and borrowers by name, the classification by label."""
