@@ -74,6 +74,7 @@ class Header:
     as_of_hint: object = None  # a 统计日期 found above the header
     labels: dict = field(default_factory=dict)  # field -> the header cell as written (the JSON report's "columns")
     units: dict = field(default_factory=dict)  # money field -> 元 or 万元 (as stated; 元 when nothing is)
+    unstated: set = field(default_factory=set)  # money fields whose unit the file states nowhere (read as 元)
 
 
 class AmbiguousColumns(UnusableFile):
@@ -205,7 +206,7 @@ def _header(rows, k, cells, found, unknown, columns, overrides) -> Header:
         as_of_hint = as_of_hint or _stat_date(cells_above)
         stated = note_unit(cells_above) or stated
     group = rows[k - 1][1] if k > 0 else []
-    units = {}
+    units, unstated = {}, set()
     for f, i in index.items():
         if f not in MONEY_FIELDS:
             continue
@@ -214,6 +215,8 @@ def _header(rows, k, cells, found, unknown, columns, overrides) -> Header:
             group_cell = group[i] if i < len(group) else None
             own = split_unit(group_cell)[1] or note_unit([group_cell])
         units[f] = own if own in (YUAN, WAN) else (stated or YUAN)
+        if own not in (YUAN, WAN) and not stated:
+            unstated.add(f)
     return Header(
         row_no=row_no,
         index=index,
@@ -221,6 +224,7 @@ def _header(rows, k, cells, found, unknown, columns, overrides) -> Header:
         as_of_hint=as_of_hint,
         labels={f: _cell_label(cells[i]) for f, i in sorted(index.items(), key=lambda kv: kv[1])},
         units=units,
+        unstated=unstated,
     )
 
 

@@ -39,6 +39,34 @@ def total_word(cells) -> str:
     return ""
 
 
+# A signature or note line under the table: 制表人：王芳  复核人：李强  制表日期：…, 备注：…, 注：…
+_FOOTER = re.compile(r"^[\s\u3000]*(?:制表|填表|填报|编制|审核|复核|审批|审定|核对|负责人|部门负责人|单位负责人|主管|经办|打印|备注|附注|说明|注\s*[:：]|注\d)")
+
+
+def footer_row(cells) -> bool:
+    """True when every filled cell of the row is a signature or note (制表人：…, 复核人：…, 备注：…): a line
+    under the table, not a loan. A data row always holds a key, a name or a figure that is none of these."""
+    filled = [c for c in cells if not is_blank(c)]
+    return bool(filled) and all(type(c) is str and _FOOTER.match(c) for c in filled)
+
+
+def column_numbers_row(cells) -> bool:
+    """True for a row of column numbers under a header (栏次: 1 2 3 … or 甲 乙 1 2 …), as statistical forms
+    print them: consecutive whole numbers from 1 in the filled cells, at least five of them."""
+    numbers = []
+    for c in cells:
+        if is_blank(c) or (type(c) is str and text(c) in {"栏次", "甲", "乙", "丙", "序号"}):
+            continue
+        if isinstance(c, float) and c.is_integer():
+            c = int(c)
+        if type(c) is str and text(c).isdigit():
+            c = int(text(c))
+        if type(c) is not int:
+            return False
+        numbers.append(c)
+    return len(numbers) >= 5 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (1, 2)
+
+
 def decimal_of(value) -> Decimal | None:
     """A cell as an exact Decimal (None when blank); a trailing 元/万元/万 is allowed. Raises ValueError."""
     if type(value) is str and _PLAIN.fullmatch(value):
@@ -103,6 +131,9 @@ class Totals:
         self.negative = {f: Decimal(0) for f in units}  # negative cells (refused rows) bound the total from below
         self.unreadable: set[str] = set()
         self.total_row: tuple[int, dict] | None = None
+        self.places = dict.fromkeys(units, 0)  # the most decimals a cell of the column carries
+        self.cells = dict.fromkeys(units, 0)  # numeric cells summed
+        self.rounding: list[str] = []  # totals accepted only within the rows' rounding (report warnings)
 
     def add(self, raw: dict) -> None:
         for f in self.sums:
@@ -113,6 +144,8 @@ class Totals:
                 continue
             if d is not None:
                 self.sums[f] += d
+                self.cells[f] += 1
+                self.places[f] = max(self.places[f], -d.as_tuple().exponent)
                 if d < 0:
                     self.negative[f] += d
 
@@ -147,7 +180,25 @@ class Totals:
             if kept is not None:
                 entry["sum_kept"] = fmt_yuan(kept.get(f, 0))
             checked[f] = entry
-            if not (low - half < stated <= high + half) and not (low == high and _rounded_equal(total, stated)):
+            # 万元 figures rounded to fewer than 6 places each lose up to half their last place: a bank's total
+            # (the exact sum, rounded) then differs from the rounded rows' sum. The errors are even in ±half a
+            # place, so their sum has a standard deviation of half × √(n/3); 4 of them (never more than n
+            # halves) is allowed — 0.17 万元 for 200 rows to 2 places, so a missing loan is still caught.
+            slack = Decimal(0)
+            if self.units[f] == WAN and self.places[f] < MAX_WAN_PLACES:
+                n = self.cells[f]
+                halves = min(n, max(1, int((4 * (Decimal(n) / 3).sqrt()).to_integral_value(rounding=ROUND_HALF_UP))))
+                slack = halves * Decimal(5).scaleb(-self.places[f] - 1)
+            within = low - half < stated <= high + half or (low == high and _rounded_equal(total, stated))
+            if not within and slack and low - half - slack < stated <= high + half + slack:
+                entry["rounding"] = fmt_yuan(slack * factor)
+                self.rounding.append(
+                    f"{self.labels.get(f, f)}：合计行写 {fmt_wan(stated * factor)} 万元，各行相加为 {fmt_wan(total * factor)} 万元，"
+                    f"差额在各行按万元保留{self.places[f]}位小数的四舍五入范围内（{self.cells[f]}行，"
+                    f"最多 {fmt_wan(slack * factor)} 万元）；金额按各行所写导入，如需精确到分请按元导出"
+                )
+                within = True
+            if not within:
                 computed = (f"各行相加为 {fmt_yuan(total * factor)} 元（{fmt_wan(total * factor)} 万元）" if kept is None else
                             f"各行相加为 {fmt_yuan(total * factor)} 元（{fmt_wan(total * factor)} 万元），其中可导入的行相加为 "
                             f"{fmt_yuan(kept.get(f, 0))} 元（{fmt_wan(kept.get(f, 0))} 万元）")
@@ -163,9 +214,61 @@ class Totals:
         return checked or None
 
 
+class UnitCheck:
+    """Catches an amount column read in the wrong unit, which no totals row can catch (a bank totals a
+    column in the unit of its rows).
+
+    The importer gives, per amount column, the range a figure plausibly lies in (a loan's 贷款金额: from
+    1,000 元 to 1亿元). Most figures of a column read as 元 with no unit stated lying below the floor mean
+    the file is in 万元 (10,000 times too small); most figures of a column read as 万元 lying above the
+    ceiling mean a 单位：万元 note over figures in 元 (10,000 times too large). Either refuses the file,
+    saying how to state the unit (单位：元 lets genuinely small loans through)."""
+
+    def __init__(self, bounds: dict, units: dict, unstated: set, labels: dict):
+        self.floors = {f: Decimal(lo) for f, (lo, _) in bounds.items() if f in unstated}
+        self.ceilings = {f: Decimal(hi) for f, (_, hi) in bounds.items() if units.get(f) == WAN}
+        self.labels = labels
+        fields = set(self.floors) | set(self.ceilings)
+        self.outside = dict.fromkeys(fields, 0)
+        self.counted = dict.fromkeys(fields, 0)
+        self.example: dict = {}
+
+    def add(self, row_no: int, raw: dict) -> None:
+        for f in self.counted:
+            try:
+                d = decimal_of(raw.get(f))
+            except ValueError:
+                continue  # the row's own refusal says what is wrong
+            if d is None or d <= 0:
+                continue
+            self.counted[f] += 1
+            if (f in self.floors and d < self.floors[f]) or (f in self.ceilings and d * TEN_THOUSAND >= self.ceilings[f]):
+                self.outside[f] += 1
+                self.example.setdefault(f, (row_no, raw.get(f)))
+
+    def check(self) -> None:
+        """Raises UnusableFile when most figures of a column lie outside its plausible range."""
+        for f, counted in self.counted.items():
+            if not counted or self.outside[f] * 2 <= counted:
+                continue
+            label = self.labels.get(f, f)
+            row_no, value = self.example[f]
+            if f in self.floors:
+                raise UnusableFile(
+                    f"{label}：{counted}行中有{self.outside[f]}行不足 {fmt_yuan(self.floors[f])} 元（如第{row_no}行“{text(value)}”），"
+                    f"而表中没有写明金额单位，像是按万元填写的。若是万元，请在表头写作“{label}（万元）”或在表头上方写"
+                    f"“单位：万元”；若确实是元，请在表头上方写“单位：元”后重新导入"
+                )
+            raise UnusableFile(
+                f"{label}：按万元读取，{counted}行中有{self.outside[f]}行达到 {fmt_wan(self.ceilings[f])} 万元以上（如第{row_no}行"
+                f"“{text(value)}”即 {fmt_yuan(decimal_of(value) * TEN_THOUSAND)} 元），像是按元填写却注明了万元：若金额是元，"
+                f"请把表头或表头上方的单位改为“元”后重新导入"
+            )
+
+
 def _rounded_equal(total: Decimal, stated: Decimal) -> bool:
     places = max(0, -stated.as_tuple().exponent)
     return total.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == stated
 
 
-__all__ = ["Totals", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]
+__all__ = ["Totals", "UnitCheck", "footer_row", "column_numbers_row", "to_yuan", "total_word", "decimal_of", "YUAN", "WAN"]

@@ -59,9 +59,27 @@ def text(value) -> str:
     return unicodedata.normalize("NFKC", str(value).translate(INVISIBLE)).replace("\u3000", " ").strip()
 
 
-def key_text(value) -> str:
-    """A key (借据号, 流水号, 案号): trimmed, full-width folded, inner spaces removed."""
-    return _SPACES.sub("", text(value))
+_SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[eE]\+\d{2}")  # as Excel shows a long number: 8.10311E+12
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: a longer number typed in a cell loses the rest
+
+
+def key_text(value, label: str = "编号") -> str:
+    """A key (借据号, 流水号, 案号): trimmed, full-width folded, inner spaces removed.
+
+    A key stored as a number of more than 15 digits has lost its last digits in Excel (8103110108951003
+    becomes 8103110108951000), and one shown in scientific notation (8.10311E+12) more: either would
+    match another loan or none, so the row is refused."""
+    if isinstance(value, float) and abs(value) >= 10**EXCEL_DIGITS:
+        raise RowError(
+            Reason.INVALID_VALUE,
+            f"{label}：{text(value)} 被存成了数字，超过{EXCEL_DIGITS}位的数字在 Excel 中末几位已丢失：请把该列设为文本，按原编号重新录入",
+        )
+    s = _SPACES.sub("", text(value))
+    if _SCIENTIFIC.fullmatch(s):
+        raise RowError(
+            Reason.INVALID_VALUE, f"{label}：“{s}”是科学计数法显示的数字，编号已不完整：请把该列设为文本，按原编号重新录入"
+        )
+    return s
 
 
 def name(value) -> str:

@@ -54,10 +54,11 @@ KIND_NAMES = {
     "pdf": "PDF 文档",
     "xml": "XML 文件（如 Excel 2003 XML 表格）",
     "text": "纯文本（如 CSV）",
+    "utf16": "Unicode 文本（UTF-16）",
     "binary": "无法识别的二进制文件",
     "empty": "空文件",
 }
-EXPECTED = {".xlsx": {"zip"}, ".xlsm": {"zip"}, ".xlsb": {"zip"}, ".ods": {"zip"}, ".xls": {"ole", "html"}, ".csv": {"text"}}
+EXPECTED = {".xlsx": {"zip"}, ".xlsm": {"zip"}, ".xlsb": {"zip"}, ".ods": {"zip"}, ".xls": {"ole", "html"}, ".csv": {"text", "utf16"}}
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<meta|<body|<!--)", re.I)
 
 
@@ -71,6 +72,8 @@ def sniff(head: bytes) -> str:
         return "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"  # Excel's 另存为“Unicode 文本”: UTF-16 with a byte-order mark, tab-separated
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     if _HTML_START.match(body) or re.search(rb"<(?:html|table)[\s>]", body[:4096], re.I):
         return "html"
@@ -111,6 +114,12 @@ def check_file(path: Path) -> str:
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NO = re.compile(rb'\br="(\d+)"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+# A formula cell and its cached value (absent when the writer never calculated it).
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v>([^<]*)<)?'
+)
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_CALC_ON_LOAD = re.compile(rb'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
@@ -137,6 +146,24 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
     return None
 
 
+# What a zip holding no workbook is, by the part that names it (a Word file renamed .xlsx is common).
+_ZIP_DOCUMENTS = (
+    ("word/document.xml", "Word 文档（.docx）"),
+    ("ppt/presentation.xml", "PowerPoint 演示文稿（.pptx）"),
+    ("content.xml", "OpenDocument 文档"),
+)
+
+
+def _zip_document(zf: zipfile.ZipFile) -> str | None:
+    """None when the zip holds a workbook (.xlsx, .xlsm, .xlsb or .ods), else what it is."""
+    names = set(zf.namelist())
+    if names & {"xl/workbook.xml", "xl/workbook.bin"}:
+        return None
+    if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return None
+    return next((what for part, what in _ZIP_DOCUMENTS if part in names), "普通 ZIP 压缩包")
+
+
 def _xml_unescape(s: str) -> str:
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
@@ -161,6 +188,11 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
     hidden: set[int] = set()
     with zf:
         infos = zf.infolist()
+        other = _zip_document(zf)
+        if other:
+            raise UnusableFile(
+                f"无法打开：文件扩展名是 {path.suffix.lower()}，但内容是{other}，不是表格：请上传 Excel 或 WPS 表格文件（.xlsx、.xls）"
+            )
         total = sum(i.file_size for i in infos)
         if total > max_unpacked:
             raise UnusableFile(f"表格文件解压后共 {total / MB:.0f} MB，超过上限 {max_unpacked // MB} MB（可能是压缩炸弹或过大的表格）")
@@ -169,12 +201,14 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
             if problem:
                 raise UnusableFile(problem)
         sheet_part = _sheet_part(zf, sheet)
+        stale = _StaleFormulas(zf)
         inflated = 0
         for info in infos:
             if info.is_dir():
                 continue
             scan = info.filename == sheet_part
             seen, tail, row_count = 0, b"", 0
+            ftail = b""
             try:
                 with zf.open(info) as part:
                     while block := part.read(1 << 20):
@@ -195,9 +229,50 @@ def check_zip(path: Path, sheet: str | None = None) -> set[int]:
                                     hidden.add(int(no.group(1)) if no else row_count)
                                 elif (no := _ROW_NO.search(attrs)) is not None:
                                     row_count = int(no.group(1))
+                            # Formula cells, cut at a cell's end so a cell is never split between blocks.
+                            fdata = ftail + block
+                            ends = [m.end() for m in _CELL_END.finditer(fdata, max(0, len(fdata) - 65536))]
+                            cut = ends[-1] if ends else 0
+                            fdata, ftail = fdata[:cut], fdata[cut:]
+                            stale.scan(fdata)
+                    stale.scan(ftail)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
                 raise UnusableFile(f"表格文件已损坏：“{info.filename}”无法解压（{exc}）") from exc
+        stale.check()
     return hidden
+
+
+class _StaleFormulas:
+    """Formula cells of the sheet that were never calculated. A program writing .xlsx (POI, openpyxl,
+    XlsxWriter) leaves a formula's value out, or writes 0 and asks Excel to calculate on opening
+    (fullCalcOnLoad); read as they are, such amounts would be empty or 0. Excel, WPS and LibreOffice always
+    save the values, so opening and saving the file once mends it."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        try:
+            self.calc_on_load = bool(_CALC_ON_LOAD.search(zf.read("xl/workbook.xml")))
+        except KeyError:
+            self.calc_on_load = False
+        self.count, self.first = 0, None
+
+    def scan(self, data: bytes) -> None:
+        if b"<f" not in data and b":f>" not in data and b":f " not in data:
+            return  # no formula here (the common case: a quick test before the pattern)
+        for m in _FORMULA_CELL.finditer(data):
+            value = m.group(2)
+            if value is None or (self.calc_on_load and value.strip() in (b"", b"0")):
+                self.count += 1
+                self.first = self.first or m.group(1).decode()
+
+    def check(self) -> None:
+        """Raises UnusableFile naming the first uncalculated formula cell."""
+        if not self.count:
+            return
+        more = f"等{self.count}个单元格" if self.count > 1 else ""
+        raise UnusableFile(
+            f"表格中的公式没有计算结果：{self.first}{more}是公式，文件保存时未计算（多为程序生成、未经 Excel 或 WPS "
+            "打开保存），按原样读取金额会是空或 0：请用 Excel 或 WPS 打开该文件、保存后再上传"
+        )
 
 
 # -- CSV and HTML text -----------------------------------------------------------------------------------
@@ -344,10 +419,31 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
         raw = path.read_bytes()
         text = decode_text(raw)
         return Sheet(rows=enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+    if kind == "utf16":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnusableFile(f"Unicode 文本编码错误：{_where(raw, exc.start)}不是 UTF-16 字符：请另存为“CSV UTF-8”后重新上传") from exc
+        # Excel writes its Unicode text with tabs; a UTF-16 file holding commas only is comma-separated.
+        delimiter = "\t" if "\t" in text[:4096] else ","
+        return Sheet(rows=enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
     if kind == "html":
         return Sheet(rows=enumerate(_html_rows(path.read_bytes()), start=1))
     hidden = check_zip(path, sheet) if suffix in ZIP_BASED else _xls_hidden_rows(path, sheet)
     return Sheet(rows=_calamine_rows(path, sheet), hidden_rows=hidden)
+
+
+def other_sheets(path: str | Path) -> list[str]:
+    """The visible sheets of a workbook after its first one (none for CSV, HTML or an unreadable file)."""
+    path = Path(path)
+    if path.suffix.lower() not in {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}:
+        return []
+    try:
+        sheets = CalamineWorkbook.from_path(str(path)).sheets_metadata
+    except Exception:  # noqa: BLE001 - the first sheet was read, so the file opens; nothing more to offer
+        return []
+    return [m.name for m in sheets[1:] if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")]
 
 
 def _xls_hidden_rows(path: Path, sheet: str | None) -> set[int]:

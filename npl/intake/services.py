@@ -143,7 +143,7 @@ def run_import(
 
 KINDS = [k.value for k in ImportKind]
 # Report fields added by issue 13 (docs/intake.md): column per field, units, hidden rows, the totals checked.
-LAYOUT_FIELDS = ("header_row", "columns", "units", "hidden_rows", "totals")
+LAYOUT_FIELDS = ("header_row", "columns", "units", "hidden_rows", "totals", "sheet")
 
 
 # -- an upload's batch: preview, then commit or cancel (pages and API) ---------------------------------------

@@ -42,7 +42,7 @@ class ActionsImporter(LoanRefMixin, Importer):
 
     def parse(self, raw):
         return {
-            "loan_no": n.key_text(raw["loan_no"]),
+            "loan_no": n.key_text(raw["loan_no"], "借据号"),
             "acted_on": n.date(raw["acted_on"], "催收日期"),
             "method": str(n.choice(raw["method"], "催收方式", METHOD_ALIASES)),
             "signature": str(n.choice(raw["signature"], "签收情况", SIGNATURE_ALIASES)),

@@ -17,9 +17,9 @@ from django.db import transaction
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
-from npl.intake.headers import Column, Header, find_header, header_candidates
+from npl.intake.headers import AmbiguousColumns, Column, Header, HeaderProblem, find_header, header_candidates
 from npl.intake.normalize import RowError, fits, is_blank, text
-from npl.intake.readers import UnusableFile, limit, open_sheet
+from npl.intake.readers import UnusableFile, limit, open_sheet, other_sheets
 
 CHUNK = 2000
 
@@ -64,6 +64,9 @@ class Importer:
     # Parsed text values and the model field each is stored in: value name → (model, field name). Their
     # max_length is read from the model, so a longer value is refused, never cut (issue 14 point 6).
     stored_in: dict = {}
+    # Amount columns and the range in 元 their figures plausibly lie in; most figures outside it mean the
+    # column was read in the wrong unit (layout.UnitCheck): field → (floor, ceiling).
+    amount_bounds: dict = {}
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -159,12 +162,32 @@ class Pipeline:
         self.path = path
         self.sheet = sheet
         self.overrides = overrides or {}  # a column mapping: field -> the column's name as written
+        self.sheet_read = None  # another sheet than the first, read because the first had no header
         self.progress = progress or (lambda done, total: None)
         self.reading = reading or (lambda done: None)
 
     def header(self) -> Header:
-        """Find the header in the first rows; the sheet is opened once and the rest read on from there."""
-        opened = open_sheet(self.path, self.sheet)
+        """Find the header in the first rows; the sheet is opened once and the rest read on from there.
+
+        Without a sheet named, a workbook whose first sheet has no header (a cover or 说明 sheet, a hidden
+        code table) is read from its first visible sheet that has one; the report names the sheet read."""
+        try:
+            return self._header_of(self.sheet)
+        except HeaderProblem as exc:
+            if self.sheet or isinstance(exc, AmbiguousColumns):
+                raise
+            first_problem = exc
+        for name in other_sheets(self.path):
+            try:
+                header = self._header_of(name)
+            except HeaderProblem:
+                continue
+            self.sheet_read = name
+            return header
+        raise first_problem
+
+    def _header_of(self, sheet) -> Header:
+        opened = open_sheet(self.path, sheet)
         self._rows, self.hidden_rows = opened.rows, opened.hidden_rows
         self._first = []
         for row_no, cells in self._rows:
@@ -186,11 +209,13 @@ class Pipeline:
         self.wan = {f: u for f, u in header.units.items() if u == layout.WAN}  # columns to convert to 元
         self.labels = {c.field: header.labels.get(c.field, c.label) for c in self.importer.columns}
         self.totals = layout.Totals(header.units, self.labels)
+        self.unit_check = layout.UnitCheck(self.importer.amount_bounds, header.units, header.unstated, self.labels)
         self.hidden_read: list[int] = []
         self.max_rows = limit("NPL_IMPORT_MAX_ROWS")
 
     def data_rows(self, header: Header):
-        """(row_no, raw dict) for rows under the header that are neither blank nor totals (one pass only)."""
+        """(row_no, raw dict) for rows under the header that are neither blank, totals nor signature and note
+        lines (one pass only)."""
         index = list(header.index.items())
         width = max((i for _, i in index), default=-1) + 1
         read = 0
@@ -211,12 +236,17 @@ class Pipeline:
                 if word in layout.TOTAL_WORDS:
                     self.totals.stated(row_no, raw)
                 continue
+            if layout.footer_row(cells):  # 制表人：…  复核人：…, 备注：… under the table
+                continue
+            if not read and layout.column_numbers_row(cells):  # 栏次 1 2 3 … right under the header
+                continue
             read += 1
             if read > self.max_rows:
                 raise UnusableFile(f"文件的数据行超过上限 {self.max_rows} 行（第{row_no}行起未读）：请分成几个文件导入")
             if row_no in self.hidden_rows:
                 self.hidden_read.append(row_no)
             self.totals.add(raw)
+            self.unit_check.add(row_no, raw)
             yield row_no, raw
 
     def parse_row(self, row_no: int, raw: dict) -> Row:
@@ -283,13 +313,16 @@ class Pipeline:
                             "message": f"{imp.key_label(key)} 在文件中出现多次且内容不一致（第{'、'.join(str(m[0]) for m in members)}行），请核对后保留一行",
                         }
                     )
-        # A totals mismatch refuses the file before anything is written.
+        # An unstated 万元 or a totals mismatch refuses the file before anything is written.
         try:
             every_row_kept = not refused and not duplicates
             totals = self.totals.check(None if every_row_kept else (lambda: _accepted_sums(spool, to_write, self.units)))
+            self.unit_check.check()
         except UnusableFile:
             spool.close()
             raise
+        for message in self.totals.rounding:  # accepted, but said: the total agrees only within the rows' rounding
+            imp.ctx.warnings.append({"row": self.totals.total_row[0], "key": None, "message": message})
 
         refused.sort(key=lambda r: r["row"])
         duplicates.sort(key=lambda r: r["row"])
@@ -353,6 +386,7 @@ class Pipeline:
             "units": header.units,
             "hidden_rows": {"count": len(self.hidden_read), "rows": self.hidden_read},
             "totals": totals,
+            "sheet": self.sheet_read,
         }
 
 

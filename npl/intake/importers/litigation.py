@@ -44,8 +44,8 @@ class LitigationImporter(LoanRefMixin, Importer):
         if stage is None:
             stage = Stage.ENFORCING if enforcement_no else Stage.JUDGED if judged else Stage.ACCEPTED if accepted else Stage.FILED
         return {
-            "loan_no": n.key_text(raw["loan_no"]),
-            "case_no": n.key_text(raw["case_no"]),
+            "loan_no": n.key_text(raw["loan_no"], "借据号"),
+            "case_no": n.key_text(raw["case_no"], "案号"),
             "direction": str(n.choice(raw["direction"], "诉讼类型", DIRECTION_ALIASES)),
             "court": n.text(raw.get("court")),
             "filed_on": filed,

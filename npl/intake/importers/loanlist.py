@@ -29,7 +29,7 @@ class LoanListImporter(LoanRefMixin, Importer):
 
     def parse(self, raw):
         return {
-            "loan_no": n.key_text(raw["loan_no"]),
+            "loan_no": n.key_text(raw["loan_no"], "借据号"),
             "subcategory": str(n.choice(raw["type"], "类型", LOAN_LIST_TYPES)),
             "borrower_name": n.name(raw.get("borrower_name")),
         }

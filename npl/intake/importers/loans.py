@@ -78,6 +78,8 @@ class LoansImporter(Importer):
 
     kind = "loans"
     key_fields = ("loan_no",)
+    # No bank loan here is below 1,000 元 or 1亿元: a list whose 贷款金额 mostly are is in the other unit.
+    amount_bounds = {"amount": (1000, 100_000_000)}
     stored_in = {
         "loan_no": (Loan, "loan_no"), "contract_no": (Loan, "contract_no"), "borrower_name": (Borrower, "name"),
         "phone": (Borrower, "phone_masked"), "township": (Township, "name"), "community": (Community, "name"),
@@ -115,7 +117,7 @@ class LoansImporter(Importer):
         self.only_branch = user.branch_id if user is not None and getattr(user, "role", "") == "branch_staff" else None
 
     def parse(self, raw):
-        loan_no = n.key_text(raw["loan_no"])
+        loan_no = n.key_text(raw["loan_no"], "借据号")
         if not loan_no:
             raise RowError(Reason.MISSING_FIELD, "缺少借据号")
         borrower_name = n.name(raw["borrower_name"])
@@ -133,7 +135,7 @@ class LoansImporter(Importer):
         classification = n.choice(raw.get("classification"), "五级分类", CLASSIFICATION_ALIASES, required=False) or ""
         return {
             "loan_no": loan_no,
-            "contract_no": n.key_text(raw.get("contract_no")),
+            "contract_no": n.key_text(raw.get("contract_no"), "合同号"),
             "borrower_name": borrower_name,
             "id_number": id_number,
             "phone": n.phone(raw.get("phone")),
@@ -251,7 +253,19 @@ class LoansImporter(Importer):
         for f in sorted(changes, key=lambda f: f != "principal_balance"):
             old, new = changes[f]
             name, label = CHANGE_NAMES[f]
-            self.record_change(row, name, label, self._shown(f, old, row), self._shown(f, new, row))
+            shown_old, shown_new = self._shown(f, old, row), self._shown(f, new, row)
+            if f == "community_id" and shown_old == shown_new:
+                # A loan moving township keeps a village of the same name, which is another village: name its town.
+                shown_old, shown_new = self._community_in_town(old), self._community_in_town(new)
+            self.record_change(row, name, label, shown_old, shown_new)
+
+    def _community_in_town(self, pk):
+        """A village as 乡镇 村 (柳溪镇槐树村), for two villages of one name in different townships."""
+        community = next((c for c in self.communities.values() if c.pk == pk), None) or Community.objects.filter(pk=pk).first()
+        if community is None:
+            return pk
+        town = next((t.name for t in self.townships.values() if t.pk == community.township_id), None)
+        return f"{town or community.township.name}{community.name}"
 
     def _shown(self, f: str, value, row):
         """A Loan column's value as a person reads it: units and borrowers by name, the classification by label."""

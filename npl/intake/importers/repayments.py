@@ -43,8 +43,8 @@ class RepaymentsImporter(LoanRefMixin, Importer):
         channel_text = n.text(raw.get("channel")).replace(" ", "")
         channel = n.choice(channel_text, "还款方式", CHANNEL_ALIASES, required=False) or "cash"
         return {
-            "txn_no": n.key_text(raw["txn_no"]),
-            "loan_no": n.key_text(raw["loan_no"]),
+            "txn_no": n.key_text(raw["txn_no"], "流水号"),
+            "loan_no": n.key_text(raw["loan_no"], "借据号"),
             "paid_on": n.date(raw["paid_on"], "还款日期"),
             "principal": principal,
             "interest": interest,

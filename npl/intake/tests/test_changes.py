@@ -67,6 +67,19 @@ def test_a_loan_moving_township_and_branch_is_flagged_with_both_names(tmp_path, 
     assert report["change_flags"] == {**NO_FLAGS, "moved_township": 1, "moved_branch": 1}
 
 
+def test_a_loan_moving_township_names_the_town_of_a_village_of_the_same_name(tmp_path, npl_import, ids):
+    header = [*LOAN_HEADER, "村(社区)"]
+    first = [header, loan_row("L1", ids[0]) + ["槐树村"]]
+    code, _, err = npl_import("loans", write_xlsx(tmp_path / "first.xlsx", first), "--create-units", "--as-of", "2026-03-31")
+    assert code == 0, err
+    again = [header, loan_row("L1", ids[0], town="桃源乡", branch="柳溪支行") + ["槐树村"]]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "again.xlsx", again), "--create-units", "--as-of", "2026-04-30", "--dry-run")
+    assert code == 0, err
+    moves = {c["field"]: (c["old"], c["new"]) for c in report["changes"]}
+    assert moves["township"] == ("柳溪镇", "桃源乡")
+    assert moves["community"] == ("柳溪镇槐树村", "桃源乡槐树村")
+
+
 def test_an_unchanged_reimport_has_no_changes(tmp_path, npl_import, ids):
     first_import(tmp_path, npl_import, [loan_row("L1", ids[0])])
     report = reimport(tmp_path, npl_import, [loan_row("L1", ids[0])])

@@ -112,11 +112,77 @@ def test_an_unstated_wan_file_with_a_yuan_total_is_caught(tmp_path, npl_import, 
     assert code == 2 and "贷款金额：合计行写 422222.21 元" in err and "按元读取" in err
 
 
+# A bank list in 万元 to 2 places with no unit anywhere, totalled in 万元 too: the total agrees with its rows,
+# so only the figures themselves show that every loan would be read 10,000 times too small.
+WAN_2_PLACES = [("L1", "12.35", "10.00"), ("L2", "20.00", "15.00"), ("L3", "9.88", "0.01")]
+
+
+@pytest.mark.parametrize("total", [[], [["合计", "", "", "", "", "42.23", "25.01"]]], ids=["no-total", "matching-wan-total"])
+def test_an_unstated_wan_file_is_refused_even_when_its_total_agrees(tmp_path, npl_import, ids, total):
+    rows = loans_sheet(ids, WAN_2_PLACES) + total
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 2 and report is None
+    assert "贷款金额：3行中有3行不足 1000.00 元（如第2行“12.35”）" in err and "单位：万元" in err
+    assert not Loan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "above, header",
+    [([["单位：万元"]], LOAN_HEADER), ([], header_with(amount="贷款金额（万元）", balance="贷款余额（万元）"))],
+    ids=["note-row", "header-cells"],
+)
+def test_figures_in_yuan_under_a_wan_unit_are_refused_not_multiplied(tmp_path, npl_import, ids, above, header):
+    # A template's 单位：万元 left over figures typed in 元: every loan would be 10,000 times too large, and
+    # a totals row in the same unit would agree.
+    rows = loans_sheet(ids, YUAN, header, above) + [["合计", "", "", "", "", "422222.21", "250000.58"]]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 2 and report is None
+    assert err.startswith("错误：贷款金额") and "按万元读取，3行中有3行达到 10000.00 万元以上" in err
+    assert "即 1234567800.00 元" in err and "单位改为“元”" in err
+    assert not Loan.objects.exists()
+
+
+def test_small_loans_are_read_in_yuan_once_the_file_says_so(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, WAN_2_PLACES, above=[["单位：元"]])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert figures()["L1"] == (Decimal("12.35"), Decimal("10.00"))
+
+
+def test_a_file_with_a_few_small_loans_among_ordinary_ones_is_read_in_yuan(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, [("L0", "500", "500"), *YUAN])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["created"] == 4 and figures()["L0"] == (Decimal("500.00"), Decimal("500.00"))
+
+
 def test_a_wan_total_typed_to_two_places_matches_its_rows(tmp_path, npl_import, ids):
     rows = loans_sheet(ids, WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "42.22", "25.00"]]
     code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
     assert code == 0, err
     assert report["totals"]["amount"]["stated"] == "422200.00" and report["totals"]["amount"]["sum"] == "422222.21"
+
+
+# Three loans of 10,040 元 exported in 万元 as shown to 2 places (1.00 each), with the bank's total: the exact
+# sum rounded (3.01), not the sum of the rounded rows (3.00).
+ROUNDED_WAN = [("L1", "5.00", "1.00"), ("L2", "5.00", "1.00"), ("L3", "5.00", "1.00")]
+
+
+def test_a_wan_total_off_only_by_the_rounding_of_its_rows_is_accepted_with_a_warning(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, ROUNDED_WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "15.00", "3.01"]]
+    code, report, err = npl_import("loans", write_csv(tmp_path / "t.csv", rows, "gb18030"), *AS_OF)
+    assert code == 0, err
+    assert report["totals"]["balance"]["rounding"] == "150.00"
+    (warning,) = report["warnings"]
+    assert warning["row"] == 6 and "合计行写 3.01 万元，各行相加为 3.00 万元" in warning["message"]
+    assert "四舍五入" in warning["message"]
+    assert figures()["L1"] == (Decimal("50000.00"), Decimal("10000.00"))
+
+
+def test_a_wan_total_beyond_the_rounding_of_its_rows_is_still_refused(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, ROUNDED_WAN, above=[["单位：万元"]]) + [["合计", "", "", "", "", "15.00", "3.03"]]
+    code, report, err = npl_import("loans", write_csv(tmp_path / "t.csv", rows, "gb18030"), *AS_OF)
+    assert code == 2 and "合计行写 30300.00 元（3.03 万元），各行相加为 30000.00 元（3.00 万元）" in err
 
 
 def test_one_refused_row_keeps_its_row_refusal_when_the_total_counts_the_rows_as_written(tmp_path, npl_import, ids):
@@ -129,6 +195,89 @@ def test_one_refused_row_keeps_its_row_refusal_when_the_total_counts_the_rows_as
     rows[-1] = ["合计", "", "", "", "", "222222.21", "100000.08"]
     code, report, _ = npl_import("loans", write_xlsx(tmp_path / "t2.xlsx", rows), *AS_OF)
     assert code == 1 and report["totals"]["balance"]["sum_kept"] == "100000.08"
+
+
+def test_signature_and_note_lines_under_the_table_are_not_read_as_loans(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN) + [
+        ["合计", "", "", "", "", "422222.21", "250000.58"],
+        [],
+        ["制表人：王芳", "", "", "复核人：李强", "", "", "", "制表日期：2026年4月2日"],
+        ["备注：1.本表金额单位为元；2.数据来源于信贷管理系统"],
+    ]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["rows_read"] == 3 and report["created"] == 3 and report["refused"] == []
+
+
+@pytest.mark.parametrize("numbers", [[str(i) for i in range(1, 11)], ["栏次", *range(1, 10)]], ids=["digits", "labelled"])
+def test_a_row_of_column_numbers_under_the_header_is_not_a_loan(tmp_path, npl_import, ids, numbers):
+    rows = loans_sheet(ids, YUAN)
+    rows.insert(1, numbers)
+    rows.append(["合计", "", "", "", "", "422222.21", "250000.58"])
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert report["rows_read"] == 3 and report["totals"]["balance"]["sum"] == "250000.58"
+
+
+def test_a_loan_row_holding_a_note_is_still_a_loan_row(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN) + [["L9", "备注：已起诉"]]
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 1 and report["rows_read"] == 4
+    assert [r["row"] for r in report["refused"]] == [5]
+
+
+@pytest.mark.parametrize("first", ["cover", "hidden"])
+def test_a_workbook_whose_first_sheet_has_no_header_is_read_from_the_sheet_that_has(tmp_path, npl_import, ids, first):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    front = wb.add_worksheet("填表说明" if first == "cover" else "代码表")
+    front.write(0, 0, "金额单位为元，请勿改动表头")
+    data = wb.add_worksheet("不良贷款明细")
+    for r, row in enumerate(loans_sheet(ids, YUAN)):
+        data.write_row(r, 0, row)
+    if first == "hidden":
+        data.activate()
+        front.hide()
+    wb.close()
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0, err
+    assert report["sheet"] == "不良贷款明细" and report["created"] == 3
+
+
+def test_a_named_sheet_without_a_header_is_refused_not_replaced(tmp_path, npl_import, ids):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("填表说明").write(0, 0, "说明")
+    data = wb.add_worksheet("不良贷款明细")
+    for r, row in enumerate(loans_sheet(ids, YUAN)):
+        data.write_row(r, 0, row)
+    wb.close()
+    code, report, err = npl_import("loans", path, "--sheet", "填表说明", *AS_OF)
+    assert code == 2 and "没有找到表头" in err
+
+
+@pytest.mark.parametrize(
+    "key, says",
+    [(8103110108951003.0, "8103110108951003 被存成了数字，超过15位"), ("8.10311E+12", "“8.10311E+12”是科学计数法")],
+    ids=["sixteen-digit-number", "scientific-text"],
+)
+def test_a_loan_number_that_excel_has_cut_short_refuses_its_row(tmp_path, npl_import, ids, key, says):
+    rows = loans_sheet(ids, YUAN)
+    rows[2][0] = key
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 1
+    (refused,) = report["refused"]
+    assert refused["row"] == 3 and refused["reason"] == "invalid_value"
+    assert refused["message"].startswith("借据号：") and says in refused["message"]
+    assert not Loan.objects.exists()
+
+
+def test_a_loan_number_of_up_to_fifteen_digits_stored_as_a_number_is_read_whole(tmp_path, npl_import, ids):
+    rows = loans_sheet(ids, YUAN)
+    rows[1][0] = 810311010895100.0
+    code, report, err = npl_import("loans", write_xlsx(tmp_path / "t.xlsx", rows), *AS_OF)
+    assert code == 0, err
+    assert "810311010895100" in figures()
 
 
 # -- 3. ambiguity, mappings ----------------------------------------------------------------------------------
@@ -236,6 +385,16 @@ def test_a_csv_with_a_utf8_mark_but_gb18030_bytes_is_refused_saying_where(tmp_pa
     assert "UTF-8" in err and "第1行第4个字节" in err and "Traceback" not in err  # the first byte after the mark
 
 
+def test_excel_unicode_text_utf16_with_tabs_saved_as_csv_is_read(tmp_path, npl_import, ids):
+    # Excel's 另存为“Unicode 文本”: UTF-16 little-endian with a byte-order mark, tab-separated, CRLF.
+    rows = loans_sheet(ids, YUAN, above=[["单位：元"]])
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("\r\n".join("\t".join(str(c) for c in row) for row in rows).encode("utf-16"))
+    code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0, err
+    assert report["created"] == 3 and figures()["L1"] == (Decimal("123456.78"), Decimal("100000.01"))
+
+
 def test_an_html_table_saved_as_xls_is_read_like_a_sheet(tmp_path, npl_import, ids):
     cells = "".join(f"<th>{h}</th>" for h in LOAN_HEADER[:5]) + '<th colspan="2">金额（元）</th>' + "".join(
         f'<th rowspan="2">{h}</th>' for h in LOAN_HEADER[7:])
@@ -267,6 +426,64 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused_naming_what_it_is
     path.write_bytes(content)
     code, report, err = npl_import("loans", path, *AS_OF)
     assert code == 2 and report is None and says in err and "扩展名" in err
+
+
+def test_a_word_file_or_a_plain_zip_renamed_xlsx_is_refused_naming_what_it_is(tmp_path, npl_import):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("不良贷款明细")
+    document.save(tmp_path / "list.xlsx")
+    code, report, err = npl_import("loans", tmp_path / "list.xlsx", *AS_OF)
+    assert code == 2 and report is None and "内容是Word 文档（.docx）" in err and "扩展名是 .xlsx" in err
+    with zipfile.ZipFile(tmp_path / "zipped.xlsx", "w") as zf:
+        zf.writestr("loans.csv", ",".join(LOAN_HEADER))
+    code, report, err = npl_import("loans", tmp_path / "zipped.xlsx", *AS_OF)
+    assert code == 2 and report is None and "内容是普通 ZIP 压缩包" in err
+
+
+def loans_with_formula_balances(path, ids, cached):
+    """The balances as formulas, written by XlsxWriter the way a program writes them: with the value it is
+    given, or with 0 and a request that Excel calculate on opening (fullCalcOnLoad)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, LOAN_HEADER)
+    for r, (loan_no, amount, balance) in enumerate(YUAN, start=1):
+        ws.write_row(r, 0, loan_row(loan_no, ids[r - 1], amount=amount))
+        if cached:
+            ws.write_formula(r, 6, f"={balance}+0", None, float(balance))
+        else:
+            ws.write_formula(r, 6, f"={balance}+0")
+    wb.close()
+    return path
+
+
+def test_formulas_saved_with_their_values_are_read_by_value(tmp_path, npl_import, ids):
+    code, report, err = npl_import("loans", loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=True), *AS_OF)
+    assert code == 0, err
+    assert figures()["L1"] == (Decimal("123456.78"), Decimal("100000.01"))
+
+
+def test_formulas_never_calculated_refuse_the_file_naming_the_cell(tmp_path, npl_import, ids):
+    code, report, err = npl_import("loans", loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=False), *AS_OF)
+    assert code == 2 and report is None
+    assert "公式没有计算结果：G2等3个单元格是公式" in err and "打开该文件、保存后再上传" in err
+    assert not Loan.objects.exists()
+
+
+def test_a_formula_without_any_value_refuses_the_file_too(tmp_path, npl_import, ids):
+    path = loans_with_formula_balances(tmp_path / "f.xlsx", ids, cached=False)
+    # As Apache POI and openpyxl write it: the formula, no value at all, no request to calculate.
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "poi.xlsx", "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>0</v>", b"")
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            out.writestr(info, data)
+    code, report, err = npl_import("loans", tmp_path / "poi.xlsx", *AS_OF)
+    assert code == 2 and "公式没有计算结果：G2等3个单元格" in err
 
 
 # -- 6. upload limits ---------------------------------------------------------------------------------------

@@ -130,3 +130,37 @@ def test_the_upload_form_refuses_a_file_over_the_size_limit(client_for, tmp_path
     response = post_upload(client_for("branch_staff"), path)
     assert response.status_code == 200 and "文件过大" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def ledger_with_two_key_columns(path):
+    """A township's 催收台账 carrying the bank's 贷款账号 left of the 借据编号 the system knows."""
+    rows = [["贷款账号", "借据编号", "催收日期", "催收方式", "签收情况", "催收人"]]
+    rows += [["6228480001", "LA001", "2026-04-01", "上门催收", "借款人签收", "王干部"],
+             ["6228480002", "LA002", "2026-04-02", "电话催收", "未签收", "王干部"]]
+    return write_xlsx(path, rows)
+
+
+def test_a_township_admin_maps_an_ambiguous_ledger_once_and_is_offered_the_mapping_next_time(client_for, tmp_path, loans):
+    client = client_for("township_admin")
+
+    def upload(path, **data):
+        with open(path, "rb") as fh:
+            return client.post(reverse("intake:upload", args=["actions"]), {"file": fh, **data})
+
+    page = upload(ledger_with_two_key_columns(tmp_path / "a.xlsx")).content.decode()
+    assert "“贷款账号”和“借据编号”" in page and '<option value="借据编号">借据编号</option>' in page
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED
+
+    client.post(reverse("intake:mapping", args=[batch.pk]), {"col_loan_no": "借据编号", "name": "柳溪镇台账"})
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PREVIEW and batch.created == 2
+    assert batch.report["columns"]["loan_no"] == "借据编号"
+    saved = ColumnMapping.objects.get(name="柳溪镇台账")
+    assert saved.kind == "actions" and saved.columns == {"loan_no": "借据编号"}
+
+    form_page = client.get(reverse("intake:upload", args=["actions"])).content.decode()
+    assert "柳溪镇台账" in form_page
+    upload(ledger_with_two_key_columns(tmp_path / "b.xlsx"), mapping=saved.pk)
+    second = ImportBatch.objects.latest("pk")
+    assert second.status == BatchStatus.PREVIEW and second.created == 2
