@@ -92,7 +92,7 @@ def _alerts(loans, as_of: dt.date) -> dict:
         if clock.enforcement_status in ALERT_GROUPS:
             enforcement.append((loan, clock))
         for g in clock.guarantees:
-            if g.status in ("due_1m", "due_3m", "due_6m"):
+            if g.status in ("due_1m", "due_3m", "due_6m") and not g.claimed:  # claimed in time: nothing left to do
                 guarantees.append((loan, g))
     for rows in groups.values():
         rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
