@@ -198,3 +198,21 @@ def test_a_guarantor_claimed_in_time_leaves_the_guarantee_alert_list(guaranteed,
     assert [x.name for _, x in client_for("township_admin").get(alerts, params).context["guarantees"]] == ["李*"]
     services.record_guarantor_demand(g, cast["collector"], demanded_on=D(2023, 10, 7), evidence_type="notarized")
     assert list(client_for("township_admin").get(alerts, params).context["guarantees"]) == []
+
+
+def test_guarantors_own_periods_due_are_listed_on_the_alert_page_and_in_the_export(guaranteed, cast, client_for):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    _, g = guaranteed
+    services.record_guarantor_demand(g, cast["collector"], demanded_on=D(2023, 10, 7), evidence_type="notarized")
+    params = {"township": "柳溪镇", "as_of": "2026-09-01"}
+    client = client_for("township_admin")
+    r = client.get(reverse("collection:clock_alerts"), params)
+    assert [(loan.loan_no, x.own_deadline, x.own_status) for loan, x in r.context["guarantor_claims"]] == [
+        ("LA001", D(2026, 10, 8), "due_3m")]
+    assert "保证人诉讼时效即将届满或已届满 1 人" in r.content.decode()
+    book = CalamineWorkbook.from_filelike(io.BytesIO(client.get(reverse("collection:clock_alerts_xlsx"), params).content))
+    rows = book.get_sheet_by_name("保证人诉讼时效").to_python()
+    assert ["LA001", "柳溪镇", "李*", "3个月内届满", "2023-10-07", "2026-10-08", "2026-10-07", "因国庆节假期顺延至10月8日"] in rows
