@@ -216,3 +216,14 @@ def test_guarantors_own_periods_due_are_listed_on_the_alert_page_and_in_the_expo
     book = CalamineWorkbook.from_filelike(io.BytesIO(client.get(reverse("collection:clock_alerts_xlsx"), params).content))
     rows = book.get_sheet_by_name("保证人诉讼时效").to_python()
     assert ["LA001", "柳溪镇", "李*", "3个月内届满", "2023-10-07", "2026-10-08", "2026-10-07", "因国庆节假期顺延至10月8日"] in rows
+
+
+def test_the_guarantee_reminder_stops_once_the_guarantor_was_asked_in_time_but_the_guarantor_still_counts():
+    from npl.advice.facts import _guarantee
+
+    def facts(*demands):
+        fact = GuarantorFact("李*", demands=tuple(Demand(on) for on in demands))
+        return _guarantee(compute_limitation(MATURITY, [], D(2023, 12, 1), guarantors=[fact]))
+
+    assert facts() == ("due_3m", GUARANTEE_END, 1)
+    assert facts(D(2023, 10, 7)) == (None, None, 1)
