@@ -203,7 +203,8 @@ def guarantor_demand_new(request, loan_no: str):
     form = GuarantorDemandForm(request.POST or None, request.FILES or None, loan=loan)
     if request.method == "POST" and form.is_valid():
         try:
-            demand = services.record_guarantor_demand(form.cleaned_data.pop("guarantor"), request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            demand = services.record_guarantor_demand(data.pop("guarantor"), request.user, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

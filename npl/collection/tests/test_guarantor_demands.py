@@ -15,6 +15,7 @@ from npl.collection import services
 from npl.collection.clocks import GuarantorFact, compute_limitation, loan_clock_context
 from npl.collection.clocks.rules import Demand
 from npl.collection.models import GuarantorDemand
+from npl.conftest import VISIBLE
 from npl.loans.models import Guarantor, Loan, LoanEvent
 
 D = dt.date
@@ -227,3 +228,17 @@ def test_the_guarantee_reminder_stops_once_the_guarantor_was_asked_in_time_but_t
 
     assert facts() == ("due_3m", GUARANTEE_END, 1)
     assert facts(D(2023, 10, 7)) == (None, None, 1)
+
+
+ACTING_ROLES = {"collector", "township_admin", "branch_staff", "district_admin"}  # workflow.ACTION_ROLES["record_action"]
+
+
+@pytest.mark.parametrize("role", sorted(VISIBLE))
+def test_the_demand_form_follows_the_scope_matrix(role, loans, client_for):
+    for loan in loans.values():
+        Guarantor.objects.create(loan=loan, name="李四")
+    client = client_for(role)
+    for loan_no in sorted(loans):
+        status = client.get(form_url(loan_no)).status_code
+        expected = 404 if loan_no not in VISIBLE[role] else (200 if role in ACTING_ROLES else 403)
+        assert status == expected, (role, loan_no)
