@@ -182,12 +182,14 @@ def _repayments(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, dt.dat
 
 
 def _guarantee(clock) -> tuple[str | None, dt.date | None, int]:
-    """(status, end day) of the guarantee period to watch among guarantors not released, and their count."""
+    """(status, end day) of the guarantee period to watch among guarantors not released nor claimed, and the count not released."""
     live = [g for g in clock.guarantees if g.status != "released"]
-    if not live:
-        return None, None, 0
+    # a guarantor already asked to pay within the period (民法典 art. 694) needs no reminder about that period
+    watch = [g for g in live if not g.claimed]
+    if not watch:
+        return None, None, len(live)
     # the first period still running is the one to act on; only when all have ended, the first that ended
-    first = min(live, key=lambda g: (g.status == "lapsed", g.ends_on))
+    first = min(watch, key=lambda g: (g.status == "lapsed", g.ends_on))
     return first.status, first.ends_on, len(live)
 
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from npl.collection.models import (
     CollectionAction,
     ContractTerms,
+    GuarantorDemand,
     InterestSuspension,
     PlanInstalment,
     Repayment,
@@ -34,6 +35,21 @@ class CollectionActionAdmin(ReadOnlyAdmin):
     search_fields = ("loan__loan_no", "collector_name")
     date_hierarchy = "acted_on"
     list_select_related = ("loan",)
+
+
+@admin.register(GuarantorDemand)
+class GuarantorDemandAdmin(ReadOnlyAdmin):
+    """Demands on guarantors (要求承担保证责任): the facts a guarantor's own limitation period runs from."""
+
+    list_display = ("guarantor", "loan_no", "demanded_on", "made_by", "evidence_type", "recorded_by", "created_at")
+    list_filter = ("made_by", "evidence_type")
+    search_fields = ("guarantor__loan__loan_no",)
+    date_hierarchy = "demanded_on"
+    list_select_related = ("guarantor__loan", "recorded_by")
+
+    @admin.display(description="借据号")
+    def loan_no(self, obj):
+        return obj.guarantor.loan.loan_no
 
 
 @admin.register(RepaymentAgreement)

@@ -104,3 +104,18 @@ class InstalmentStatus(models.TextChoices):
     DUE = "due", "未到期"
     PAID = "paid", "已还"
     MISSED = "missed", "逾期未还"
+
+
+class DemandEvidence(models.TextChoices):
+    """How a demand on a guarantor (要求承担保证责任) is proved; a demand nobody can prove is not recorded."""
+
+    SIGNED_RECEIPT = "signed_receipt", "保证人签收的通知书（回执）"
+    POSTAL = "postal", "邮寄送达（妥投记录）"
+    NOTARIZED = "notarized", "公证送达"
+
+
+class DemandBy(models.TextChoices):
+    """Who made the demand: the bank, or a collector on its behalf (then only with the guarantor's signed receipt)."""
+
+    BANK = "bank", "农合行"
+    COLLECTOR = "collector", "催收人员（代表银行）"

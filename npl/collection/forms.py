@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
-from npl.collection.choices import AllocationOrder, Channel, Method, Outcome, Signature
+from npl.collection.choices import AllocationOrder, Channel, DemandBy, DemandEvidence, Method, Outcome, Signature
 from npl.collection.services import check_evidence
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -151,3 +151,19 @@ class ResumeForm(forms.Form):
 class TermsForm(forms.Form):
     allocation_order = forms.ChoiceField(label="还款冲抵顺序", choices=AllocationOrder.choices)
     note = forms.CharField(label="合同依据（条款）", required=False, max_length=300)
+
+
+class GuarantorDemandForm(forms.Form):
+    """要求保证人承担保证责任: which guarantor, the day, who demanded and how it is proved (photo of the receipt)."""
+
+    guarantor = forms.ModelChoiceField(label="保证人", queryset=None, empty_label=None)
+    demanded_on = forms.DateField(label="要求承担保证责任日期", widget=DateInput())
+    made_by = forms.ChoiceField(label="主张人", choices=DemandBy.choices)
+    evidence_type = forms.ChoiceField(label="证据类型", choices=DemandEvidence.choices)
+    evidence = EvidenceField("证据照片（签收回执、妥投记录或公证书）")
+    note = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, loan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guarantor"].queryset = loan.guarantors.order_by("pk")
+        self.fields["demanded_on"].initial = timezone.localdate()

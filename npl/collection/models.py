@@ -7,6 +7,8 @@ from npl.collection.choices import (
     ACTIVE_PLAN_STATUSES,
     AllocationOrder,
     Channel,
+    DemandBy,
+    DemandEvidence,
     InstalmentStatus,
     Method,
     Outcome,
@@ -110,6 +112,33 @@ class CollectionAction(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.acted_on} {self.get_method_display()}"
+
+
+class GuarantorDemand(models.Model):
+    """The bank's demand that a guarantor pay (要求承担保证责任, 民法典 art. 694): a dated row, never rewritten.
+
+    Made within the guarantee period it starts the guarantor's own 3-year limitation period; a later demand
+    interrupts and restarts it (art. 195). The rules are in npl.collection.clocks.rules.
+    """
+
+    guarantor = models.ForeignKey("loans.Guarantor", on_delete=models.PROTECT, related_name="demands", verbose_name="保证人")
+    demanded_on = models.DateField("要求承担保证责任日期")
+    made_by = models.CharField("主张人", max_length=20, choices=DemandBy.choices, default=DemandBy.BANK)
+    evidence_type = models.CharField("证据类型", max_length=20, choices=DemandEvidence.choices)
+    evidence = models.FileField("证据照片", upload_to="guarantor_demands/%Y/%m/", blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "向保证人主张保证责任"
+        constraints = [models.UniqueConstraint(fields=["guarantor", "demanded_on"], name="uniq_guarantor_demand_day")]
+        ordering = ["demanded_on", "pk"]
+
+    def __str__(self):
+        return f"{self.guarantor} {self.demanded_on}"
 
 
 class RepaymentAgreement(models.Model):

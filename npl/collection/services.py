@@ -21,6 +21,8 @@ from npl.collection.choices import (
     ALLOCATION_PARTS,
     AllocationOrder,
     Channel,
+    DemandBy,
+    DemandEvidence,
     InstalmentStatus,
     Method,
     Outcome,
@@ -31,6 +33,7 @@ from npl.collection.choices import (
 from npl.collection.models import (
     CollectionAction,
     ContractTerms,
+    GuarantorDemand,
     InterestSuspension,
     PlanInstalment,
     Repayment,
@@ -181,6 +184,44 @@ def _settle_promises(loan_id: int, today: dt.date, *, actor=None) -> tuple[int, 
                              on=closed, actor=actor))
     LoanEvent.objects.bulk_create(events)
     return kept, broken
+
+
+def record_guarantor_demand(guarantor: Guarantor, user, *, demanded_on: dt.date, evidence_type: str,
+                            made_by: str = DemandBy.BANK, evidence=None, note: str = "") -> GuarantorDemand:
+    """要求保证人承担保证责任: the dated demand that starts (or restarts) the guarantor's own limitation period."""
+    today = _today()
+    with transaction.atomic():
+        loan = workflow.lock(guarantor.loan_id)
+        workflow.require(user, "record_action", loan)
+        guarantor.refresh_from_db(fields=["released_on"])  # read under the loan's lock: a 借新还旧 may have released it
+        errors = {}
+        if demanded_on > today:
+            errors["demanded_on"] = "要求承担保证责任日期不能晚于今天"
+        elif demanded_on <= loan.maturity_date:
+            errors["demanded_on"] = f"贷款{loan.maturity_date:%Y-%m-%d}到期后才能要求保证人承担保证责任"
+        if evidence_type not in DemandEvidence.values:
+            errors["evidence_type"] = "请选择证据类型"
+        if made_by not in DemandBy.values:
+            errors["made_by"] = "请选择主张人"
+        elif made_by == DemandBy.COLLECTOR and evidence_type != DemandEvidence.SIGNED_RECEIPT:
+            errors["evidence_type"] = "催收人员代表银行主张时，须有保证人签收的回执"
+        if guarantor.released_on is not None and guarantor.released_on <= demanded_on:
+            errors["guarantor"] = f"该保证人已于{guarantor.released_on:%Y-%m-%d}解除保证责任"
+        if not errors and GuarantorDemand.objects.filter(guarantor=guarantor, demanded_on=demanded_on).exists():
+            errors["demanded_on"] = "该保证人当天已有要求承担保证责任的记录"
+        if errors:
+            raise ValidationError(errors)
+        check_evidence(evidence)
+        demand = GuarantorDemand.objects.create(
+            guarantor=guarantor, demanded_on=demanded_on, made_by=made_by, evidence_type=evidence_type,
+            evidence=evidence or "", note=note.strip(), recorded_by=user,
+        )
+        text = (f"要求保证人{guarantor}承担保证责任（{DemandBy(made_by).label}，{DemandEvidence(evidence_type).label}）。"
+                f"{note.strip()}").rstrip("。")
+        LoanEvent.objects.bulk_create([_event(loan, EventKind.ACTION, field="guarantor", on=demanded_on, actor=user, note=text,
+                                              after={"demanded_on": demanded_on.isoformat(), "made_by": made_by,
+                                                     "evidence_type": evidence_type})])
+    return demand
 
 
 # --- repayments ---------------------------------------------------------------------------------------

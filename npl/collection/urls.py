@@ -12,6 +12,7 @@ urlpatterns = [
     # 处置: a loan's flow and the field forms
     path("loans/<str:loan_no>/", views_flow.loan_flow, name="flow"),
     path("loans/<str:loan_no>/actions/new/", views_flow.action_new, name="action_new"),
+    path("loans/<str:loan_no>/guarantor-demands/new/", views_flow.guarantor_demand_new, name="guarantor_demand_new"),
     path("loans/<str:loan_no>/repayments/new/", views_flow.repayment_new, name="repayment_new"),
     path("loans/<str:loan_no>/plan/new/", views_flow.plan_new, name="plan_new"),
     path("loans/<str:loan_no>/move/", views_flow.move, name="move"),

@@ -82,9 +82,10 @@ def _scope(request):
 
 
 def _alerts(loans, as_of: dt.date) -> dict:
-    """The alert lists over `loans` on as_of: limitation groups, enforcement deadlines, guarantee periods, counts."""
+    """The alert lists over `loans` on as_of: limitation groups, enforcement deadlines, guarantee periods,
+    guarantors' own limitation periods, counts."""
     groups = {code: [] for code in ALERT_GROUPS}
-    enforcement, guarantees, counts = [], [], {code: 0 for code in STATUS_LABELS}
+    enforcement, guarantees, claims, counts = [], [], [], {code: 0 for code in STATUS_LABELS}
     for loan, clock in compute_clocks(loans, as_of, details=True):
         counts[clock.status] += 1
         if clock.status in groups:
@@ -92,13 +93,17 @@ def _alerts(loans, as_of: dt.date) -> dict:
         if clock.enforcement_status in ALERT_GROUPS:
             enforcement.append((loan, clock))
         for g in clock.guarantees:
-            if g.status in ("due_1m", "due_3m", "due_6m"):
+            if g.status in ("due_1m", "due_3m", "due_6m") and not g.claimed:  # claimed in time: nothing left to do
                 guarantees.append((loan, g))
+            if g.own_status in ALERT_GROUPS:  # the guarantor's own limitation period (民法典第694条)
+                claims.append((loan, g))
     for rows in groups.values():
         rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
     enforcement.sort(key=lambda r: (r[1].enforcement_deadline, r[0].loan_no))
     guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
-    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "counts": counts}
+    claims.sort(key=lambda r: (r[1].own_deadline, r[0].loan_no))
+    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims,
+            "counts": counts}
 
 
 def _alert_loans(visible, town):
@@ -129,6 +134,7 @@ def clock_alerts(request):
             groups=[(code, GROUP_TITLES[code], _page(request, groups[code], code)) for code in ALERT_GROUPS],
             enforcement=_page(request, found["enforcement"], "enforcement"),
             guarantees=_page(request, found["guarantees"], "guarantees"),
+            guarantor_claims=_page(request, found["guarantor_claims"], "guarantor_claims"),
             schedule_missing=sum(1 for rows in groups.values() for _, c in rows if c.schedule_missing),
             suspended=counts["suspended_by_suit"],
             ok=counts["ok"],

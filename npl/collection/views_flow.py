@@ -19,6 +19,7 @@ from npl.collection.choices import ACTIVE_PLAN_STATUSES, AllocationOrder, PlanSt
 from npl.collection.forms import (
     ActionForm,
     DecisionForm,
+    GuarantorDemandForm,
     InstalmentFormSet,
     MoveForm,
     PlanForm,
@@ -99,7 +100,7 @@ def loan_flow(request, loan_no: str):
         "allocation_label": AllocationOrder(services.allocation_order(loan)).label,
         "owed": owed,
         "owed_total": sum(owed.values()),
-        "guarantors": loan.guarantors.all(),
+        "guarantors": loan.guarantors.prefetch_related("demands").order_by("pk"),
         "events": history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk")),
         "move_form": MoveForm(initial={"version": loan.version}),
         "suspend_form": SuspendForm(initial={"version": loan.version, "until": services.release_date(loan, timezone.localdate())}),
@@ -189,6 +190,27 @@ def action_new(request, loan_no: str):
             messages.success(request, "催收记录已保存")
             return redirect(_flow_url(loan))
     return render(request, "collection/action_form.html", {"loan": loan, "form": form})
+
+
+@login_required
+def guarantor_demand_new(request, loan_no: str):
+    """要求保证人承担保证责任: the dated demand that starts the guarantor's own limitation period (民法典第694条)."""
+    loan = _loan(request, loan_no)
+    if (closed := _require_page(request, "record_action", loan)) is not None:
+        return closed
+    if not loan.guarantors.exists():
+        raise Http404("该贷款没有保证人")
+    form = GuarantorDemandForm(request.POST or None, request.FILES or None, loan=loan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = dict(form.cleaned_data)
+            demand = services.record_guarantor_demand(data.pop("guarantor"), request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记 {demand.demanded_on:%Y-%m-%d} 要求保证人{demand.guarantor}承担保证责任")
+            return redirect(_flow_url(loan))
+    return render(request, "collection/guarantor_demand_form.html", {"loan": loan, "form": form})
 
 
 @login_required

@@ -18,7 +18,7 @@ def _day(value: dt.date | None) -> str:
 
 
 def clock_alerts_workbook(scope: str, as_of: dt.date, alerts: dict) -> bytes:
-    """Three sheets — 诉讼时效, 申请执行期限, 保证期间 — from the alert page's lists (collection.views._alerts)."""
+    """Four sheets — 诉讼时效, 申请执行期限, 保证期间, 保证人诉讼时效 — from the alert page's lists (collection.views._alerts)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     title = wb.add_format({"bold": True, "font_size": 14})
@@ -62,5 +62,12 @@ def clock_alerts_workbook(scope: str, as_of: dt.date, alerts: dict) -> bytes:
         for loan, g in alerts["guarantees"]
     ]
     sheet("保证期间", ["借据号", "乡镇", "保证人", "状态", "保证期间届满日", "名义届满日", "顺延说明"], guarantees, [16, 10, 8, 12, 14, 12, 40])
+    claims = [
+        [loan.loan_no, loan.township.name, g.name, g.own_status_label, _day(g.own_from), _day(g.own_deadline),
+         _day(g.own.nominal), g.own.reason]
+        for loan, g in alerts["guarantor_claims"]
+    ]
+    sheet("保证人诉讼时效", ["借据号", "乡镇", "保证人", "状态", "要求承担保证责任日", "届满日", "名义届满日", "顺延说明"],
+          claims, [16, 10, 8, 12, 16, 12, 12, 40])
     wb.close()
     return buf.getvalue()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from npl.collection.clocks.rules import (
     Action,
     Agreement,
+    Demand,
     GuarantorFact,
     Intervals,
     Payment,
@@ -124,7 +125,8 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, cal
     """Clocks of up to CHUNK loans in a fixed handful of queries."""
     from django.db.models import Q
 
-    from npl.collection.models import CollectionAction, Repayment, RepaymentAgreement
+    from npl.collection.choices import DemandEvidence
+    from npl.collection.models import CollectionAction, GuarantorDemand, Repayment, RepaymentAgreement
     from npl.litigation.models import CaseStage, LitigationCase
     from npl.loans.models import Guarantor
 
@@ -171,10 +173,15 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, cal
     guarantors = defaultdict(list)
     releases = {}
     if details:
-        for loan_id, name, months, released in Guarantor.objects.filter(loan_id__in=ids).values_list(
-            "loan_id", "name", "guarantee_months", "released_on"
+        demands = defaultdict(list)
+        for guarantor_id, on, evidence in GuarantorDemand.objects.filter(guarantor__loan_id__in=ids).values_list(
+            "guarantor_id", "demanded_on", "evidence_type"
         ):
-            guarantors[loan_id].append(GuarantorFact(mask_name(name), months, released))
+            demands[guarantor_id].append(Demand(on, DemandEvidence(evidence).label))
+        for pk, loan_id, name, months, released in Guarantor.objects.filter(loan_id__in=ids).order_by("pk").values_list(
+            "pk", "loan_id", "name", "guarantee_months", "released_on"
+        ):
+            guarantors[loan_id].append(GuarantorFact(mask_name(name), months, released, tuple(demands[pk])))
         releases = _release_dates(loans, as_of)
 
     for loan in loans:

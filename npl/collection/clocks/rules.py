@@ -143,10 +143,21 @@ class Suit:
 
 
 @dataclass(frozen=True)
+class Demand:
+    """The bank's demand that a guarantor pay (要求承担保证责任, 民法典 art. 694), with how it is proved."""
+
+    on: dt.date
+    label: str = ""  # the evidence, e.g. 保证人签收的通知书（回执）
+
+
+@dataclass(frozen=True)
 class GuarantorFact:
+    """A guarantor as the clocks see it: masked name, contractual months, release day and the demands made on them."""
+
     name: str  # already masked for display
     months: int | None = None
     released_on: dt.date | None = None
+    demands: tuple[Demand, ...] = ()
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -191,6 +202,13 @@ class GuaranteeClock:
     status: str
     released_on: dt.date | None = None
     extension: Extension | None = None
+    # The guarantor's own limitation period (保证债务诉讼时效, art. 694): None until a demand within the
+    # guarantee period; restarted by each later demand within it (art. 195); past rest days (art. 203).
+    own: Extension | None = None
+    own_status: str | None = None
+    demanded_on: dt.date | None = None  # the demand within the guarantee period that started it
+    own_from: dt.date | None = None  # the demand the current own period runs from
+    steps: tuple[Step, ...] = ()  # each demand: what it did to the guarantor's clocks, and why
 
     @property
     def status_label(self) -> str:
@@ -203,6 +221,24 @@ class GuaranteeClock:
     @property
     def ends_reason(self) -> str:
         return self.extension.reason if self.extension else ""
+
+    @property
+    def own_deadline(self) -> dt.date | None:
+        return self.own.deadline if self.own else None
+
+    @property
+    def own_status_label(self) -> str:
+        return STATUS_LABELS.get(self.own_status or "", "")
+
+    @property
+    def claimed(self) -> bool:
+        """Payment was demanded within the guarantee period: that period has done its work (art. 694)."""
+        return self.demanded_on is not None
+
+    @property
+    def discharged(self) -> bool:
+        """The guarantee period ended with no demand within it: the guarantor no longer answers (art. 693)."""
+        return self.status == "lapsed" and not self.claimed
 
 
 @dataclass
@@ -498,11 +534,42 @@ def _enforcement(bank_suits: list[Suit], as_of: dt.date, trail: list[Step], cale
 def _guarantee(g: GuarantorFact, maturity: dt.date, as_of: dt.date, calendar: Calendar) -> GuaranteeClock:
     months = g.months or DEFAULT_GUARANTEE_MONTHS
     ends = extend(add_months(maturity, months), calendar)
-    if g.released_on is not None and g.released_on <= as_of:
-        status = "released"
-    else:
-        status = status_for(ends.deadline, as_of)
-    return GuaranteeClock(g.name, months, bool(g.months), ends.deadline, status, g.released_on, ends)
+    released = g.released_on is not None and g.released_on <= as_of
+    status = "released" if released else status_for(ends.deadline, as_of)
+    own, demanded_on, own_from, steps = None, None, None, []
+    for d in sorted(g.demands, key=lambda d: d.on):
+        what = f"要求保证人{g.name}承担保证责任（{d.label}）" if d.label else f"要求保证人{g.name}承担保证责任"
+        if d.on > as_of:
+            steps.append(Step(d.on, what, "ignored", f"晚于统计日{as_of}，不计入"))
+        elif released or (g.released_on is not None and g.released_on <= d.on):
+            steps.append(Step(d.on, what, "ignored", f"保证人已于{g.released_on}解除保证责任，不计算保证债务诉讼时效"))
+        elif d.on <= maturity:
+            steps.append(Step(d.on, what, "ignored", f"在主债务到期日{maturity}当日或之前，保证期间尚未起算，不起算保证债务诉讼时效"))
+        elif own is None and d.on > ends.deadline:
+            steps.append(Step(d.on, what, "ignored",
+                              f"保证期间已于{until(ends)}届满，未在保证期间内要求保证人承担保证责任，"
+                              "保证人不再承担保证责任（民法典第693条）；此次主张不起算诉讼时效"))
+        elif own is None:
+            own, demanded_on, own_from = extend(add_years(d.on, LIMITATION_YEARS), calendar), d.on, d.on
+            steps.append(Step(d.on, what, "start",
+                              f"在保证期间（至{ends.deadline}）内要求保证人承担保证责任，自次日起算保证债务诉讼时效三年"
+                              f"（民法典第694条），至{until(own)}", own.deadline))
+        elif d.on <= own.deadline:
+            own, own_from = extend(add_years(d.on, LIMITATION_YEARS), calendar), d.on
+            steps.append(Step(d.on, what, "interrupt",
+                              f"再次要求承担保证责任，中断保证债务诉讼时效（民法典第195条），自次日起重新计算三年，至{until(own)}",
+                              own.deadline))
+        else:
+            steps.append(Step(d.on, what, "ignored",
+                              f"保证债务诉讼时效已于{own.deadline}届满，银行再次主张不能使时效重新起算"))
+    return GuaranteeClock(
+        g.name, months, bool(g.months), ends.deadline, status, g.released_on, ends,
+        own=None if released else own,
+        own_status=None if released or own is None else status_for(own.deadline, as_of),
+        demanded_on=None if released else demanded_on,
+        own_from=None if released else own_from,
+        steps=tuple(steps),
+    )
 
 
 class Intervals:

@@ -163,7 +163,7 @@ def test_the_export_holds_every_alert_row_with_the_extended_deadline_and_why(cli
     r = client_for("district_admin").get(reverse("collection:clock_alerts_xlsx"), {"as_of": "2026-03-16"})
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     sheets = read_xlsx(r.content)
-    assert list(sheets) == ["诉讼时效", "申请执行期限", "保证期间"]
+    assert list(sheets) == ["诉讼时效", "申请执行期限", "保证期间", "保证人诉讼时效"]
     rows = sheets["诉讼时效"]
     assert rows[3][:4] == ["借据号", "乡镇", "借款人", "本金余额（元）"]
     la003 = next(row for row in rows[4:] if row[0] == "LA003")
