@@ -229,10 +229,11 @@ def rule_toggle(request, code):
 # --- the loan page fragment -----------------------------------------------------------------------------
 
 
-def loan_suggestions_context(loan, user, as_of=None) -> dict:
-    """Context for advice/_loan_suggestions.html on the loan page: {"advice_suggestions", "advice_loan", "advice_may_handle"}."""
+def loan_suggestions_context(loan, user, as_of=None, *, known: dict | None = None) -> dict:
+    """Context for advice/_loan_suggestions.html on the loan page: {"advice_suggestions", "advice_loan", "advice_may_handle"}.
+    known: the clock, balance and categories the page computed (see services.loan_suggestions)."""
     return {
-        "advice_suggestions": services.loan_suggestions(loan, as_of),
+        "advice_suggestions": services.loan_suggestions(loan, as_of, known=known),
         "advice_loan": loan,
         "advice_may_handle": services.workflow.role_of(user) in services.HANDLERS,
     }

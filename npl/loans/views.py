@@ -66,7 +66,7 @@ def loan_detail(request, loan_no: str):
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.advice.views import loan_suggestions_context
     from npl.campaigns.models import Campaign
-    from npl.categories.engine import loan_categories
+    from npl.categories.engine import loan_categories_and_balances
     from npl.collection.clocks import loan_clock_context
     from npl.litigation.services import may_file
     from npl.refinance.services import may_request
@@ -79,15 +79,20 @@ def loan_detail(request, loan_no: str):
     )
     events = history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))
     today = timezone.localdate()
+    # The clock, the balance and the categories are computed once and handed to the suggestions, which
+    # would otherwise compute them again for the same loan and day.
+    clock_ctx = loan_clock_context(loan, today)
+    balance, categories = loan_categories_and_balances([loan.pk], today).get(loan.pk, (None, []))
+    known = {"clock": clock_ctx["legal_clock"], "balance": balance, "categories": [code for code, _ in categories]}
     return render(
         request,
         "loans/loan_detail.html",
         {
-            **loan_clock_context(loan, today),
-            **loan_suggestions_context(loan, request.user, today),
+            **clock_ctx,
+            **loan_suggestions_context(loan, request.user, today, known=known),
             "loan": loan,
             "borrower": loan.borrower,
-            "categories": loan_categories(loan, today),
+            "categories": categories,
             "guarantors": loan.guarantors.all(),
             "cases": loan.litigation_cases.prefetch_related("stages").order_by("-counted_from"),
             "repayments": loan.repayments.order_by("-paid_on", "-pk"),
