@@ -115,6 +115,9 @@ def pages(people: dict) -> list[tuple]:
         ("pinyin search zs", "district_admin", "/loans/?q=zs", False, page_of_loans.format(where=search)),
         ("pinyin search zs (township)", "township_admin", "/loans/?q=zs", False,
          page_of_loans.format(where=search + town_sql)),
+        ("search zs: queries only", "district_admin", search_queries, False, page_of_loans.format(where=search)),
+        ("search zs: queries only (township)", "township_admin", search_queries, False,
+         page_of_loans.format(where=search + town_sql)),
         ("loan detail", "district_admin", f"/loans/{busy}/", False,
          f"SELECT * FROM loans_loan WHERE loan_no = '{busy}';\n"
          f"SELECT e.* FROM loans_loanevent e JOIN loans_loan l ON l.id = e.loan_id WHERE l.loan_no = '{busy}';\n"
@@ -149,6 +152,29 @@ def count_into(counted: list, execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+class Fetched:
+    """What a bare ORM row returns in place of a response: 200 and the size of what it fetched."""
+
+    status_code = 200
+
+    def __init__(self, rows):
+        self.content = repr(rows).encode()
+
+
+def search_queries(user, text: str = "zs") -> Fetched:
+    """The ledger's search as the page runs it, without the rendering: one aggregate (count and balance)
+    and a page of 50 rows with the table's joins."""
+    from django.db.models import Count, Sum
+
+    from npl.loans.models import Loan
+
+    qs = Loan.objects.for_user(user).search(text)
+    figures = qs.order_by().aggregate(n=Count("pk"), balance=Sum("principal_balance"))
+    rows = list(qs.select_related("borrower", "township", "community", "branch", "responsible_person")
+                .order_by("loan_no")[:50])
+    return Fetched([figures, [r.loan_no for r in rows]])
+
+
 def ms(seconds: float) -> float:
     return seconds * 1000
 
@@ -168,7 +194,9 @@ def measure(args) -> list[dict]:
         if args.only and not any(o in label for o in args.only):
             continue
         client, fetch = clients[role], bare(sql)
-        response = client.get(url)  # the first visit fills caches (warm pages) and checks the page
+        # A row is a page (its URL) or a bare ORM call (the search's count and page without the rendering).
+        visit = functools.partial(client.get, url) if isinstance(url, str) else functools.partial(url, people[role])
+        response = visit()  # the first visit fills caches (warm pages) and checks the page
         if response.status_code != 200:
             raise SystemExit(f"{label}: {url} answered {response.status_code}")
         counted = []
@@ -176,14 +204,14 @@ def measure(args) -> list[dict]:
             cache.clear()
         # Counted by an execute wrapper: the request's start would reset a CaptureQueriesContext's log.
         with connection.execute_wrapper(functools.partial(count_into, counted)):
-            client.get(url)
+            visit()
         page_times, sql_times = [], []
         started = time.perf_counter()
         for _ in range(args.requests):
             if cold:
                 cache.clear()
             t = time.perf_counter()
-            client.get(url)
+            visit()
             page_times.append(time.perf_counter() - t)
             t = time.perf_counter()
             fetch()
@@ -200,11 +228,11 @@ def measure(args) -> list[dict]:
     return rows
 
 
-HEADER = f"{'page':30} {'role':15} {'n':>3} {'p50 ms':>9} {'p95 ms':>9} {'queries':>7} {'KiB':>7} {'SQL p50':>8} {'p50/SQL':>8}"
+HEADER = f"{'page':36} {'role':15} {'n':>3} {'p50 ms':>9} {'p95 ms':>9} {'queries':>7} {'KiB':>7} {'SQL p50':>8} {'p50/SQL':>8}"
 
 
 def print_row(r: dict) -> None:
-    print(f"{r['page']:30} {r['role']:15} {r['n']:>3} {r['p50']:>9.1f} {r['p95']:>9.1f} {r['queries']:>7} "
+    print(f"{r['page']:36} {r['role']:15} {r['n']:>3} {r['p50']:>9.1f} {r['p95']:>9.1f} {r['queries']:>7} "
           f"{r['bytes'] / 1024:>7.0f} {r['sql_p50']:>8.2f} {r['ratio']:>8.0f}", flush=True)
 
 
