@@ -193,18 +193,28 @@ def _guarantee(clock) -> tuple[str | None, dt.date | None, int]:
     return first.status, first.ends_on, len(live)
 
 
-def _chunk(loans: list, day: dt.date) -> Iterator[LoanFacts]:
+def loan_facts(loan, day: dt.date, *, clock, balance, categories) -> list[LoanFacts]:
+    """The facts of one loan whose clock (with details) and categories on `day` the caller has computed
+    (the loan page): [] when the loan did not exist on the day (balance None)."""
+    if balance is None:
+        return []
+    cats = {loan.pk: (Decimal(balance).quantize(CENT), frozenset(categories))}
+    return list(_chunk([loan], day, cats=cats, clocks={loan.pk: clock}))
+
+
+def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[LoanFacts]:
     from npl.collection.clocks.gather import compute_clocks
     from npl.loans.models import Loan
 
     ids = [loan.pk for loan in loans]
-    cats = _categories(ids, day)
+    cats = _categories(ids, day) if cats is None else cats
     alive = [loan for loan in loans if loan.pk in cats]
     if not alive:
         return
     ids = [loan.pk for loan in alive]
     since = _since(alive, day)
-    clocks = {loan.pk: clock for loan, clock in compute_clocks(Loan.objects.filter(pk__in=ids), day, details=True)}
+    if clocks is None:
+        clocks = {loan.pk: clock for loan, clock in compute_clocks(Loan.objects.filter(pk__in=ids), day, details=True)}
     ledger, plans, cases, pays = _ledger(ids, day), _plans(ids, day), _cases(ids, day), _repayments(ids, day)
     for loan in alive:
         balance, codes = cats[loan.pk]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from npl.accounts.choices import Role
 from npl.advice.choices import Status
 from npl.advice.engine import Suggestion, evaluate
-from npl.advice.facts import build_facts
+from npl.advice.facts import build_facts, loan_facts
 from npl.advice.models import SuggestionRule, SuggestionState
 from npl.loans import workflow
 from npl.loans.choices import EventKind
@@ -63,10 +63,10 @@ def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
     return out
 
 
-def _open_suggestions(loans, as_of: dt.date) -> tuple[list[Suggestion], dict]:
+def _open_suggestions(loans, as_of: dt.date, *, given=None) -> tuple[list[Suggestion], dict]:
     rules = rules_in_force()
     found, facts_by_loan = [], {}
-    for facts in build_facts(loans, as_of):
+    for facts in build_facts(loans, as_of) if given is None else given:
         facts_by_loan[facts.loan_id] = facts
         found.extend(evaluate(facts, rules, as_of))
     closed = _closed_keys(list({s.loan_id for s in found}))
@@ -80,9 +80,12 @@ def suggestions_for(loans, as_of: dt.date | None = None) -> list[Suggestion]:
     return sorted(found, key=lambda s: (s.loan_no, -s.priority, s.due, s.rule))
 
 
-def loan_suggestions(loan: Loan, as_of: dt.date | None = None) -> list[Suggestion]:
-    """Open suggestions of one loan, most important first."""
-    found, _ = _open_suggestions(Loan.objects.filter(pk=loan.pk), as_of or _today())
+def loan_suggestions(loan: Loan, as_of: dt.date | None = None, *, known: dict | None = None) -> list[Suggestion]:
+    """Open suggestions of one loan, most important first. known: the loan's clock (with details), balance and
+    category codes on as_of, when the caller (the loan page) has computed them: not computed twice."""
+    as_of = as_of or _today()
+    facts = None if known is None else loan_facts(loan, as_of, **known)
+    found, _ = _open_suggestions(Loan.objects.filter(pk=loan.pk), as_of, given=facts)
     return found
 
 

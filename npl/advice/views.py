@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,13 +47,15 @@ def today(request):
     as_of = timezone.localdate()
     items = services.today(request.user, as_of)
     total = len(items)
-    if not request.GET.get("all"):
-        items = items[:FIRST_CARDS]  # a phone page stays light; the rest is one tap away
-    recent = _recent_actions({i.loan.pk for i in items})
-    cards = [{"item": i, "actions": recent.get(i.loan.pk, [])} for i in items]
+    # Pages of FIRST_CARDS in the list's order: a phone page stays light however many loans a collector
+    # holds, and only the shown cards fetch their recent actions.
+    page = Paginator(items, FIRST_CARDS).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    recent = _recent_actions({i.loan.pk for i in shown})
+    cards = [{"item": i, "actions": recent.get(i.loan.pk, [])} for i in shown]
     return render(request, "advice/today.html", {
-        "cards": cards, "total": total, "more": total - len(items), "as_of": as_of, "window": services.window_days(),
-        "ordered_by_likelihood": any(i.probability is not None for i in items),
+        "cards": cards, "total": total, "page": page, "more": total - page.end_index(), "as_of": as_of,
+        "window": services.window_days(), "ordered_by_likelihood": any(i.probability is not None for i in items),
     })
 
 
@@ -226,10 +229,11 @@ def rule_toggle(request, code):
 # --- the loan page fragment -----------------------------------------------------------------------------
 
 
-def loan_suggestions_context(loan, user, as_of=None) -> dict:
-    """Context for advice/_loan_suggestions.html on the loan page: {"advice_suggestions", "advice_loan", "advice_may_handle"}."""
+def loan_suggestions_context(loan, user, as_of=None, *, known: dict | None = None) -> dict:
+    """Context for advice/_loan_suggestions.html on the loan page: {"advice_suggestions", "advice_loan", "advice_may_handle"}.
+    known: the clock, balance and categories the page computed (see services.loan_suggestions)."""
     return {
-        "advice_suggestions": services.loan_suggestions(loan, as_of),
+        "advice_suggestions": services.loan_suggestions(loan, as_of, known=known),
         "advice_loan": loan,
         "advice_may_handle": services.workflow.role_of(user) in services.HANDLERS,
     }

@@ -189,6 +189,12 @@ def loan_categories_many(loan_ids, day: dt.date) -> dict[int, list[tuple[str, st
     One query for all the loans (the same conditions as every report, as flags); a loan that does not
     exist on the day (no balance) maps to an empty list, an unknown pk is left out.
     """
+    return {pk: cats for pk, (_, cats) in loan_categories_and_balances(loan_ids, day).items()}
+
+
+def loan_categories_and_balances(loan_ids, day: dt.date) -> dict[int, tuple]:
+    """loan pk → (principal balance on `day` or None when the loan did not exist then, its categories as in
+    loan_categories_many): one query, for a page that also hands them to the advice facts."""
     ids = list(loan_ids)
     if not ids:
         return {}
@@ -198,5 +204,6 @@ def loan_categories_many(loan_ids, day: dt.date) -> dict[int, list[tuple[str, st
     order = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
     out = {}
     for row in rows:
-        out[row["pk"]] = [] if row[BALANCE] is None else [(code, NAMES[code]) for code in order if row[f"c_{code}"]]
+        balance = row[BALANCE]
+        out[row["pk"]] = (balance, [] if balance is None else [(code, NAMES[code]) for code in order if row[f"c_{code}"]])
     return out

@@ -84,17 +84,25 @@ class LoanQuerySet(models.QuerySet):
         return loan_scope(self, user)
 
     def search(self, text: str):
-        """One box: name, pinyin initials (zs), loan number, or the last 4 of the ID."""
+        """One box: name, pinyin initials (zs) or full pinyin, loan number, or the last 4 of the ID.
+
+        Letters only are pinyin (the start of any reading's variant: `zs` finds 张三, not 王张三); text with
+        a Chinese character is a name (anywhere in it); the rest a loan number or an ID's last four. Pinyin
+        and names go through the borrower search index (`loans.search_index`), never a scan of the loans.
+        """
+        from django.db import connections
+
+        from npl.loans.search_index import borrower_match
+
         text = (text or "").strip()
         if not text:
             return self
-        q = models.Q(loan_no__icontains=text) | models.Q(borrower__name__icontains=text)
+        connection = connections[self.db]
         if text.isascii() and text.isalpha():
-            # Pinyin keys are lower-case variants separated by spaces ("dl cl sl" for 单丽): match the
-            # start of any variant, so `zs` finds 张三 but not 王张三 ("wzs").
-            low = text.lower()
-            for key in ("borrower__pinyin_initials", "borrower__pinyin_full"):
-                q |= models.Q(**{f"{key}__startswith": low}) | models.Q(**{f"{key}__contains": f" {low}"})
+            return self.filter(borrower_match(text.lower(), connection, pinyin=True))
+        if not text.isascii():
+            return self.filter(borrower_match(text, connection, pinyin=False))
+        q = models.Q(loan_no__icontains=text)
         if len(text) == 4 and (text[:3].isdigit() and (text[3].isdigit() or text[3] in "xX")):
             q |= models.Q(borrower__id_last4=text.upper())
         return self.filter(q)

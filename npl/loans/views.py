@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -38,12 +39,25 @@ class LoanListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             "borrower", "township", "community", "branch", "responsible_person"
         )
 
+    def get_table_pagination(self, table):
+        # The count shown above the table is the paginator's count: one query over the filtered loans for
+        # both, not a second COUNT (a search or filter was run twice, once per figure).
+        return {**super().get_table_pagination(table), "paginator_class": CountedPaginator, "count": self._found["n"]}
+
     def get_context_data(self, **kwargs):
+        self._found = self.object_list.order_by().aggregate(n=Count("pk"), balance=Sum("principal_balance"))
         ctx = super().get_context_data(**kwargs)
-        row = self.object_list.order_by().aggregate(n=Count("pk"), balance=Sum("principal_balance"))
-        ctx["found"] = row["n"]
-        ctx["found_balance_wan"] = fmt_wan(row["balance"] or ZERO)
+        ctx["found"] = self._found["n"]
+        ctx["found_balance_wan"] = fmt_wan(self._found["balance"] or ZERO)
         return ctx
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (already computed with the list's other figures) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *args, count: int, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.__dict__["count"] = count  # fills the cached_property
 
 
 @login_required
@@ -52,7 +66,7 @@ def loan_detail(request, loan_no: str):
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.advice.views import loan_suggestions_context
     from npl.campaigns.models import Campaign
-    from npl.categories.engine import loan_categories
+    from npl.categories.engine import loan_categories_and_balances
     from npl.collection.clocks import loan_clock_context
     from npl.litigation.services import may_file
     from npl.refinance.services import may_request
@@ -65,15 +79,20 @@ def loan_detail(request, loan_no: str):
     )
     events = history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))
     today = timezone.localdate()
+    # The clock, the balance and the categories are computed once and handed to the suggestions, which
+    # would otherwise compute them again for the same loan and day.
+    clock_ctx = loan_clock_context(loan, today)
+    balance, categories = loan_categories_and_balances([loan.pk], today).get(loan.pk, (None, []))
+    known = {"clock": clock_ctx["legal_clock"], "balance": balance, "categories": [code for code, _ in categories]}
     return render(
         request,
         "loans/loan_detail.html",
         {
-            **loan_clock_context(loan, today),
-            **loan_suggestions_context(loan, request.user, today),
+            **clock_ctx,
+            **loan_suggestions_context(loan, request.user, today, known=known),
             "loan": loan,
             "borrower": loan.borrower,
-            "categories": loan_categories(loan, today),
+            "categories": categories,
             "guarantors": loan.guarantors.all(),
             "cases": loan.litigation_cases.prefetch_related("stages").order_by("-counted_from"),
             "repayments": loan.repayments.order_by("-paid_on", "-pk"),

@@ -1,6 +1,7 @@
 """The advice pages for each member of the cast: what they see, what they may post, 404 outside their scope."""
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -158,14 +159,24 @@ def test_the_loan_page_fragment_lists_the_loans_suggestions(due_soon, cast):
     assert "清收建议" in html and "送达催收通知书（取得签收）" in html and "依据规则“诉讼时效1个月内届满”" in html
 
 
-def test_a_long_list_shows_the_first_cards_and_offers_the_rest(units, cast, client_for):
+def loan_numbers_on(page: str) -> list[str]:
+    return re.findall(r'<p class="advice-loan"><a href="/loans/([^/]+)/"', page)
+
+
+def test_a_long_list_is_paged_in_its_order_and_offers_the_rest(units, cast, client_for):
+    from npl.advice import services
     from npl.advice.views import FIRST_CARDS
 
     maturity = TODAY.replace(year=TODAY.year - 3) + dt.timedelta(days=10)
-    for n in range(FIRST_CARDS + 2):
+    for n in range(2 * FIRST_CARDS + 2):
         testing.loan(f"P-M{n:02d}", testing.borrower(500 + n, "许一"), units.town_a, units.branch_a, maturity=maturity,
-                     collector=cast["collector"])
+                     balance=f"{10000 + 97 * n}.00", collector=cast["collector"])
     client = client_for("collector")
-    text = client.get("/advice/today/").content.decode()
-    assert text.count('name="reason"') == FIRST_CARDS and "显示其余2条" in text
-    assert client.get("/advice/today/?all=1").content.decode().count('name="reason"') == FIRST_CARDS + 2
+    first, second, third = (client.get("/advice/today/", {"page": p}).content.decode() for p in (1, 2, 3))
+    assert first.count('name="reason"') == FIRST_CARDS and f"显示其余{FIRST_CARDS + 2}条" in first
+    assert second.count('name="reason"') == FIRST_CARDS and "显示其余2条" in second and "上一页" in second
+    assert third.count('name="reason"') == 2 and "显示其余" not in third and "第 3 / 3 页" in third
+    assert f"共{2 * FIRST_CARDS + 2}条" in third
+    # The pages together are the whole list, each loan once, in the list's order.
+    in_order = [i.loan.loan_no for i in services.today(cast["collector"])]
+    assert loan_numbers_on(first) + loan_numbers_on(second) + loan_numbers_on(third) == in_order

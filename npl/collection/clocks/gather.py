@@ -253,7 +253,9 @@ def loan_clock_context(loan, as_of=None) -> dict:
     """Context for the loan page partial collection/_loan_clocks.html: {"legal_clock", "legal_clock_loan"}."""
     from django.utils import timezone
 
+    from npl.core.workdays import load_calendar
+
     day = _as_date(as_of) or timezone.localdate()
-    qs = type(loan).objects.filter(pk=loan.pk)
-    (_, clock), *_ = compute_clocks(qs, day, full=True, details=True)
+    # The page has fetched the loan (with its borrower and township): no second fetch of it by pk.
+    (_, clock), *_ = _chunk_clocks([loan], day, full=True, details=True, calendar=load_calendar())
     return {"legal_clock": clock, "legal_clock_loan": loan}

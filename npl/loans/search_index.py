@@ -1,0 +1,91 @@
+"""The search box's indexes and the borrower-side query they serve, per database backend.
+
+Keys are the stored `Borrower.pinyin_initials` / `pinyin_full` (space-separated variants, one per reading of
+the surname: 单丽 → "dl cl sl") and the name. A letters-only text matches the start of any variant; a name
+text matches anywhere in the name (张三 finds 王张三).
+
+- PostgreSQL: trigram GIN indexes (pg_trgm) on the three columns serve `LIKE 'zs%'`, `LIKE '% zs%'` and,
+  for a name text of 3 characters or more, `LIKE '%王张三%'` (pg_trgm takes no trigram from a shorter
+  unanchored text: a 1–2 character name text reads the borrower table's name column).
+- SQLite: an FTS5 table `loans_borrower_search` (contentless, rowid = borrower id) kept by triggers; its
+  tokens are the variants and the name's suffixes (王张三 → 王张三 张三 三), so a token-prefix query is the
+  `contains` above. Names longer than NAME_SUFFIXES characters, or a text with separators (·, spaces)
+  fall back to a scan of the name column.
+"""
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+FTS = "loans_borrower_search"
+TRGM_COLUMNS = ("pinyin_initials", "pinyin_full", "name")
+NAME_SUFFIXES = 12
+
+
+def _name_keys(row: str) -> str:
+    """SQL of the name's suffixes separated by spaces, for `row` = new or old in a trigger."""
+    return " || ' ' || ".join(f"substr({row}.name, {i})" for i in range(1, NAME_SUFFIXES + 1))
+
+
+def _values(row: str) -> str:
+    return f"{row}.id, {row}.pinyin_initials, {row}.pinyin_full, {_name_keys(row)}"
+
+
+def install(connection) -> None:
+    """Create the backend's search indexes and fill them from the borrowers already stored."""
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for col in TRGM_COLUMNS:
+                c.execute(f"CREATE INDEX IF NOT EXISTS loans_borrower_{col}_trgm ON loans_borrower "
+                          f"USING gin ({col} gin_trgm_ops)")
+        elif connection.vendor == "sqlite":
+            install_sqlite(c)
+
+
+def install_sqlite(cursor) -> None:
+    """The FTS5 table, its triggers (insert, update, delete) and its rows for existing borrowers."""
+    cursor.execute(f"DROP TABLE IF EXISTS {FTS}")
+    cursor.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(initials, full, name_keys, content='')")
+    insert = f"INSERT INTO {FTS}(rowid, initials, full, name_keys) VALUES ({_values('new')});"
+    delete = f"INSERT INTO {FTS}({FTS}, rowid, initials, full, name_keys) VALUES ('delete', {_values('old')});"
+    for name, event, body in (
+        ("ai", "AFTER INSERT", insert),
+        ("ad", "AFTER DELETE", delete),
+        ("au", "AFTER UPDATE OF name, pinyin_initials, pinyin_full", delete + insert),
+    ):
+        cursor.execute(f"DROP TRIGGER IF EXISTS {FTS}_{name}")
+        cursor.execute(f"CREATE TRIGGER {FTS}_{name} {event} ON loans_borrower BEGIN {body} END")
+    cursor.execute(f"INSERT INTO {FTS}(rowid, initials, full, name_keys) "
+                   f"SELECT {_values('loans_borrower')} FROM loans_borrower")
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            for col in TRGM_COLUMNS:
+                c.execute(f"DROP INDEX IF EXISTS loans_borrower_{col}_trgm")
+        elif connection.vendor == "sqlite":
+            for name in ("ai", "ad", "au"):
+                c.execute(f"DROP TRIGGER IF EXISTS {FTS}_{name}")
+            c.execute(f"DROP TABLE IF EXISTS {FTS}")
+
+
+def _is_token(text: str) -> bool:
+    """True when FTS5's unicode61 tokenizer keeps `text` as one token (letters and digits only)."""
+    return all(ch.isalnum() for ch in text)
+
+
+def borrower_match(text: str, connection, *, pinyin: bool) -> Q:
+    """A Q on Loan: its borrower's pinyin keys start a variant with `text` (pinyin) or its name contains it."""
+    if connection.vendor == "sqlite" and _is_token(text) and (pinyin or len(text) <= NAME_SUFFIXES):
+        columns = "{initials full}" if pinyin else "name_keys"
+        query = f'{columns} : "{text}" *'
+        return Q(borrower_id__in=RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query]))
+    if pinyin:
+        q = Q()
+        for key in ("pinyin_initials", "pinyin_full"):
+            q |= Q(**{f"{key}__startswith": text}) | Q(**{f"{key}__contains": f" {text}"})
+    else:
+        q = Q(name__contains=text)
+    from npl.loans.models import Borrower
+
+    return Q(borrower_id__in=Borrower.objects.filter(q).values("pk"))
