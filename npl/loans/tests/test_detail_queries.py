@@ -59,9 +59,10 @@ def add_more(loan, cast):
 
 
 # Issue 16 sets 15 queries as the goal; the page was at 55. Sharing the clock and the categories with the
-# suggestions brought it to 35; the rest is the clocks, memberships and advice facts computed from the
-# events on every request, which stored derived rows (issue 16, point 1) replace. Lower this bound then.
-MAX_QUERIES = 36
+# suggestions brought it to 35; the guarantors' demands (their own limitation periods) add one bulk query.
+# The rest is the clocks, memberships and advice facts computed from the events on every request, which
+# stored derived rows (issue 16, point 1) replace. Lower this bound then.
+MAX_QUERIES = 37
 
 
 @pytest.mark.parametrize("role", ["district_admin", "collector"])
