@@ -8,8 +8,23 @@ import xlsxwriter
 LOAN_HEADER = ["借据号", "借款人", "身份证号", "乡镇", "网点", "贷款金额", "贷款余额", "发放日期", "到期日期", "担保方式"]
 
 
+class Formula:
+    """A real formula cell with a cached result, as Excel leaves it."""
+
+    def __init__(self, formula: str, cached):
+        self.formula, self.cached = formula, cached
+
+
+class ErrorCell:
+    """An error cell (#N/A, #REF!…) as a formula whose cached value is the error."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+
 def write_xlsx(path, rows):
-    """Each cell keeps its Python type: str → text, int/float → number, date → date cell."""
+    """Each cell keeps its Python type: str → text, int/float → number, bool → boolean, date → date cell;
+    Formula and ErrorCell become real formula cells."""
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Sheet1")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -17,7 +32,13 @@ def write_xlsx(path, rows):
         for c, value in enumerate(row):
             if value is None:
                 continue
-            if isinstance(value, dt.date):
+            if isinstance(value, Formula):
+                ws.write_formula(r, c, value.formula, None, value.cached)
+            elif isinstance(value, ErrorCell):
+                ws.write_formula(r, c, "=NA()", None, value.code)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, dt.date):
                 ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
             elif isinstance(value, str):
                 ws.write_string(r, c, value)

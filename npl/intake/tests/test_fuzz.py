@@ -11,29 +11,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from npl import testing
 from npl.intake.choices import Reason
+from npl.intake.tests.sheets import ErrorCell, Formula, write_xlsx
 
 FUZZ = settings(max_examples=int(os.environ.get("NPL_FUZZ_EXAMPLES", "30")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 AS_OF = "2026-03-31"
-
-
-class Formula:
-    """A real formula cell with a cached result, as Excel leaves it."""
-
-    def __init__(self, formula: str, cached):
-        self.formula, self.cached = formula, cached
-
-
-class ErrorCell:
-    """An error cell (#N/A, #REF!…) as a formula whose cached value is the error."""
-
-    def __init__(self, code: str):
-        self.code = code
 
 
 NASTY_TEXT = st.sampled_from([
@@ -56,31 +42,6 @@ NASTY = st.one_of(
     st.builds(Formula, st.just("=1+1"), st.sampled_from([2, "text", "", 0.1, True])),
     st.text(max_size=40),
 )
-
-
-def write_sheet(path: Path, rows) -> Path:
-    """Write rows keeping each cell's type; Formula and ErrorCell become real formula cells."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
-    ws = wb.add_worksheet("Sheet1")
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, Formula):
-                ws.write_formula(r, c, value.formula, None, value.cached)
-            elif isinstance(value, ErrorCell):
-                ws.write_formula(r, c, "=NA()", None, value.code)
-            elif isinstance(value, bool):
-                ws.write_boolean(r, c, value)
-            elif isinstance(value, dt.date):
-                ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-            elif isinstance(value, str):
-                ws.write_string(r, c, value)
-            else:
-                ws.write_number(r, c, value)
-    wb.close()
-    return path
 
 
 def _loan_rows(ids):
@@ -148,7 +109,7 @@ def mutated_files(draw):
 def test_no_cell_however_nasty_crashes_an_import_or_escapes_the_report(npl_import, known_loans, case):
     kind, args, rows, skip_invalid, dry_run = case
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_sheet(Path(tmp) / f"{kind}.xlsx", rows)
+        path = write_xlsx(Path(tmp) / f"{kind}.xlsx", rows)
         extra = ["--skip-invalid"] if skip_invalid else []
         extra += ["--dry-run"] if dry_run else []
         extra += ["--as-of", AS_OF] if kind in ("loans", "roster", "loan-list", "litigation") else []
