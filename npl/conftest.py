@@ -16,6 +16,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.test import Client
 
 from npl import testing
@@ -173,3 +174,11 @@ def client_for(cast):
         return c
 
     return make
+
+
+@pytest.fixture
+def on_import_day(request):
+    """Runs the test with the clock starting at its module's IMPORTED_AT (and ticking), so a module-level TODAY
+    and the services' timezone.localdate() agree even when the run crosses midnight in Asia/Shanghai."""
+    with time_machine.travel(request.module.IMPORTED_AT, tick=True):
+        yield

@@ -14,7 +14,11 @@ from npl.advice.views import loan_suggestions_context
 from npl.collection import services as collection
 from npl.loans.models import Loan
 
-TODAY = timezone.localdate()
+# TODAY is fixed when the module is imported; each test runs on that day (npl/conftest.py `on_import_day`),
+# so a run crossing midnight in Asia/Shanghai does not see two different todays.
+IMPORTED_AT = timezone.now()
+TODAY = timezone.localdate(IMPORTED_AT)
+pytestmark = pytest.mark.usefixtures("on_import_day")
 
 
 @pytest.fixture

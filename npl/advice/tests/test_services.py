@@ -16,7 +16,11 @@ from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
 from npl.loans.workflow import StaleVersion
 
-TODAY = timezone.localdate()
+# TODAY is fixed when the module is imported; each test runs on that day (npl/conftest.py `on_import_day`),
+# so a run crossing midnight in Asia/Shanghai does not see two different todays.
+IMPORTED_AT = timezone.now()
+TODAY = timezone.localdate(IMPORTED_AT)
+pytestmark = pytest.mark.usefixtures("on_import_day")
 
 
 def days(n):

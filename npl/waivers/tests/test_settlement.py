@@ -23,7 +23,11 @@ from npl.waivers.services import check_waiver, decide_waiver, request_waiver
 from npl.waivers.tests.conftest import version_in_force
 
 D = Decimal
-TODAY = timezone.localdate()
+# TODAY is fixed when the module is imported; each test runs on that day (npl/conftest.py `on_import_day`),
+# so a run crossing midnight in Asia/Shanghai does not see two different todays.
+IMPORTED_AT = timezone.now()
+TODAY = timezone.localdate(IMPORTED_AT)
+pytestmark = pytest.mark.usefixtures("on_import_day")
 
 
 @pytest.fixture
