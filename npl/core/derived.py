@@ -1,0 +1,207 @@
+"""Derived state as data (issue 16): what is computed from the events is stored as rows and kept current.
+
+Each app that owns a derived figure (a loan's category memberships, its legal clocks, its open suggestions,
+the counts dashboards show) registers a `Deriver` in its AppConfig.ready(). The events that change a figure
+call `refresh(loan_ids)` inside their own transaction, as the last step of the service or import; the
+daily sweep calls `refresh()` (all loans) for what the passing of time changes. Pages, the API and the
+commands read the stored rows. `check()` recomputes everything from the events and lists where the stored
+rows differ (`npl derive --check`); 0 differences is the invariant the test suite and the demo keep.
+
+Layering: this module is in `core`, so any app may call `refresh` without importing the apps above it; the
+derivers run in their `order` (memberships before clocks before suggestions before counts), each reading
+what the earlier ones stored.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One place where the stored rows and a fresh computation disagree."""
+
+    deriver: str
+    loan_id: int | None  # None: a figure not of one loan (a township's count)
+    key: str  # what differs: a category code, a clock field, a rule code, a count name
+    stored: object
+    computed: object
+
+    def text(self) -> str:
+        who = f"贷款#{self.loan_id}" if self.loan_id is not None else "汇总"
+        return f"{self.deriver}：{who} {self.key} 存储为 {self.stored!r}，重算为 {self.computed!r}"
+
+
+class Deriver:
+    """One kind of stored derived rows: how to bring them up to date, and how to check them."""
+
+    name: str = ""  # short English name, used by `npl derive --only`
+    label: str = ""  # Chinese name shown in reports
+    order: int = 100  # lower runs first: later derivers read what earlier ones stored
+
+    def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
+        """Recompute and store the rows of these loans (None: every loan) as of `day`; return how many
+        stored rows changed (inserted, updated or deleted)."""
+        raise NotImplementedError
+
+    def differences(self, day: dt.date) -> Iterator[Difference]:
+        """Recompute every loan's rows as of `day` in memory and yield where the stored rows differ."""
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, Deriver] = {}
+
+
+def register(deriver: Deriver) -> Deriver:
+    """Add a deriver (from an AppConfig.ready()); registering a name again replaces it."""
+    if not deriver.name:
+        raise ValueError("a Deriver needs a name")
+    _REGISTRY[deriver.name] = deriver
+    return deriver
+
+
+def derivers(only: Iterable[str] | None = None) -> list[Deriver]:
+    """The registered derivers in their order (or just the named ones; an unknown name is a ValueError)."""
+    if only is not None:
+        only = list(only)
+        unknown = [n for n in only if n not in _REGISTRY]
+        if unknown:
+            raise ValueError(f"未知的派生数据：{'、'.join(unknown)}（可选：{'、'.join(sorted(_REGISTRY))}）")
+    chosen = [d for d in _REGISTRY.values() if only is None or d.name in only]
+    return sorted(chosen, key=lambda d: (d.order, d.name))
+
+
+@dataclass
+class _Pending:
+    """Refreshes asked for inside a deferred() block, run once when it ends."""
+
+    everything: set[str] = field(default_factory=set)  # deriver names to run over all loans
+    loans: dict[str, set[int]] = field(default_factory=dict)  # deriver name → loan ids
+    depth: int = 0
+
+
+_local = threading.local()
+# Counts the refreshes services asked for (tests check the stored rows after any test that asked for one).
+stats = {"refreshes": 0}
+
+
+def _pending() -> _Pending | None:
+    return getattr(_local, "pending", None)
+
+
+def today() -> dt.date:
+    """The day stored rows are computed for: today in Asia/Shanghai."""
+    return timezone.localdate()
+
+
+def refresh(loan_ids: Iterable[int] | None = None, *, only: Iterable[str] | None = None,
+            day: dt.date | None = None) -> dict[str, int]:
+    """Bring the stored derived rows of these loans (None: every loan) up to date, in the caller's transaction.
+
+    Call it as the last step of a service or import that changed something a derived figure reads. Inside a
+    `deferred()` block the work is collected and runs once at the block's end. Returns deriver name → rows
+    changed (empty when deferred or when there is nothing to do).
+    """
+    stats["refreshes"] += 1
+    chosen = derivers(only)
+    ids = None if loan_ids is None else {int(i) for i in loan_ids}
+    if ids is not None and not ids:
+        return {}
+    pending = _pending()
+    if pending is not None and day is None:
+        for d in chosen:
+            if ids is None:
+                pending.everything.add(d.name)
+            elif d.name not in pending.everything:
+                pending.loans.setdefault(d.name, set()).update(ids)
+        return {}
+    return _run(chosen, ids, day or today())
+
+
+def _run(chosen: list[Deriver], ids: set[int] | None, day: dt.date) -> dict[str, int]:
+    changed = {}
+    with transaction.atomic():
+        for d in chosen:
+            changed[d.name] = d.refresh(None if ids is None else set(ids), day)
+    return changed
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collect the refreshes of a bulk operation (an import, the sweep) and run each deriver once, over the
+    union of the loans, before the block's transaction commits. Nested blocks run at the outermost end."""
+    pending = _pending()
+    outer = pending is None
+    if outer:
+        pending = _Pending()
+        _local.pending = pending
+    pending.depth += 1
+    try:
+        with transaction.atomic():
+            yield pending
+            if outer:
+                _local.pending = None
+                _flush(pending)
+    finally:
+        pending.depth -= 1
+        if outer:
+            _local.pending = None
+
+
+def _flush(pending: _Pending) -> None:
+    day = today()
+    with transaction.atomic():
+        for d in derivers():
+            if d.name in pending.everything:
+                d.refresh(None, day)
+            elif pending.loans.get(d.name):
+                d.refresh(set(pending.loans[d.name]), day)
+
+
+@dataclass
+class CheckResult:
+    """What `check` found: per deriver its differences (capped at `limit` examples) and their count."""
+
+    day: dt.date
+    counts: dict[str, int]
+    examples: dict[str, list[Difference]]
+    seconds: dict[str, float]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def check(*, only: Iterable[str] | None = None, day: dt.date | None = None, limit: int = 20) -> CheckResult:
+    """Recompute every registered figure from the events and compare with the stored rows."""
+    day = day or today()
+    counts, examples, seconds = {}, {}, {}
+    for d in derivers(only):
+        started = time.perf_counter()
+        n, shown = 0, []
+        for diff in d.differences(day):
+            n += 1
+            if len(shown) < limit:
+                shown.append(diff)
+        counts[d.name], examples[d.name] = n, shown
+        seconds[d.name] = time.perf_counter() - started
+    return CheckResult(day=day, counts=counts, examples=examples, seconds=seconds)
+
+
+def rebuild(*, only: Iterable[str] | None = None, day: dt.date | None = None) -> dict[str, tuple[int, float]]:
+    """Recompute and store every loan's rows (the daily sweep, `npl derive`); deriver → (rows changed, seconds)."""
+    day = day or today()
+    out = {}
+    for d in derivers(only):
+        started = time.perf_counter()
+        with transaction.atomic():
+            n = d.refresh(None, day)
+        out[d.name] = (n, time.perf_counter() - started)
+    return out

@@ -1,0 +1,127 @@
+"""The derived-rows framework: refresh in the caller's transaction, deferred blocks run once, check finds drift."""
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from npl import testing
+from npl.core import derived
+from npl.core.models import Setting
+from npl.loans.models import Loan
+
+pytestmark = [pytest.mark.django_db, pytest.mark.derived_unchecked("the toy deriver is registered only inside each test")]
+
+
+class Balances(derived.Deriver):
+    """A toy deriver: each loan's balance copied into a Setting row `toy:<pk>`."""
+
+    name, label, order = "toy", "测试用余额副本", 1
+
+    def __init__(self):
+        self.calls = []
+
+    def refresh(self, loan_ids, day):
+        self.calls.append(None if loan_ids is None else sorted(loan_ids))
+        qs = Loan.objects.all() if loan_ids is None else Loan.objects.filter(pk__in=loan_ids)
+        n = 0
+        for pk, balance in qs.values_list("pk", "principal_balance"):
+            Setting.objects.update_or_create(key=f"toy:{pk}", defaults={"value": str(balance)})
+            n += 1
+        return n
+
+    def differences(self, day):
+        stored = {int(s.key[4:]): Decimal(s.value) for s in Setting.objects.filter(key__startswith="toy:")}
+        for pk, balance in Loan.objects.values_list("pk", "principal_balance"):
+            if stored.get(pk) != balance:
+                yield derived.Difference("toy", pk, "balance", stored.get(pk), balance)
+
+
+@pytest.fixture
+def toy():
+    saved = dict(derived._REGISTRY)
+    derived._REGISTRY.clear()
+    deriver = derived.register(Balances())
+    yield deriver
+    derived._REGISTRY.clear()
+    derived._REGISTRY.update(saved)
+
+
+@pytest.fixture
+def two_loans(db):
+    town = testing.township("柳溪镇")
+    branch = testing.branch("柳溪支行", town)
+    who = testing.borrower(1, "张三")
+    return [testing.loan("T1", who, town, branch), testing.loan("T2", who, town, branch, balance="500.00")]
+
+
+def test_refresh_stores_the_rows_of_the_loans_named(toy, two_loans):
+    a, b = two_loans
+    assert derived.refresh([a.pk]) == {"toy": 1}
+    assert Setting.objects.get(key=f"toy:{a.pk}").value == "100000.00"
+    assert not Setting.objects.filter(key=f"toy:{b.pk}").exists()
+    assert derived.check().counts == {"toy": 1}
+
+
+def test_a_deferred_block_runs_each_deriver_once_over_the_union(toy, two_loans):
+    a, b = two_loans
+    with derived.deferred():
+        derived.refresh([a.pk])
+        derived.refresh([b.pk])
+        assert toy.calls == []
+    assert toy.calls == [sorted([a.pk, b.pk])]
+    assert derived.check().total == 0
+
+
+def test_refreshing_everything_inside_a_block_wins_over_loan_lists(toy, two_loans):
+    a, _ = two_loans
+    with derived.deferred():
+        derived.refresh([a.pk])
+        derived.refresh()
+    assert toy.calls == [None]
+
+
+def test_a_failed_block_stores_nothing(toy, two_loans):
+    a, _ = two_loans
+    with pytest.raises(RuntimeError), derived.deferred():
+        derived.refresh([a.pk])
+        raise RuntimeError("the import failed")
+    assert toy.calls == []
+    assert not Setting.objects.filter(key__startswith="toy:").exists()
+
+
+def test_a_refresh_rolls_back_with_its_transaction(toy, two_loans):
+    a, _ = two_loans
+    with pytest.raises(RuntimeError), transaction.atomic():
+        derived.refresh([a.pk])
+        raise RuntimeError("the service failed after its refresh")
+    assert not Setting.objects.filter(key__startswith="toy:").exists()
+
+
+def test_check_names_the_loan_and_the_stored_and_computed_values(toy, two_loans):
+    a, _ = two_loans
+    derived.rebuild()
+    Loan.objects.filter(pk=a.pk).update(principal_balance=Decimal("1.00"))
+    found = derived.check()
+    assert found.total == 1
+    (diff,) = found.examples["toy"]
+    assert (diff.loan_id, diff.stored, diff.computed) == (a.pk, Decimal("100000.00"), Decimal("1.00"))
+    assert "存储为" in diff.text() and "重算为" in diff.text()
+
+
+def test_the_command_checks_and_exits_1_on_differences_then_rebuilds(toy, two_loans, capsys):
+    with pytest.raises(SystemExit) as stop:
+        call_command("derive", "--check")
+    assert stop.value.code == 1
+    assert "共 2 处差异" in capsys.readouterr().out
+    call_command("derive")
+    assert "更新 2 行" in capsys.readouterr().out
+    call_command("derive", "--check")
+    assert "共 0 处差异" in capsys.readouterr().out
+
+
+def test_an_unknown_name_is_refused_in_chinese(toy, capsys):
+    with pytest.raises(SystemExit) as stop:
+        call_command("derive", "--only", "nothing")
+    assert stop.value.code == 2
+    assert "未知的派生数据：nothing" in capsys.readouterr().err
