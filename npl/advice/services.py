@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from npl.accounts.choices import Role
@@ -21,6 +20,7 @@ from npl.advice.choices import Status
 from npl.advice.engine import Suggestion, evaluate
 from npl.advice.facts import build_facts, loan_facts
 from npl.advice.models import SuggestionRule, SuggestionState
+from npl.core import derived
 from npl.loans import workflow
 from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
@@ -192,7 +192,7 @@ def _note(loan: Loan, user, text: str) -> None:
 
 def mark_done(user, loan: Loan, rule_code: str, due: dt.date, action) -> SuggestionState:
     """完成: the suggestion was carried out by `action` (a ledger line of the same loan)."""
-    with transaction.atomic():
+    with derived.deferred():
         loan, rule = _current(user, loan, rule_code, due)
         if action is None or action.loan_id != loan.pk:
             raise ValidationError({"action": "请选择本笔贷款的一条催收记录"})
@@ -204,7 +204,7 @@ def mark_done(user, loan: Loan, rule_code: str, due: dt.date, action) -> Suggest
 def dismiss(user, loan: Loan, rule_code: str, due: dt.date, reason: str) -> SuggestionState:
     """不采纳: the collector says why; the same suggestion (same due) does not come back."""
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with derived.deferred():
         if not reason:
             raise ValidationError({"reason": "请填写不采纳的原因"})
         loan, rule = _current(user, loan, rule_code, due)
@@ -233,7 +233,7 @@ def assign_collector(borrower, collector, *, township, by, expected_versions: di
         raise ValidationError({"collector": "请选择一名在岗的清收人员"})
     if collector.township_id != township.pk:
         raise ValidationError({"collector": f"{collector}不是{township.name}的清收人员"})
-    with transaction.atomic():
+    with derived.deferred():
         loans = list(Loan.objects.select_for_update().filter(borrower=borrower, township=township).order_by("pk"))
         if not loans:
             raise ValidationError("该借款人在本乡镇没有贷款")
@@ -275,7 +275,7 @@ def save_rule(rule: SuggestionRule | None, user, **fields) -> SuggestionRule:
     """Create or change a rule (district admin only); the condition is validated before anything is saved."""
     if not may_edit_rules(user):
         raise PermissionDenied("只有区金融办可以修改清收建议规则")
-    with transaction.atomic():
+    with derived.deferred():
         rule = rule or SuggestionRule(code=fields.pop("code", ""))
         fields.pop("code", None)
         for name in RULE_FIELDS:
@@ -284,6 +284,7 @@ def save_rule(rule: SuggestionRule | None, user, **fields) -> SuggestionRule:
         rule.updated_by = user
         rule.full_clean()
         rule.save()
+        derived.refresh(source="rules")  # every loan's open suggestions follow the edited rule
     return rule
 
 

@@ -4,12 +4,12 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.categories.choices import ALL_CODES, NAMES
 from npl.categories.models import ManualMembership, ThresholdChange
+from npl.core import derived
 from npl.core.models import Setting
 from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
@@ -25,7 +25,7 @@ def may_request(user) -> bool:
     return user is not None and user.is_authenticated and (user.role == Role.TOWNSHIP_ADMIN or is_district_admin(user))
 
 
-@transaction.atomic
+@derived.deferred()
 def request_membership(loan: Loan, code: str, op: str, user, reason: str) -> ManualMembership:
     """A township admin asks to add a loan to a category (or remove it), with a reason."""
     if not may_request(user):
@@ -49,7 +49,7 @@ def request_membership(loan: Loan, code: str, op: str, user, reason: str) -> Man
     return m
 
 
-@transaction.atomic
+@derived.deferred()
 def decide_membership(m: ManualMembership, user, approve: bool, note: str = "", on: dt.date | None = None) -> ManualMembership:
     """The district admin decides; an approved change holds from its approval day and ends any earlier
     manual decision on the same loan and category (the newest decision is the one in force)."""
@@ -77,7 +77,7 @@ def decide_membership(m: ManualMembership, user, approve: bool, note: str = "", 
     return m
 
 
-@transaction.atomic
+@derived.deferred()
 def end_membership(m: ManualMembership, user, on: dt.date | None = None) -> ManualMembership:
     """The district admin withdraws an approved manual decision from a day on (history is kept)."""
     if not is_district_admin(user):
@@ -105,7 +105,7 @@ def threshold_on(day: dt.date) -> Decimal:
     return Setting.get_decimal(THRESHOLD_KEY)
 
 
-@transaction.atomic
+@derived.deferred()
 def set_threshold(value, user, on: dt.date | None = None) -> ThresholdChange:
     """The district admin sets the 大额抵押 threshold (元) from `on` (today); earlier days keep the old one."""
     if not is_district_admin(user):
@@ -123,4 +123,6 @@ def set_threshold(value, user, on: dt.date | None = None) -> ThresholdChange:
     Setting.objects.update_or_create(
         key=THRESHOLD_KEY, defaults={"value": f"{value:.2f}", "description": Setting.DEFAULTS[THRESHOLD_KEY][1]}
     )
-    return ThresholdChange.objects.create(valid_from=on, value=value, previous=previous, set_by=user)
+    change = ThresholdChange.objects.create(valid_from=on, value=value, previous=previous, set_by=user)
+    derived.refresh(Loan.objects.filter(has_mortgage=True).values_list("pk", flat=True), source="threshold")
+    return change

@@ -13,7 +13,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,6 +39,7 @@ from npl.collection.models import (
     RepaymentAgreement,
     RepaymentPlan,
 )
+from npl.core import derived
 from npl.core.money import ZERO, fmt_yuan
 from npl.loans import workflow
 from npl.loans.choices import EventKind, LoanStatus
@@ -88,7 +88,7 @@ def record_action(loan: Loan, user, *, acted_on: dt.date, method: str, outcome_c
                   next_follow_up: dt.date | None = None, evidence=None, note: str = "") -> CollectionAction:
     """催收记录: what was done and how it was received; a promise to pay opens; the first action starts collection."""
     today = _today()
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(loan)
         workflow.require(user, "record_action", loan)
         errors = {}
@@ -190,7 +190,7 @@ def record_guarantor_demand(guarantor: Guarantor, user, *, demanded_on: dt.date,
                             made_by: str = DemandBy.BANK, evidence=None, note: str = "") -> GuarantorDemand:
     """要求保证人承担保证责任: the dated demand that starts (or restarts) the guarantor's own limitation period."""
     today = _today()
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(guarantor.loan_id)
         workflow.require(user, "record_action", loan)
         guarantor.refresh_from_db(fields=["released_on"])  # read under the loan's lock: a 借新还旧 may have released it
@@ -290,7 +290,7 @@ def _split(loan: Loan, amount: Decimal, paid_on: dt.date) -> dict[str, Decimal]:
 def record_repayment(loan: Loan, user, *, paid_on: dt.date, amount: Decimal, channel: str = Channel.CASH,
                      note: str = "", new_loan_no: str = "", continuing_guarantors=()) -> Repayment:
     """现场还款: recorded by a collector, not counted anywhere until branch staff of the loan's branch confirm it."""
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(loan)
         workflow.require(user, "record_repayment", loan)
         if paid_on > _today():
@@ -321,7 +321,7 @@ def review_repayment(rep: Repayment, user, *, confirm: bool, reason: str = "") -
     On confirmation the amount is split against what is owed at that moment (under the loan's row lock) and
     the balance, status, promises, plan instalments and (for 借新还旧) the old guarantors follow.
     """
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(rep.loan_id)
         workflow.require(user, "review_repayment", loan)
         rep = Repayment.objects.select_for_update().get(pk=rep.pk)
@@ -368,7 +368,7 @@ def post_bank_repayment(loan: Loan, user, *, txn_no: str, paid_on: dt.date, amou
     Give either `amount` (split by the contract's order) or the bank's own split (`principal`, `interest`,
     `costs`). Balances, promises, plans and the old guarantors follow as after a branch confirmation.
     """
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(loan)
         workflow.require(user, "post_bank_repayment", loan)
         txn_no = (txn_no or "").strip()
@@ -443,7 +443,7 @@ def release_old_guarantors(rep: Repayment, *, actor=None) -> list[Guarantor]:
 
 def set_allocation_order(loan: Loan, user, order: str, note: str = "") -> ContractTerms:
     """合同约定的冲抵顺序: a per-loan setting, changed with an event (past confirmed splits stay as they were)."""
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(loan)
         workflow.require(user, "set_terms", loan)
         if order not in AllocationOrder.values:
@@ -475,7 +475,7 @@ def plan_grace_days() -> int:
 def submit_plan(loan: Loan, user, *, signed_on: dt.date, instalments: list[tuple[dt.date, Decimal]],
                 measures: str = "", responsible_leader=None, responsible_person=None, evidence=None) -> RepaymentPlan:
     """A plan the borrower signed, submitted for the township admin's approval; one active plan per loan."""
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(loan)
         workflow.require(user, "submit_plan", loan)
         if loan.plans.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.APPROVED]).exists():
@@ -516,7 +516,7 @@ def submit_plan(loan: Loan, user, *, signed_on: dt.date, instalments: list[tuple
 
 def decide_plan(plan: RepaymentPlan, user, *, approve: bool, note: str = "") -> RepaymentPlan:
     """The township admin approves (→ plan_agreed, and a signed-plan agreement for the clocks) or refuses a plan."""
-    with transaction.atomic():
+    with derived.deferred():
         loan = workflow.lock(plan.loan_id)
         workflow.require(user, "decide_plan", loan)
         plan = RepaymentPlan.objects.select_for_update().get(pk=plan.pk)
@@ -644,7 +644,7 @@ def suspend_interest(loan: Loan, user, *, reason: str, expected_version: int, un
     """停息挂账 until a date; for an imprisoned borrower the date defaults to the release date on the roster."""
     today = _today()
     starts_on = starts_on or today
-    with transaction.atomic():
+    with derived.deferred():
         until = until or release_date(loan, today)
         if until is None:
             raise ValidationError({"until": "请填写停息截止日期（服刑名单中没有该借款人的刑满释放日期）"})
@@ -659,7 +659,7 @@ def suspend_interest(loan: Loan, user, *, reason: str, expected_version: int, un
 def resume_interest(loan: Loan, user, *, reason: str, expected_version: int, on: dt.date | None = None) -> InterestSuspension:
     """恢复计息: end the open suspension (by hand, or by the sweep on its end date with user=None)."""
     on = on or _today()
-    with transaction.atomic():
+    with derived.deferred():
         workflow.set_interest_suspended(loan, False, user=user, reason=reason, expected_version=expected_version, occurred_on=on)
         open_ = InterestSuspension.objects.select_for_update().filter(loan=loan, ended_on__isnull=True).first()
         if open_ is not None:
@@ -685,7 +685,7 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
         Q(promise_status__in=["", PromiseStatus.OPEN])).values_list("loan_id", flat=True))
     plan_loans = set(RepaymentPlan.objects.filter(status=PlanStatus.APPROVED).values_list("loan_id", flat=True))
     for loan_id in sorted(promise_loans | plan_loans):
-        with transaction.atomic():
+        with derived.deferred():
             workflow.lock(loan_id)
             kept, broken = _settle_promises(loan_id, today)
             counts["promises_kept"] += kept
@@ -693,11 +693,11 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
             for key, n in _evaluate_plans(loan_id, today).items():
                 counts[key] += n
     for rep in Repayment.objects.filter(confirmed=True, channel=Channel.REFINANCE, guarantors_processed=False):
-        with transaction.atomic():
+        with derived.deferred():
             workflow.lock(rep.loan_id)
             counts["guarantors_released"] += len(release_old_guarantors(rep))
     for s in InterestSuspension.objects.filter(ended_on__isnull=True, until__lt=today).select_related("loan"):
-        with transaction.atomic():
+        with derived.deferred():
             loan = workflow.lock(s.loan_id)
             if loan.interest_suspended:
                 resume_interest(loan, None, reason=f"停息截止日期{s.until:%Y-%m-%d}已到，恢复计息",

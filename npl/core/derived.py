@@ -45,6 +45,9 @@ class Deriver:
     name: str = ""  # short English name, used by `npl derive --only`
     label: str = ""  # Chinese name shown in reports
     order: int = 100  # lower runs first: later derivers read what earlier ones stored
+    # What its rows are computed from besides a loan's own events (SOURCES), and the derivers it reads: a
+    # refresh with one of these sources runs it, and so does a refresh that runs a deriver it reads.
+    reads: frozenset[str] = frozenset()
 
     def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
         """Recompute and store the rows of these loans (None: every loan) as of `day`; return how many
@@ -55,6 +58,21 @@ class Deriver:
         """Recompute every loan's rows as of `day` in memory and yield where the stored rows differ."""
         raise NotImplementedError
 
+
+# The kinds of change a refresh names (its `source`). "loan" is any change of a loan or its events (a repayment,
+# an action, a case stage, an import of loans…): every deriver runs. The others change figures of many loans
+# at once without touching them, and run only the derivers that read them (and those downstream).
+SOURCES = {
+    "loan": "贷款或其历史的变动",
+    "roster": "名单（公职人员、特殊户、死亡、服刑、失联、空挂户）",
+    "loanlist": "银行提供的冒名/员工贷款清单",
+    "manual": "人工认定的类别增减",
+    "threshold": "大额抵押门槛",
+    "calendar": "节假日安排",
+    "rules": "建议规则",
+    "likelihood": "还款可能性模型",
+    "assignment": "清收责任人",
+}
 
 _REGISTRY: dict[str, Deriver] = {}
 
@@ -101,16 +119,28 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def refresh(loan_ids: Iterable[int] | None = None, *, only: Iterable[str] | None = None,
+def affected(source: str) -> list[Deriver]:
+    """The derivers a change of `source` reaches: those reading it, then those reading them, in order."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown derived-state source {source!r}")
+    chosen: list[Deriver] = []
+    for d in derivers():
+        if source == "loan" or source in d.reads or any(c.name in d.reads for c in chosen):
+            chosen.append(d)
+    return chosen
+
+
+def refresh(loan_ids: Iterable[int] | None = None, *, source: str = "loan", only: Iterable[str] | None = None,
             day: dt.date | None = None) -> dict[str, int]:
     """Bring the stored derived rows of these loans (None: every loan) up to date, in the caller's transaction.
 
-    Call it as the last step of a service or import that changed something a derived figure reads. Inside a
+    Call it as the last step of a service or import that changed something a derived figure reads, naming
+    what changed (`source`, one of SOURCES) when it is not a loan's own data. Inside a
     `deferred()` block the work is collected and runs once at the block's end. Returns deriver name → rows
     changed (empty when deferred or when there is nothing to do).
     """
     stats["refreshes"] += 1
-    chosen = derivers(only)
+    chosen = derivers(only) if only is not None else affected(source)
     ids = None if loan_ids is None else {int(i) for i in loan_ids}
     if ids is not None and not ids:
         return {}

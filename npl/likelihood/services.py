@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Min
 
+from npl.core import derived
 from npl.likelihood import learn
 from npl.likelihood.features import Sample, samples
 from npl.likelihood.models import LikelihoodModel
@@ -58,7 +58,7 @@ def train(as_of: dt.date | None = None, *, loan_ids=None) -> Training:
     params = learn.fit(rows)
     y = [bool(s.y) for s in rows]
     p = [params.probability(s.x) for s in rows]
-    with transaction.atomic():
+    with derived.deferred():
         model = LikelihoodModel.objects.create(
             as_of=as_of, cutoffs=[c.isoformat() for c in cutoffs], n_samples=len(rows), n_positive=positives,
             enough=True, features=list(params.features), coefficients=list(params.coefficients),
@@ -66,4 +66,5 @@ def train(as_of: dt.date | None = None, *, loan_ids=None) -> Training:
             metrics={"in_sample_auc": learn.auc(y, p), "in_sample_brier": learn.brier(y, p),
                      "top_coefficients": learn.top_coefficients(params)},
         )
+        derived.refresh(source="likelihood")  # the worklists are ordered by the new scores
     return Training(model, len(rows), positives, cutoffs)

@@ -16,10 +16,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.core import derived
 from npl.core.money import AmountError, fmt_yuan, parse_yuan
 from npl.litigation import stages as rules
 from npl.litigation.choices import ENFORCEMENT_STAGES, Direction, Listing, Stage
@@ -103,7 +104,7 @@ def _not_future(on: dt.date, what: str) -> None:
         raise ValidationError(f"{what}不能晚于今天")
 
 
-@transaction.atomic
+@derived.deferred()
 def file_case(loan: Loan, user, *, direction: str, case_no: str, filed_on: dt.date, court: str = "", note: str = "") -> LitigationCase:
     """Register a suit about a loan (起诉) with its first dated stage; counts as 涉诉 from filed_on."""
     if not may_file(user):
@@ -119,7 +120,7 @@ def file_case(loan: Loan, user, *, direction: str, case_no: str, filed_on: dt.da
     if LitigationCase.objects.filter(loan=loan, case_no=case_no).exists():
         raise ValidationError(f"该贷款已登记案号为“{case_no}”的案件")
     try:
-        with transaction.atomic():
+        with derived.deferred():
             case = LitigationCase.objects.create(
                 loan=loan, direction=direction, case_no=case_no, court=(court or "").strip(), filed_on=filed_on,
                 counted_from=filed_on, stage=Stage.FILED, filed_by=user,
@@ -150,7 +151,7 @@ def in_enforcement(case: LitigationCase) -> bool:
     return bool(case.enforcement_case_no) or bool({case.stage, *history} & set(ENFORCEMENT_STAGES))
 
 
-@transaction.atomic
+@derived.deferred()
 def advance_stage(
     case: LitigationCase, user, *, stage: str, on: dt.date, note: str = "", enforcement_case_no: str = "",
     expected_version=None,
@@ -190,7 +191,7 @@ def advance_stage(
     return row
 
 
-@transaction.atomic
+@derived.deferred()
 def record_judgment(
     case: LitigationCase, user, *, amount, performance_due: dt.date | None = None, judgment_on: dt.date | None = None,
     expected_version=None,
@@ -224,7 +225,7 @@ def record_judgment(
     return case
 
 
-@transaction.atomic
+@derived.deferred()
 def record_enforcement_recovery(
     case: LitigationCase, user, *, amount, on: dt.date, txn_no: str = "", note: str = "", expected_version=None,
 ) -> EnforcementRecovery:
@@ -266,7 +267,7 @@ def _listing_guard(case: LitigationCase) -> None:
         raise ValidationError("失信被执行人名单由法院在执行阶段决定：案件尚未进入执行阶段")
 
 
-@transaction.atomic
+@derived.deferred()
 def request_dishonest_listing(case: LitigationCase, user, *, on: dt.date, note: str = "", expected_version=None) -> LitigationCase:
     """Record that the bank asked the court to list the debtor as 失信被执行人 (the court decides)."""
     if not may_request_listing(user):
@@ -283,7 +284,7 @@ def request_dishonest_listing(case: LitigationCase, user, *, on: dt.date, note: 
     return case
 
 
-@transaction.atomic
+@derived.deferred()
 def mark_dishonest_listed(case: LitigationCase, user, *, on: dt.date, note: str = "", expected_version=None) -> LitigationCase:
     """The court listed the debtor as 失信被执行人 (court liaison only; the platform never publishes names)."""
     _require_court(user, "登记纳入失信名单")

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from npl.core import crypto, idnumber
+from npl.core import crypto, derived, idnumber
 from npl.core.masking import mask_name, mask_phone
 from npl.loans.choices import Classification, EventKind, Gender, LoanStatus
 from npl.loans.search import pinyin_keys
@@ -209,8 +209,20 @@ class LoanSnapshot(models.Model):
         return f"{self.loan_id}@{self.as_of}"
 
 
+class LoanEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Write the events, then refresh the stored derived rows of their loans (npl.core.derived: at the end
+        of the enclosing service's deferred block, in its transaction)."""
+        made = super().bulk_create(objs, *args, **kwargs)
+        derived.refresh({e.loan_id for e in made})
+        return made
+
+
 class LoanEvent(models.Model):
-    """Append-only history of a loan: every change, with who, when, why and the batch that brought it."""
+    """Append-only history of a loan: every change, with who, when, why and the batch that brought it.
+
+    Writing one refreshes the loan's stored derived rows (npl.core.derived): every change of a loan writes an
+    event, so its memberships, clocks and suggestions follow it in the same transaction."""
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="events", verbose_name="贷款")
     kind = models.CharField("类型", max_length=30, choices=EventKind.choices)
@@ -223,6 +235,8 @@ class LoanEvent(models.Model):
     batch = models.ForeignKey("intake.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, verbose_name="导入批次")
     at = models.DateTimeField("记录时间", default=timezone.now, db_index=True)
 
+    objects = LoanEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "贷款历史"
         ordering = ["at", "pk"]
@@ -234,6 +248,7 @@ class LoanEvent(models.Model):
         if self.pk is not None:
             raise ValidationError("历史记录不可修改")
         super().save(*args, **kwargs)
+        derived.refresh([self.loan_id])
 
     def delete(self, *args, **kwargs):
         raise ValidationError("历史记录不可删除")

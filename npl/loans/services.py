@@ -1,9 +1,9 @@
 """Registry services shared by importers and pages: current balances kept equal to snapshots − repayments."""
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Sum
 
+from npl.core import derived
 from npl.core.money import CENT
 from npl.loans.choices import EventKind, LoanStatus
 from npl.loans.models import Loan, LoanEvent, LoanSnapshot
@@ -21,7 +21,7 @@ def refresh_current(loan_ids, *, batch=None, actor=None, note: str = "") -> None
     loan_ids = sorted(set(loan_ids))
     if not loan_ids:
         return
-    with transaction.atomic():
+    with derived.deferred():
         _refresh_locked(loan_ids, batch=batch, actor=actor, note=note)
 
 

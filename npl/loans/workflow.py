@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.core import derived
 from npl.loans.choices import EventKind, LoanStatus
 from npl.loans.models import Loan, LoanEvent
 
@@ -241,7 +241,7 @@ def transition(loan: Loan, to_state: str, *, user, reason: str = "", expected_ve
     acting at once one wins and the other gets "该贷款已被他人修改，请刷新后重试". Returns the loan as updated
     (the object passed in is updated too).
     """
-    with transaction.atomic():
+    with derived.deferred():
         current = _fresh(loan, expected_version)
         check_move(current, to_state, user, reason)
         event = LoanEvent(
@@ -256,7 +256,7 @@ def transition(loan: Loan, to_state: str, *, user, reason: str = "", expected_ve
 def set_interest_suspended(loan: Loan, suspended: bool, *, user, reason: str, expected_version: int,
                            occurred_on=None) -> Loan:
     """停息挂账 on or off: the side flag, with the same locking and an event (records live in collection)."""
-    with transaction.atomic():
+    with derived.deferred():
         current = _fresh(loan, expected_version)
         require(user, "suspend_interest", current)
         if current.interest_suspended == suspended:

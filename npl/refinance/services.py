@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.core import derived
 from npl.core.money import AmountError, fmt_yuan, parse_yuan
 from npl.loans.choices import EventKind, LoanStatus
 from npl.loans.models import Loan, LoanEvent
@@ -65,7 +66,7 @@ def _event(req: RefinanceRequest, user, before, after: str, at: dt.datetime, not
     )
 
 
-@transaction.atomic
+@derived.deferred()
 def request_refinance(
     loan: Loan, user, *, kind: str, reason: str, township_agreed: bool, amount=None, at: dt.datetime | None = None,
 ) -> RefinanceRequest:
@@ -93,7 +94,7 @@ def request_refinance(
         raise ValidationError("该贷款已有办理中的申请")
     at = _when(at, None)
     try:
-        with transaction.atomic():
+        with derived.deferred():
             req = RefinanceRequest.objects.create(
                 loan=loan, kind=kind, township_id=loan.township_id, branch_id=loan.branch_id, amount=amount, reason=reason[:500],
                 township_agreed=True, agreed_by=user, agreed_at=at, requested_by=user, requested_at=at,
@@ -140,7 +141,7 @@ def _advance(req: RefinanceRequest, user, step: str, at: dt.datetime, note: str,
     return row
 
 
-@transaction.atomic
+@derived.deferred()
 def take_step(
     req: RefinanceRequest, user, step: str, *, note: str = "", new_loan_no: str = "", at: dt.datetime | None = None,
     payoff_txn_no: str = "", payoff_amount=None, expected_version=None,
@@ -198,7 +199,7 @@ def _payoff_amount(txn_no: str, value):
     return amount
 
 
-@transaction.atomic
+@derived.deferred()
 def withdraw(req: RefinanceRequest, user, *, note: str = "", at: dt.datetime | None = None, expected_version=None) -> RefinanceStep:
     """The township withdraws its request before disbursement."""
     req = _locked(req, user, expected_version)

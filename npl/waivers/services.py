@@ -11,11 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.core import derived
 from npl.core.money import fmt_yuan
 from npl.loans import workflow
 from npl.loans.choices import EventKind
@@ -60,7 +60,7 @@ def request_waiver(loan: Loan, user, *, deadline: dt.date, reason: str, mode: st
                    agreed_amount: Decimal | None = None, plan=None, exclude_from_kpi: bool = False) -> WaiverRequest:
     """减免申请: the collector or township asks for the tier the ruler gives the loan today (先还后免)."""
     today = _today()
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, MAKERS, "提出减免申请")
         workflow.check_scope(loan, user)
         loan = workflow.lock(loan)
@@ -139,7 +139,7 @@ def may_decide(req: WaiverRequest, user) -> str:
 def decide_waiver(req: WaiverRequest, user, *, approve: bool, note: str = "") -> WaiverRequest:
     """Approve or refuse a request (maker-checker, never one's own); approval waives nothing yet (先还后免)."""
     today = _today()
-    with transaction.atomic():
+    with derived.deferred():
         workflow.lock(req.loan_id)
         req = WaiverRequest.objects.select_for_update(of=("self",)).select_related("tier__version").get(pk=req.pk)
         why = may_decide(req, user)
@@ -227,7 +227,7 @@ def _void(req: WaiverRequest, on: dt.date, reason: str, *, actor=None) -> None:
 def check_waiver(req: WaiverRequest, *, today: dt.date | None = None, actor=None) -> WaiverRequest:
     """On demand: apply the request if its agreed repayment is reached, void it if the deadline or plan broke."""
     today = today or _today()
-    with transaction.atomic():
+    with derived.deferred():
         workflow.lock(req.loan_id)
         req = WaiverRequest.objects.select_for_update(of=("self",)).select_related("tier__version", "loan", "plan").get(pk=req.pk)
         _check(req, today, actor=actor)
@@ -237,7 +237,7 @@ def check_waiver(req: WaiverRequest, *, today: dt.date | None = None, actor=None
 def void_waiver(req: WaiverRequest, user, *, reason: str, on: dt.date | None = None) -> WaiverRequest:
     """借款人违约: a checker voids an approved or applied waiver; the interest is owed again from the next payoff."""
     on = on or _today()
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, CHECKERS, "作废减免")
         workflow.check_scope(req.loan, user)
         workflow.lock(req.loan_id)
@@ -284,7 +284,7 @@ def _require_editable(version: PolicyVersion) -> None:
 def create_version(user, *, name: str, effective_from: dt.date, branch_limit: Decimal, note: str = "",
                    copy_from: PolicyVersion | None = None, reoffer_after_void: bool = False) -> PolicyVersion:
     """A new policy version from a future date, its tiers copied from another version to be edited."""
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, {Role.DISTRICT_ADMIN}, "制定减免政策")
         if effective_from <= _today():
             raise ValidationError({"effective_from": "新版本的生效日期须晚于今天（已生效的政策不能改写）"})
@@ -311,7 +311,7 @@ def save_tier(user, version: PolicyVersion, values: dict, tier: PolicyTier | Non
     """Add or change a tier of a version that is not yet in force."""
     from npl.categories.choices import ALL_CODES
 
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, {Role.DISTRICT_ADMIN}, "修改减免政策")
         _require_editable(version)
         if values.get("category") and values["category"] not in ALL_CODES:
@@ -330,7 +330,7 @@ def save_tier(user, version: PolicyVersion, values: dict, tier: PolicyTier | Non
 
 def delete_tier(user, tier: PolicyTier) -> None:
     """Remove a tier from a version that is not yet in force."""
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, {Role.DISTRICT_ADMIN}, "修改减免政策")
         _require_editable(tier.version)
         tier.delete()
@@ -340,7 +340,7 @@ def set_penalty_markup(user, percent: Decimal):
     """罚息上浮比例 (%), a Setting row the accrual reads (applies to every payoff computed after it)."""
     from npl.core.models import Setting
 
-    with transaction.atomic():
+    with derived.deferred():
         _require_role(user, {Role.DISTRICT_ADMIN}, "设置罚息上浮比例")
         if percent is None or percent < 0 or percent > 100:
             raise ValidationError({"percent": "罚息上浮比例须在0至100之间"})

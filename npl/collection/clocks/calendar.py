@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from npl.accounts.choices import Role
+from npl.core import derived
 from npl.core.models import CalendarEntry
 from npl.core.workdays import library_years, load_calendar, years_to_check
 
@@ -35,7 +35,7 @@ def set_calendar_days(user, start: dt.date, end: dt.date | None, kind: str, name
     if kind == CalendarEntry.Kind.REST and not name.strip():
         raise ValidationError({"name": "放假日请填写节日名称（如“春节”），届满日顺延的理由要用到它"})
     rows = []
-    with transaction.atomic():
+    with derived.deferred():
         day = start
         while day <= end:
             row, _ = CalendarEntry.objects.update_or_create(
@@ -44,17 +44,19 @@ def set_calendar_days(user, start: dt.date, end: dt.date | None, kind: str, name
             )
             rows.append(row)
             day += dt.timedelta(days=1)
+        derived.refresh(source="calendar")  # every deadline may move past the new rest days
     return rows
 
 
 def remove_calendar_day(user, entry_id: int) -> CalendarEntry:
     """Delete one entry (the library's schedule, or weekends alone, apply to that day again)."""
     _require_admin(user)
-    with transaction.atomic():
+    with derived.deferred():
         row = CalendarEntry.objects.select_for_update().filter(pk=entry_id).first()
         if row is None:
             raise ValidationError("该条节假日安排不存在或已删除")
         row.delete()
+        derived.refresh(source="calendar")
     return row
 
 

@@ -125,3 +125,43 @@ def test_an_unknown_name_is_refused_in_chinese(toy, capsys):
         call_command("derive", "--only", "nothing")
     assert stop.value.code == 2
     assert "未知的派生数据：nothing" in capsys.readouterr().err
+
+
+class Reader(Balances):
+    """A second toy deriver, reading the first and the calendar."""
+
+    name, label, order, reads = "toy_reader", "测试用下游", 2, frozenset({"toy", "calendar"})
+
+    def refresh(self, loan_ids, day):
+        self.calls.append(None if loan_ids is None else sorted(loan_ids))
+        return 0
+
+    def differences(self, day):
+        return iter(())
+
+
+def test_a_source_runs_the_derivers_reading_it_and_those_downstream(toy, two_loans):
+    toy.reads = frozenset({"roster"})
+    reader = derived.register(Reader())
+    derived.refresh(source="likelihood")
+    assert (toy.calls, reader.calls) == ([], [])
+    derived.refresh(source="calendar")
+    assert (toy.calls, reader.calls) == ([], [None])
+    derived.refresh([two_loans[0].pk], source="roster")
+    assert (toy.calls, reader.calls) == ([[two_loans[0].pk]], [None, [two_loans[0].pk]])
+    with pytest.raises(ValueError):
+        derived.refresh(source="weather")
+
+
+def test_writing_a_loan_event_refreshes_its_loan_at_the_end_of_the_service(toy, two_loans):
+    from npl.loans.choices import EventKind
+    from npl.loans.models import LoanEvent
+
+    a, b = two_loans
+    with derived.deferred():
+        LoanEvent.objects.create(loan=a, kind=EventKind.NOTE, note="一")
+        LoanEvent.objects.bulk_create([LoanEvent(loan=b, kind=EventKind.NOTE, note="二")])
+        Loan.objects.filter(pk=b.pk).update(principal_balance=Decimal("7.00"))  # after the event, before the end
+        assert toy.calls == []
+    assert toy.calls == [sorted([a.pk, b.pk])]
+    assert derived.check().total == 0

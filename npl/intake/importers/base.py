@@ -12,14 +12,14 @@ import pickle
 import tempfile
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
+from npl.core import derived
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
 from npl.intake.headers import AmbiguousColumns, Column, Header, HeaderProblem, find_header, header_candidates
 from npl.intake.normalize import RowError, fits, is_blank, text
 from npl.intake.readers import UnusableFile, limit, open_sheet, other_sheets
+from npl.loans.models import LoanEvent
 
 CHUNK = 2000
 
@@ -86,6 +86,12 @@ class Importer:
 
     def finish(self, written_keys: set) -> None:
         """After all rows: e.g. a roster ends the memberships of people it no longer lists."""
+
+    def refresh_derived(self) -> None:
+        """Bring the stored derived rows (npl.core.derived) of what this file changed up to date, in the import's
+        transaction: by default the loans this batch wrote an event for."""
+        touched = LoanEvent.objects.filter(batch=self.ctx.batch).values_list("loan_id", flat=True).distinct()
+        derived.refresh(set(touched))
 
     # -- shared -----------------------------------------------------------------------------------
     def key_of(self, values: dict) -> str | None:
@@ -331,7 +337,7 @@ class Pipeline:
         roll_back = dry_run or (refused and not skip_invalid)
         total = len(to_write)
         try:
-            with transaction.atomic():
+            with derived.deferred():
                 # Pass 2: write the accepted rows chunk by chunk.
                 done = 0
                 written_keys: set = set()
@@ -362,6 +368,7 @@ class Pipeline:
                 imp.finish(written_keys)
                 if roll_back:
                     raise Rollback
+                imp.refresh_derived()
         except Rollback:
             pass
         finally:

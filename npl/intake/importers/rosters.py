@@ -1,11 +1,13 @@
 """`npl import roster KIND`: government rosters, borrower-level, dated; the latest import is current."""
+from django.db.models import Q
+
 from npl.categories.choices import ROSTER_KINDS
 from npl.categories.models import RosterEntry, RosterPerson
-from npl.core import crypto, idnumber
+from npl.core import crypto, derived, idnumber
 from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
-from npl.loans.models import Borrower
+from npl.loans.models import Borrower, Loan
 
 DETAIL_COLUMNS = [
     Column("work_unit", "工作单位"),
@@ -120,6 +122,13 @@ class RosterImporter(Importer):
         if gone:
             RosterEntry.objects.bulk_update(gone, ["valid_to", "ended_by"])
 
+
+    def refresh_derived(self):
+        """A roster changes no loan, but the categories of the borrowers it starts or ends: their loans."""
+        batch = self.ctx.batch
+        people = RosterEntry.objects.filter(Q(batch=batch) | Q(ended_by=batch)).values("person__id_hash")
+        loans = Loan.objects.filter(borrower__id_hash__in=people).values_list("pk", flat=True)
+        derived.refresh(set(loans), source="roster")
 
 def roster_label(kind: str) -> str:
     return ROSTER_KINDS[kind]
