@@ -21,6 +21,7 @@ from django.test import Client
 
 from npl import testing
 from npl.accounts.choices import Role
+from npl.core import derived
 
 ROSTER_FROM = dt.date(2026, 1, 1)
 
@@ -180,6 +181,7 @@ def loans(units, cast):
     )
     _put_on_roster(shan, "lost_contact")
     _put_on_roster(wang, "public_servant")
+    derived.refresh(setup=True)  # the fixture wrote cases and rosters directly: their stored derived rows
     return made
 
 

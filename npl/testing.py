@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
+from npl.core import derived
 from npl.core.idnumber import check_char
 from npl.loans.models import Borrower, Loan, LoanSnapshot
 from npl.org.models import Bank, Branch, Community, District, Township
@@ -88,6 +89,7 @@ def loan(
         **extra,
     )
     LoanSnapshot.objects.create(loan=obj, as_of=as_of, principal_balance=balance)
+    derived.refresh([obj.pk], setup=True)  # its stored derived rows, as an import would leave them
     return obj
 
 
