@@ -48,11 +48,15 @@ def toy():
 
 
 @pytest.fixture
-def two_loans(db):
+def two_loans(toy):
+    """Two loans with no stored toy rows yet (the builder's own refresh undone)."""
     town = testing.township("柳溪镇")
     branch = testing.branch("柳溪支行", town)
     who = testing.borrower(1, "张三")
-    return [testing.loan("T1", who, town, branch), testing.loan("T2", who, town, branch, balance="500.00")]
+    made = [testing.loan("T1", who, town, branch), testing.loan("T2", who, town, branch, balance="500.00")]
+    toy.calls.clear()
+    Setting.objects.filter(key__startswith="toy:").delete()
+    return made
 
 
 def test_refresh_stores_the_rows_of_the_loans_named(toy, two_loans):
