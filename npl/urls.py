@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from npl.reports.views import home
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", home, name="home"),
     path("", include("npl.accounts.urls")),
     path("loans/", include("npl.loans.urls")),
     path("imports/", include("npl.intake.urls")),

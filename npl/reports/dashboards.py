@@ -1,4 +1,4 @@
-"""Home-page dashboards per role (accounts.home calls these): every figure from Loan.objects.for_user(user).
+"""Home-page dashboards per role (reports.home calls these): every figure from Loan.objects.for_user(user).
 
 Heavy aggregates are read from the daily snapshots (township ranking, trend) or cached for a few minutes
 per scope and day (clock statuses: a few hundred ms over the demo's 3,000 loans); the category table is a
@@ -14,12 +14,20 @@ from django.utils import timezone
 from npl.collection.clocks import STATUS_LABELS
 from npl.core.money import fmt_wan, percent
 from npl.loans.balances import BALANCE, with_balance
+from npl.loans.choices import LoanStatus
 from npl.reports.models import DailyFigure
 from npl.reports.snapshots import AT_RISK
 
 CACHE_SECONDS = 600
 TREND_DAYS = 90
 
+
+
+def by_status(qs) -> list[dict]:
+    """(state, label, count) of a loan queryset, in the states' order."""
+    labels = dict(LoanStatus.choices)
+    rows = qs.values("status").annotate(n=Count("pk")).order_by("status")
+    return [{"status": r["status"], "label": labels.get(r["status"], r["status"]), "count": r["n"]} for r in rows]
 
 def trend_points(campaign, days: int = TREND_DAYS) -> list[list[str]]:
     """[[day, district recovery rate], …] over the last `days` snapshot days of the campaign."""
@@ -165,7 +173,6 @@ def branch_pending(user, qs) -> list[tuple[str, int, str]]:
 
 def branch_board(user) -> dict:
     """A branch clerk's home-page extras: its loans by state (for the chart's links) and its pending work."""
-    from npl.accounts.home import by_status
     from npl.loans.models import Loan
 
     qs = Loan.objects.for_user(user)

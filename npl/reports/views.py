@@ -27,6 +27,7 @@ from npl.reports.bulletins import (
     render_files,
     render_pdf,
 )
+from npl.reports.home import dashboard
 from npl.reports.models import Bulletin
 from npl.reports.rules import PeriodError, parse_week, week_code
 from npl.reports.services import may_publish, publish_bulletin
@@ -252,9 +253,15 @@ def categories_svg(request):
 @login_required
 def states_svg(request):
     """The loans the person sees, by state (笔), as bars: the branch clerk's home page."""
-    from npl.accounts.home import by_status
     from npl.loans.models import Loan
     from npl.reports import charts  # here, not at import: matplotlib would cost every start-up 0.3 s
+    from npl.reports.dashboards import by_status
 
     rows = [(s["label"], s["count"]) for s in by_status(Loan.objects.for_user(request.user))]
     return _svg(charts.count_bars(rows, title="贷款状态分布（笔）", fmt="svg"))
+
+
+@login_required
+def home(request):
+    """首页: district, township, collector, branch, court, police or discipline view by role."""
+    return render(request, "reports/home.html", dashboard(request.user))

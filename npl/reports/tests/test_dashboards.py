@@ -119,9 +119,8 @@ def test_a_branch_home_shows_its_loans_by_state_as_an_svg_chart_linked_to_the_lo
     svg = client_for("branch_staff").get(reverse("reports:states_svg")).content.decode()
     assert "贷款状态分布（笔）" in svg
     # The branch sees LA001 and LA002 only: its bars add up to 2.
-    from npl.accounts.home import by_status
     from npl.loans.models import Loan
-    from npl.reports.dashboards import branch_board
+    from npl.reports.dashboards import branch_board, by_status
 
     board = branch_board(resp.wsgi_request.user)
     assert sum(s["count"] for s in board["statuses"]) == 2
@@ -155,7 +154,7 @@ def test_a_branch_home_counts_the_repayments_to_confirm_and_the_waivers_the_cler
 
 
 def test_a_police_liaisons_home_lists_a_screenful_and_points_to_the_ledger_for_the_rest(loans, client_for, monkeypatch):
-    from npl.accounts import home as home_module
+    from npl.reports import home as home_module
 
     everything = home(client_for, "police_liaison")
     assert everything.context["totals"]["loans"] == len(everything.context["listed"]) >= 1

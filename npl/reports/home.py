@@ -4,8 +4,19 @@ from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.core.money import ZERO, fmt_wan
-from npl.loans.choices import LoanStatus
+from npl.litigation.choices import Stage
+from npl.litigation.models import LitigationCase
 from npl.loans.models import Loan
+from npl.reports.bulletins import default_campaign
+from npl.reports.dashboards import (
+    broken_promises,
+    by_status,
+    categories,
+    clock_counts,
+    pending_approvals,
+    ranking,
+    worklist,
+)
 
 COLLECTOR_TOP = 5  # today's items on a collector's home; the rest are one tap away on 今日建议
 LIAISON_TOP = 20  # loans on a police or discipline liaison's home; the rest are on the loan ledger
@@ -37,13 +48,6 @@ def breakdown(qs, field: str, label: str) -> list[dict]:
     ]
 
 
-def by_status(qs) -> list[dict]:
-    """(state, label, count) of a loan queryset, in the states' order."""
-    labels = dict(LoanStatus.choices)
-    rows = qs.values("status").annotate(n=Count("pk")).order_by("status")
-    return [{"status": r["status"], "label": labels.get(r["status"], r["status"]), "count": r["n"]} for r in rows]
-
-
 def dashboard(user) -> dict:
     """The template name and figures of `user`'s home page."""
     qs = Loan.objects.for_user(user)
@@ -63,7 +67,6 @@ def dashboard(user) -> dict:
         ctx["kind"] = "collector"
         ctx["statuses"] = by_status(qs)
         # Lazy: the dashboards live in reports, an app above accounts; advice's worklist is read through it.
-        from npl.reports.dashboards import worklist
 
         # A phone's three screens: the top of today's list, then the way to the rest (the list, the loans).
         ctx["worklist_source"], items = worklist(user, limit=COLLECTOR_TOP + 1)
@@ -72,7 +75,6 @@ def dashboard(user) -> dict:
         ctx["kind"] = "branch"
         ctx["rows"] = breakdown(qs, "township_id", "township__name")
     elif role == Role.COURT_LIAISON:
-        from npl.litigation.models import LitigationCase
 
         cases = LitigationCase.objects.filter(loan__in=qs)
         ctx["kind"] = "court"
@@ -89,7 +91,6 @@ def dashboard(user) -> dict:
 
 def _stage_counts(cases) -> list[tuple[str, int]]:
     """(stage label, number of cases) for the court liaison's home page."""
-    from npl.litigation.choices import Stage
 
     labels = dict(Stage.choices)
     rows = cases.values("stage").annotate(n=Count("pk")).order_by("stage")
@@ -98,8 +99,6 @@ def _stage_counts(cases) -> list[tuple[str, int]]:
 
 def _district_board(user, qs) -> dict:
     """District admin/leader: township ranking (latest snapshot), the nine categories, the trend, clocks at risk."""
-    from npl.reports.bulletins import default_campaign
-    from npl.reports.dashboards import categories, clock_counts, ranking
 
     campaign = default_campaign()
     day, ranked = ranking(campaign) if campaign else (None, [])
@@ -118,7 +117,6 @@ def _calendar_missing(user) -> list[int]:
 
 def _township_board(user, qs) -> dict:
     """Township admin: its loans by category and by state, its alerts (clocks, broken promises, approvals)."""
-    from npl.reports.dashboards import broken_promises, categories, clock_counts, pending_approvals
 
     return {"categories": categories(user, township=user.township), "statuses": by_status(qs), "clocks": clock_counts(user, qs),
             "broken": broken_promises(qs), "pending": pending_approvals(qs)}
