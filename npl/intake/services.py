@@ -21,7 +21,7 @@ from npl.intake.readers import UnusableFile
 
 __all__ = [
     "run_import", "UnusableFile", "IMPORTERS", "importer_for", "sha256_of",
-    "start_batch", "commit_preview", "cancel_preview", "run_or_queue", "remap_preview",
+    "start_batch", "commit_preview", "cancel_preview", "remap_preview",
 ]
 
 
@@ -192,7 +192,7 @@ def start_batch(
 
 @transaction.atomic
 def commit_preview(batch: ImportBatch, user, *, skip_invalid: bool = False) -> ImportBatch:
-    """确认导入: claim the previewed batch for a real run (only its uploader, only once); run it with run_or_queue."""
+    """确认导入: claim the previewed batch for a real run (only its uploader, only once); run it with tasks.run_or_queue."""
     if batch.user_id != user.pk or not permissions.may_upload(user, batch.kind):
         raise PermissionDenied("只有上传该文件的人可以确认导入")
     options = batch.options or {}
@@ -234,17 +234,3 @@ def remap_preview(batch: ImportBatch, user, columns: dict) -> ImportBatch:
     batch.refresh_from_db()
     return batch
 
-
-def run_or_queue(batch: ImportBatch, *, dry_run: bool) -> dict | None:
-    """Run a started or claimed batch within the request, or hand a large file to the worker (then None).
-
-    Not one transaction by design: the engine's write is its own, and the claim before it is already committed.
-    Raises UnusableFile (recorded on the batch) when the file cannot be used at all.
-    """
-    # Lazy import: tasks runs batches through run_import in this module.
-    from npl.intake import tasks
-
-    if tasks.runs_in_background(batch):
-        tasks.enqueue(batch, dry_run=dry_run)
-        return None
-    return tasks.run_batch(batch.pk, dry_run=dry_run)

@@ -113,3 +113,15 @@ def enqueue(batch: ImportBatch, *, dry_run: bool) -> None:
     """Hand the batch to the worker (`npl db_worker`); the page polls its progress."""
     write_progress(batch.pk, phase="queued")
     import_batch.enqueue(batch.pk, dry_run)
+
+
+def run_or_queue(batch: ImportBatch, *, dry_run: bool) -> dict | None:
+    """Run a started or claimed batch within the request, or hand a large file to the worker (then None).
+
+    Not one transaction by design: the engine's write is its own, and the claim before it is already committed.
+    Raises UnusableFile (recorded on the batch) when the file cannot be used at all.
+    """
+    if runs_in_background(batch):
+        enqueue(batch, dry_run=dry_run)
+        return None
+    return run_batch(batch.pk, dry_run=dry_run)

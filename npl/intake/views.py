@@ -165,7 +165,7 @@ def batch_commit(request, pk: int):
     skip = bool(form.is_valid() and form.cleaned_data["skip_invalid"])
     try:
         batch = services.commit_preview(batch, request.user, skip_invalid=skip)
-        report = services.run_or_queue(batch, dry_run=False)
+        report = tasks.run_or_queue(batch, dry_run=False)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("intake:detail", pk=batch.pk)
@@ -265,7 +265,7 @@ def upload(request, kind: str):
     if request.method == "POST" and form.is_valid():
         batch = services.start_batch(request.user, kind, **form.cleaned_data)
         try:
-            services.run_or_queue(batch, dry_run=True)
+            tasks.run_or_queue(batch, dry_run=True)
         except UnusableFile as exc:
             form.add_error("file", str(exc))
             batch.refresh_from_db()  # the engine recorded the failure on its own copy
@@ -347,7 +347,7 @@ def batch_mapping(request, pk: int):
                                           source=form.cleaned_data["source"])
             messages.success(request, f"已保存列映射“{saved.name}”，下次上传时可以选用")
         batch = services.remap_preview(batch, request.user, columns)
-        services.run_or_queue(batch, dry_run=True)
+        tasks.run_or_queue(batch, dry_run=True)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except UnusableFile as exc:

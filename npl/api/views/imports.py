@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from npl.api.serializers import BatchSerializer
 from npl.api.views.base import StrictQueryMixin
-from npl.intake import permissions, services
+from npl.intake import permissions, services, tasks
 from npl.intake.choices import ImportKind
 from npl.intake.forms import UploadForm
 from npl.intake.models import ImportBatch
@@ -43,9 +43,9 @@ def _form_errors(form) -> dict:
 
 
 def _run(batch: ImportBatch, *, dry_run: bool, done_status: int = status.HTTP_200_OK) -> Response:
-    """Run the batch as the page does (intake.services.run_or_queue): 202 while the worker has it."""
+    """Run the batch as the page does (intake.tasks.run_or_queue): 202 while the worker has it."""
     try:
-        report = services.run_or_queue(batch, dry_run=dry_run)
+        report = tasks.run_or_queue(batch, dry_run=dry_run)
     except UnusableFile as exc:
         raise serializers.ValidationError({"file": [str(exc)]}) from exc
     if report is None:

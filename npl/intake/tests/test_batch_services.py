@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from npl import testing
-from npl.intake import services
+from npl.intake import services, tasks
 from npl.intake.choices import BatchStatus
 from npl.intake.models import ImportBatch
 from npl.intake.tests.sheets import LOAN_HEADER, write_xlsx
@@ -31,7 +31,7 @@ def bank_file(tmp_path, units):
 
 def previewed(user, upload, kind="loans", **options) -> ImportBatch:
     batch = services.start_batch(user, kind, file=upload, **options)
-    services.run_or_queue(batch, dry_run=True)
+    tasks.run_or_queue(batch, dry_run=True)
     batch.refresh_from_db()
     return batch
 
@@ -42,7 +42,7 @@ def test_a_started_batch_keeps_its_file_and_options_and_its_dry_run_writes_nothi
     assert batch.options == {"create_units": False, "skip_invalid": True, "sheet": "Sheet1"}
     assert batch.sha256 == services.sha256_of(batch.file.path)
 
-    report = services.run_or_queue(batch, dry_run=True)
+    report = tasks.run_or_queue(batch, dry_run=True)
     batch.refresh_from_db()
     assert report["rows_read"] == 2 and report["dry_run"] is True
     assert batch.status == BatchStatus.PREVIEW
@@ -76,7 +76,7 @@ def test_a_preview_is_committed_once_with_skip_invalid_kept_from_the_upload(cast
 
     claimed = services.commit_preview(batch, admin)
     assert (claimed.status, claimed.dry_run, claimed.options["skip_invalid"]) == (BatchStatus.QUEUED, False, True)
-    report = services.run_or_queue(claimed, dry_run=False)
+    report = tasks.run_or_queue(claimed, dry_run=False)
     assert report["written"] and report["created"] == 2
     assert Loan.objects.count() == 2
 
@@ -112,6 +112,6 @@ def test_a_cancelled_preview_writes_nothing_and_can_be_neither_committed_nor_can
 def test_a_large_file_is_handed_to_the_worker_instead_of_run_in_the_request(cast, bank_file, settings):
     settings.NPL_BACKGROUND_IMPORT_BYTES = 10
     batch = services.start_batch(cast["district_admin"], "loans", file=bank_file)
-    assert services.run_or_queue(batch, dry_run=True) is None
+    assert tasks.run_or_queue(batch, dry_run=True) is None
     batch.refresh_from_db()
     assert batch.status == BatchStatus.QUEUED
