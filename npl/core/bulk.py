@@ -187,3 +187,20 @@ def values_by(model, key: str, keys, *columns: str) -> dict:
             for row in cur.fetchall():
                 found[row[0]] = row[1:] if len(columns) > 1 else row[1]
     return found
+
+
+def delete_in(model, key: str, keys, **equal) -> None:
+    """DELETE the rows whose `key` column is in `keys` (and whose other columns equal `equal`), in bounded IN lists."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    meta = model._meta
+    q = connection.ops.quote_name
+    where = "".join(f" AND {q(_column(meta, c).column)} = %s" for c in equal)
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), IN_CHUNK):
+            part = keys[start : start + IN_CHUNK]
+            cur.execute(
+                f"DELETE FROM {q(meta.db_table)} WHERE {q(_column(meta, key).column)} IN ({', '.join(['%s'] * len(part))}){where}",
+                [*part, *equal.values()],
+            )

@@ -1,10 +1,14 @@
 """`npl import loans`: the bank's NPL list, a snapshot of its as-of day."""
+import functools
+import hashlib
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.db import connection
+
 from npl.collection.models import Repayment
 from npl.core import crypto
-from npl.core.bulk import insert_dicts, update_objects, values_by
+from npl.core.bulk import IN_CHUNK, insert_dicts, update_objects, values_by
 from npl.core.idnumber import mask
 from npl.core.masking import mask_phone
 from npl.intake import normalize as n
@@ -56,6 +60,26 @@ BORROWER_SET = ("id_cipher", "id_hash", "id_masked", "id_last4", "gender", "birt
 def _row_of(known: dict) -> SimpleNamespace:
     """A changed loan for update_objects: its loaded columns as attributes, `pk` its id."""
     return SimpleNamespace(pk=known["id"], **known)
+
+
+@functools.cache
+def _state_sql(n: int) -> str:
+    """The state row_states hashes, for n loan numbers."""
+    q = connection.ops.quote_name
+    loan_cols = ", ".join(f"l.{q(Loan._meta.get_field(f.removesuffix('_id')).column)}" for f in LOADED)
+    link = Branch.townships.through._meta.db_table
+    return f"""
+        SELECT l.loan_no, {loan_cols}, b.name, b.phone_cipher, b.phone_masked, t.name, br.name, c.name,
+               s.principal_balance, s.interest_on,
+               (SELECT SUM(r.principal) FROM {Repayment._meta.db_table} r WHERE r.loan_id = l.id AND r.confirmed AND r.paid_on > %s),
+               (SELECT COUNT(*) FROM {link} k WHERE k.branch_id = l.branch_id AND k.township_id = l.township_id)
+        FROM {Loan._meta.db_table} l
+        JOIN {Borrower._meta.db_table} b ON b.id = l.borrower_id
+        JOIN {Township._meta.db_table} t ON t.id = l.township_id
+        JOIN {Branch._meta.db_table} br ON br.id = l.branch_id
+        LEFT JOIN {Community._meta.db_table} c ON c.id = l.community_id
+        LEFT JOIN {LoanSnapshot._meta.db_table} s ON s.loan_id = l.id AND s.as_of = %s
+        WHERE l.loan_no IN ({", ".join(["%s"] * n)})"""
 
 
 class _Known:
@@ -115,6 +139,29 @@ class LoansImporter(Importer):
         self.repaid_loans = set(Repayment.objects.values_list("loan_id", flat=True).distinct())
         user = ctx.user
         self.only_branch = user.branch_id if user is not None and getattr(user, "role", "") == "branch_staff" else None
+
+    # -- unchanged rows (issue 16 point 4) ------------------------------------------------------------
+    skips_unchanged = True
+
+    def digest_context(self):
+        return (self.only_branch,)
+
+    def row_states(self, keys):
+        """{loan_no: digest} of everything write() compares a row with: the loan's loaded columns, its
+        borrower's name and phone, its units' names and their link, its snapshot of the as-of day and the
+        principal repaid after it. Equal digests before and after a write mean the same row finds nothing to do."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        as_of = connection.ops.adapt_datefield_value(self.ctx.as_of)
+        found = {}
+        with connection.cursor() as cur:
+            for start in range(0, len(keys), IN_CHUNK):
+                part = keys[start : start + IN_CHUNK]
+                cur.execute(_state_sql(len(part)), [as_of, as_of, *part])
+                for row in cur.fetchall():
+                    found[row[0]] = hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
+        return found
 
     def parse(self, raw):
         loan_no = n.key_text(raw["loan_no"], "借据号")
