@@ -5,6 +5,7 @@ the table is what bulk_create would have written; callers give every non-null co
 (`insert_dicts`) leave a column out to get its model default.
 """
 import datetime as dt
+import operator
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -133,6 +134,22 @@ def insert_dicts(model, rows: list[dict], batch_size: int = 1000) -> None:
             defaults.append(now)
         else:
             defaults.append(f.get_default())
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):
+        # The usual call: every row gives the same columns, taken by one C-level getter per row (a value
+        # at a time in Python was a third of the time spent building an import's parameters).
+        given = [n for n in names if n in first]
+        rest = [(n, d) for n, d in zip(names, defaults) if n not in first]
+        tail = tuple(d for _, d in rest)
+        getter = operator.itemgetter(*given)
+        if len(given) == 1:
+            tuples = [(getter(row), *tail) for row in rows]
+        elif tail:
+            tuples = [getter(row) + tail for row in rows]
+        else:
+            tuples = [getter(row) for row in rows]
+        insert_rows(model, [*given, *(n for n, _ in rest)], tuples, batch_size)
+        return
     pairs = list(zip(names, defaults))
     tuples = [tuple(row[n] if n in row else d for n, d in pairs) for row in rows]
     insert_rows(model, names, tuples, batch_size)

@@ -66,13 +66,11 @@ def _row_of(known: dict) -> SimpleNamespace:
 def _state_sql(n: int) -> str:
     """The state row_states hashes, for n loan numbers."""
     q = connection.ops.quote_name
-    loan_cols = ", ".join(f"l.{q(Loan._meta.get_field(f.removesuffix('_id')).column)}" for f in LOADED)
-    link = Branch.townships.through._meta.db_table
+    # Every column as text: the digest needs no Python value of them (no date or decimal converted per cell).
+    cols = [f"l.{q(Loan._meta.get_field(f.removesuffix('_id')).column)}" for f in LOADED]
+    cols += ["b.name", "b.phone_cipher", "b.phone_masked", "t.name", "br.name", "c.name", "s.principal_balance", "s.interest_on"]
     return f"""
-        SELECT l.loan_no, {loan_cols}, b.name, b.phone_cipher, b.phone_masked, t.name, br.name, c.name,
-               s.principal_balance, s.interest_on,
-               (SELECT SUM(r.principal) FROM {Repayment._meta.db_table} r WHERE r.loan_id = l.id AND r.confirmed AND r.paid_on > %s),
-               (SELECT COUNT(*) FROM {link} k WHERE k.branch_id = l.branch_id AND k.township_id = l.township_id)
+        SELECT l.id, l.loan_no, l.branch_id, l.township_id, {", ".join(f"CAST({c} AS TEXT)" for c in cols)}
         FROM {Loan._meta.db_table} l
         JOIN {Borrower._meta.db_table} b ON b.id = l.borrower_id
         JOIN {Township._meta.db_table} t ON t.id = l.township_id
@@ -154,14 +152,22 @@ class LoansImporter(Importer):
         if not keys:
             return {}
         as_of = connection.ops.adapt_datefield_value(self.ctx.as_of)
-        found = {}
+        rows = []
         with connection.cursor() as cur:
             for start in range(0, len(keys), IN_CHUNK):
                 part = keys[start : start + IN_CHUNK]
-                cur.execute(_state_sql(len(part)), [as_of, as_of, *part])
-                for row in cur.fetchall():
-                    found[row[0]] = hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
-        return found
+                cur.execute(_state_sql(len(part)), [as_of, *part])
+                rows.extend(cur.fetchall())
+        # id, loan_no, branch_id, township_id, then the compared columns as text. The principal repaid after the
+        # as-of day (only loans with a repayment can have any) and whether the loan's branch serves its township
+        # are read from what the importer holds, not per row in SQL.
+        repaid = [row[0] for row in rows if row[0] in self.repaid_loans]
+        repaid_after = principal_repaid_after(repaid, self.ctx.as_of) if repaid else {}
+        linked = self.linked
+        return {
+            row[1]: hashlib.blake2b(repr((row, repaid_after.get(row[0]), (row[2], row[3]) in linked)).encode(), digest_size=16).hexdigest()
+            for row in rows
+        }
 
     def parse(self, raw):
         loan_no = n.key_text(raw["loan_no"], "借据号")

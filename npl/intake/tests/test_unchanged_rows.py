@@ -1,9 +1,11 @@
 """A re-import recognises the rows the last import wrote, unchanged since, before any per-row work (issue 16
 point 4): they are not parsed, yet the report is exactly what reading them in full gives."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
+from npl.collection.models import Repayment
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.importers.loans import LoansImporter
 from npl.intake.models import ImportBatch, RowDigest
@@ -110,6 +112,16 @@ def test_a_loan_changed_since_the_last_import_is_read_in_full_and_set_back(tmp_p
     assert imp.parsed == ["L3"]
     assert [(c["key"], c["field"], c["old"], c["new"]) for c in report["changes"]] == [("L3", "guarantee", "抵押", "保证")]
     assert (report["updated"], report["unchanged"]) == (1, 2)
+
+
+def test_a_repayment_after_the_as_of_day_makes_the_loan_read_in_full(tmp_path, ids):
+    path = sheet(tmp_path, "loans.xlsx", three(ids))
+    run(path)
+    loan = Loan.objects.get(loan_no="L1")
+    Repayment.objects.create(loan=loan, txn_no="T1", paid_on=AS_OF + dt.timedelta(days=5), principal=Decimal("1000.07"), confirmed=True)
+    report, imp = run(path)
+    assert imp.parsed == ["L1"]
+    assert [(c["key"], c["field"], c["old"], c["new"]) for c in report["changes"]] == [("L1", "balance", "80000.00", "78999.93")]
 
 
 def test_a_row_that_drew_a_warning_is_read_again_and_warned_again(tmp_path, ids):
