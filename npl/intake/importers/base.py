@@ -126,9 +126,18 @@ class Importer:
         return "|".join(parts)
 
     def required_values(self, raw: dict) -> None:
-        for col in self.columns:
-            if col.required and is_blank(raw.get(col.field)):
-                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, label in self.required_fields():
+            value = raw.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):  # normalize.is_blank, inlined
+                raise RowError(Reason.MISSING_FIELD, f"缺少{label}")
+
+    @classmethod
+    def required_fields(cls) -> list:
+        """(field, label) of the required columns, worked out once per kind (this runs twice for every row)."""
+        cached = cls.__dict__.get("_required_fields")
+        if cached is None:
+            cached = cls._required_fields = [(col.field, col.label) for col in cls.columns if col.required]
+        return cached
 
     def check_values(self, values: dict) -> None:
         """After parse, before any write: every required value is there and every text fits its field.
@@ -136,9 +145,10 @@ class Importer:
         A cell can look filled and still hold nothing ("-", a zero-width space, a bidi mark), so the parsed
         value is checked, not only the raw cell (issue 13 point 6).
         """
-        for col in self.columns:
-            if col.required and values.get(col.field, 0) in (None, ""):
-                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, label in self.required_fields():
+            value = values.get(name, 0)
+            if value is None or value == "":
+                raise RowError(Reason.MISSING_FIELD, f"缺少{label}")
         for name, max_len in self.max_lengths().items():
             value = values.get(name)
             if type(value) is str and len(value) > max_len:  # the common case costs one len(); fits() words it
@@ -182,7 +192,8 @@ def row_digest(prefix: bytes, raw: dict) -> str:
 
 def fingerprint(values: dict) -> bytes:
     """Rows with one key are identical duplicates when their parsed values match (16 bytes kept per row)."""
-    return hashlib.blake2b(repr(sorted(values.items(), key=lambda kv: kv[0])).encode(), digest_size=16).digest()
+    # An importer's parse builds every row's dict in one order, so the items are not sorted (a sort per row).
+    return hashlib.blake2b(repr(tuple(values.items())).encode(), digest_size=16).digest()
 
 
 class Pipeline:
