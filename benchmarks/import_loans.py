@@ -147,6 +147,17 @@ def fresh_env(kind: str, tmp: Path, npl: str = NPL) -> dict:
     return env
 
 
+HEAD = (f"{'db':9}{'loans':>9}{'import s':>10}{'x bare':>8}{'x cpu':>7}{'peak MiB':>10}{'re-import s':>13}{'x bare':>8}"
+        f"{'x cpu':>7}{'peak MiB':>10}  npl")
+
+
+def line(backend, npl, n, first, base1, again, base2) -> str:
+    """One row of the table: an import and its re-import, each over the bare read timed just before it."""
+    (t1, m1, _, c1), (b1, bc1), (t2, m2, _, c2), (b2, bc2) = first, base1, again, base2
+    return (f"{backend:9}{n:>9,}{t1:>10.1f}{t1 / b1:>8.1f}{c1 / bc1:>7.1f}{m1:>10}{t2:>13.1f}{t2 / b2:>8.1f}"
+            f"{c2 / bc2:>7.1f}{m2:>10}  {npl}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--loans", type=int, default=100_000)
@@ -166,6 +177,7 @@ def main() -> None:
     wall, rss, out, _ = measured([PY, "-c", BARE_READ, str(files["full"])])
     print(f"\nbare read (python-calamine, {args.loans:,} rows): {float(out.split()[0]):.2f}s in-process, {wall:.2f}s with start-up, peak {rss} MiB")
 
+    print(HEAD)
     rows = []
     for backend in ["sqlite"] + ([] if args.no_postgres else ["postgres"]):
         for label in ("quarter", "full"):
@@ -181,12 +193,11 @@ def main() -> None:
                 assert report["created"] == sizes[label], report["created"]
                 assert report2["created"] == 0 and report2["updated"] == 0, "re-import must change nothing"
                 assert report2["unchanged"] == report["created"], "every row of the re-import is unchanged"
-                rows.append((backend, npl, sizes[label], first, base1, again, base2))
-                print(f"  {backend} {sizes[label]:,} {npl}: {first[0]:.1f}s / {again[0]:.1f}s", flush=True)
+                rows.append(line(backend, npl, sizes[label], first, base1, again, base2))
+                print(rows[-1], flush=True)  # as it comes: a long run on a loaded machine may be stopped early
 
-    print(f"\n{'db':9}{'loans':>9}{'import s':>10}{'x bare':>8}{'x cpu':>7}{'peak MiB':>10}{'re-import s':>13}{'x bare':>8}{'x cpu':>7}{'peak MiB':>10}  npl")
-    for backend, npl, n, (t1, m1, _, c1), (b1, bc1), (t2, m2, _, c2), (b2, bc2) in rows:
-        print(f"{backend:9}{n:>9,}{t1:>10.1f}{t1 / b1:>8.1f}{c1 / bc1:>7.1f}{m1:>10}{t2:>13.1f}{t2 / b2:>8.1f}{c2 / bc2:>7.1f}{m2:>10}  {npl}")
+    print(f"\n{HEAD}")
+    print(*rows, sep="\n")
     print("\n(x bare: the import's wall time over the bare read of the same file timed just before it; x cpu: the"
           "\n same for CPU seconds; peak MiB for the quarter and the full file side by side show whether memory"
           "\n grows with the file)")
