@@ -221,3 +221,13 @@ def delete_in(model, key: str, keys, **equal) -> None:
                 f"DELETE FROM {q(meta.db_table)} WHERE {q(_column(meta, key).column)} IN ({', '.join(['%s'] * len(part))}){where}",
                 [*part, *equal.values()],
             )
+
+
+def lock_for_transaction(name: str) -> None:
+    """Make transactions taking the same named lock run one after the other, from here to their end.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite already lets one writer at a time write.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

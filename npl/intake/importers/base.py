@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from npl.core.bulk import delete_in, insert_dicts, values_by
+from npl.core.bulk import delete_in, insert_dicts, lock_for_transaction, values_by
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
@@ -389,6 +389,10 @@ class Pipeline:
         total = len(to_write)
         try:
             with transaction.atomic():
+                if imp.skips_unchanged:
+                    # Two imports of one kind at once would both replace the same keys' RowDigest rows (unique
+                    # per kind and key): the second writes once the first has ended, as on SQLite.
+                    lock_for_transaction(f"npl.intake.rowdigest:{self.digest_kind}")
                 # Pass 2: write the accepted rows chunk by chunk.
                 done = 0
                 written_keys: set = set()

@@ -4,8 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections, transaction
 
 from npl.collection.models import Repayment
+from npl.core import bulk
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.importers.loans import LoansImporter
 from npl.intake.models import ImportBatch, RowDigest
@@ -168,3 +170,18 @@ def test_a_dry_run_records_nothing(tmp_path, ids):
     assert not RowDigest.objects.exists()
     report, imp = run(path)
     assert report["created"] == 3 and len(imp.parsed) == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one writer at a time write")
+def test_imports_of_one_kind_write_their_digests_one_after_the_other(tmp_path, ids):
+    # The lock the write takes is held to the end of its transaction: another connection cannot take it.
+    run(sheet(tmp_path, "loans.xlsx", three(ids)))
+    with transaction.atomic():
+        bulk.lock_for_transaction("npl.intake.rowdigest:loans")
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cur:
+                cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", ["npl.intake.rowdigest:loans"])
+                assert cur.fetchone()[0] is False
+        finally:
+            other.close()
