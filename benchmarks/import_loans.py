@@ -3,14 +3,19 @@
 
 Generates an N-loan export in the INTAKE.md layout (title rows, 统计日期, text amounts and dates in
 mixed forms), then in the same run times:
-  1. the bare read: python-calamine opening the file and iterating every row (the baseline);
+  1. the bare read: python-calamine opening the file and iterating every row (the baseline), run again
+     right before each import of that file, so an import and its baseline meet the same machine load;
   2. the full import (read, validate, write) through the `npl` command line on SQLite and PostgreSQL,
      each in a fresh database, and a second import of the same file (idempotent: nothing written);
-and prints each time as a ratio to the bare read, with the peak memory (max RSS) of each process.
+and prints each time as a ratio to the bare read, by wall time and by CPU time (user + system of the
+process: steadier than wall time on a shared machine), with the peak memory (max RSS) of each process.
 Memory is also measured for a quarter-size file, to show whether it grows with file size.
+`--npl` (repeatable) names the `npl` programs to compare, e.g. main's checkout beside this one: each
+file and database is imported by each in turn.
 
-    .venv/bin/python benchmarks/import_loans.py [--loans 100000] [--no-postgres]
-Target (issue 3): full import within 2x the bare read; memory flat in file size.
+    .venv/bin/python benchmarks/import_loans.py [--loans 100000] [--no-postgres] [--npl PATH ...]
+Targets (issue 16 point 4): import within 4x the bare read at 100k loans, an unchanged re-import
+within 2x, peak memory at 100k within 10% of 25k.
 """
 import argparse
 import datetime as dt
@@ -98,15 +103,15 @@ def write_export(path: Path, n: int, seed: int = 7) -> None:
 BARE_READ = """
 import sys, time
 from python_calamine import CalamineWorkbook
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 wb = CalamineWorkbook.from_path(sys.argv[1])
 n = sum(1 for _ in wb.get_sheet_by_index(0).iter_rows())
-print(time.perf_counter() - t, n)
+print(time.perf_counter() - t, time.process_time() - c, n)
 """
 
 
-def measured(cmd, env=None) -> tuple[float, int, str]:
-    """Run a command; return (wall seconds, peak RSS in MiB of that process, stdout)."""
+def measured(cmd, env=None) -> tuple[float, int, str, float]:
+    """Run a command; return (wall seconds, peak RSS in MiB of that process, stdout, CPU seconds)."""
     out = tempfile.TemporaryFile()
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
@@ -117,10 +122,16 @@ def measured(cmd, env=None) -> tuple[float, int, str]:
     text = out.read().decode()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd} failed ({proc.returncode}): {proc.stderr.read().decode()[-500:]}")
-    return wall, usage.ru_maxrss // 1024, text
+    return wall, usage.ru_maxrss // 1024, text, usage.ru_utime + usage.ru_stime
 
 
-def fresh_env(kind: str, tmp: Path) -> dict:
+def bare_read(path: Path) -> tuple[float, float]:
+    """python-calamine's read of the file in a fresh process: (wall, CPU) seconds in-process."""
+    out = measured([PY, "-c", BARE_READ, str(path)])[2].split()
+    return float(out[0]), float(out[1])
+
+
+def fresh_env(kind: str, tmp: Path, npl: str = NPL) -> dict:
     env = dict(os.environ, NPL_DATA_DIR=str(tmp / f"data-{kind}"))
     if kind == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tmp}/bench-{time.time_ns()}.sqlite3"
@@ -132,15 +143,28 @@ def fresh_env(kind: str, tmp: Path) -> dict:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
             conn.execute(f'CREATE DATABASE "{dbname}"')
         env["DATABASE_URL"] = PG_URL
-    subprocess.run([NPL, "migrate", "-v0", "--noinput"], env=env, check=True)
+    subprocess.run([npl, "migrate", "-v0", "--noinput"], env=env, check=True, stderr=subprocess.DEVNULL)
     return env
+
+
+HEAD = (f"{'db':9}{'loans':>9}{'import s':>10}{'x bare':>8}{'x cpu':>7}{'peak MiB':>10}{'re-import s':>13}{'x bare':>8}"
+        f"{'x cpu':>7}{'peak MiB':>10}  npl")
+
+
+def line(backend, npl, n, first, base1, again, base2) -> str:
+    """One row of the table: an import and its re-import, each over the bare read timed just before it."""
+    (t1, m1, _, c1), (b1, bc1), (t2, m2, _, c2), (b2, bc2) = first, base1, again, base2
+    return (f"{backend:9}{n:>9,}{t1:>10.1f}{t1 / b1:>8.1f}{c1 / bc1:>7.1f}{m1:>10}{t2:>13.1f}{t2 / b2:>8.1f}"
+            f"{c2 / bc2:>7.1f}{m2:>10}  {npl}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--loans", type=int, default=100_000)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--npl", action="append", help="an npl program to time (repeatable; default: this checkout's)")
     args = ap.parse_args()
+    programs = args.npl or [NPL]
     tmp = Path(tempfile.mkdtemp(prefix="npl-bench-"))
     sizes = {"full": args.loans, "quarter": max(args.loans // 4, 1)}
     files = {}
@@ -150,29 +174,33 @@ def main() -> None:
         write_export(files[label], n)
         print(f"generated {n:,} loans in {time.perf_counter() - t:.1f}s ({files[label].stat().st_size / 2**20:.1f} MiB)")
 
-    wall, rss, out = measured([PY, "-c", BARE_READ, str(files["full"])])
-    bare = float(out.split()[0])
-    print(f"\nbare read (python-calamine, {args.loans:,} rows): {bare:.2f}s in-process, {wall:.2f}s with start-up, peak {rss} MiB")
+    wall, rss, out, _ = measured([PY, "-c", BARE_READ, str(files["full"])])
+    print(f"\nbare read (python-calamine, {args.loans:,} rows): {float(out.split()[0]):.2f}s in-process, {wall:.2f}s with start-up, peak {rss} MiB")
 
+    print(HEAD)
     rows = []
     for backend in ["sqlite"] + ([] if args.no_postgres else ["postgres"]):
         for label in ("quarter", "full"):
-            env = fresh_env(backend, tmp)
-            cmd = [NPL, "import", "loans", str(files[label]), "--create-units", "--json"]
-            first = measured(cmd, env)
-            report = json.loads(first[2])
-            again = measured(cmd, env)
-            report2 = json.loads(again[2])
-            assert report["created"] == sizes[label], report["created"]
-            assert report2["created"] == 0 and report2["updated"] == 0, "re-import must change nothing"
-            rows.append((backend, label, sizes[label], first[0], first[1], again[0], again[1]))
+            for npl in programs:
+                env = fresh_env(backend, tmp, npl)
+                cmd = [npl, "import", "loans", str(files[label]), "--create-units", "--json"]
+                base1 = bare_read(files[label])
+                first = measured(cmd, env)
+                report = json.loads(first[2])
+                base2 = bare_read(files[label])
+                again = measured(cmd, env)
+                report2 = json.loads(again[2])
+                assert report["created"] == sizes[label], report["created"]
+                assert report2["created"] == 0 and report2["updated"] == 0, "re-import must change nothing"
+                assert report2["unchanged"] == report["created"], "every row of the re-import is unchanged"
+                rows.append(line(backend, npl, sizes[label], first, base1, again, base2))
+                print(rows[-1], flush=True)  # as it comes: a long run on a loaded machine may be stopped early
 
-    print(f"\n{'db':9}{'loans':>9}{'import s':>10}{'x bare':>8}{'peak MiB':>10}{'re-import s':>13}{'x bare':>8}{'peak MiB':>10}")
-    for backend, _label, n, t1, m1, t2, m2 in rows:
-        scale = n / args.loans
-        print(f"{backend:9}{n:>9,}{t1:>10.1f}{t1 / (bare * scale):>8.1f}{m1:>10}{t2:>13.1f}{t2 / (bare * scale):>8.1f}{m2:>10}")
-    print("\n(x bare: the import's wall time over the bare read of a file of the same size, scaled linearly;"
-          "\n peak MiB for the quarter and the full file side by side show whether memory grows with the file)")
+    print(f"\n{HEAD}")
+    print(*rows, sep="\n")
+    print("\n(x bare: the import's wall time over the bare read of the same file timed just before it; x cpu: the"
+          "\n same for CPU seconds; peak MiB for the quarter and the full file side by side show whether memory"
+          "\n grows with the file)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ the table is what bulk_create would have written; callers give every non-null co
 (`insert_dicts`) leave a column out to get its model default.
 """
 import datetime as dt
+import operator
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -133,6 +134,22 @@ def insert_dicts(model, rows: list[dict], batch_size: int = 1000) -> None:
             defaults.append(now)
         else:
             defaults.append(f.get_default())
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):
+        # The usual call: every row gives the same columns, taken by one C-level getter per row (a value
+        # at a time in Python was a third of the time spent building an import's parameters).
+        given = [n for n in names if n in first]
+        rest = [(n, d) for n, d in zip(names, defaults) if n not in first]
+        tail = tuple(d for _, d in rest)
+        getter = operator.itemgetter(*given)
+        if len(given) == 1:
+            tuples = [(getter(row), *tail) for row in rows]
+        elif tail:
+            tuples = [getter(row) + tail for row in rows]
+        else:
+            tuples = [getter(row) for row in rows]
+        insert_rows(model, [*given, *(n for n, _ in rest)], tuples, batch_size)
+        return
     pairs = list(zip(names, defaults))
     tuples = [tuple(row[n] if n in row else d for n, d in pairs) for row in rows]
     insert_rows(model, names, tuples, batch_size)
@@ -187,3 +204,30 @@ def values_by(model, key: str, keys, *columns: str) -> dict:
             for row in cur.fetchall():
                 found[row[0]] = row[1:] if len(columns) > 1 else row[1]
     return found
+
+
+def delete_in(model, key: str, keys, **equal) -> None:
+    """DELETE the rows whose `key` column is in `keys` (and whose other columns equal `equal`), in bounded IN lists."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    meta = model._meta
+    q = connection.ops.quote_name
+    where = "".join(f" AND {q(_column(meta, c).column)} = %s" for c in equal)
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), IN_CHUNK):
+            part = keys[start : start + IN_CHUNK]
+            cur.execute(
+                f"DELETE FROM {q(meta.db_table)} WHERE {q(_column(meta, key).column)} IN ({', '.join(['%s'] * len(part))}){where}",
+                [*part, *equal.values()],
+            )
+
+
+def lock_for_transaction(name: str) -> None:
+    """Make transactions taking the same named lock run one after the other, from here to their end.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite already lets one writer at a time write.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

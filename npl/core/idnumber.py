@@ -5,6 +5,7 @@ import unicodedata
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_CLEAN18 = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class IDNumberError(ValueError):
@@ -38,18 +39,21 @@ def normalize(raw, *, today: dt.date | None = None) -> str:
         raise IDNumberError("身份证号为空")
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise IDNumberError("身份证号被存成了数字（末位已丢失），请把该列设为文本后重新录入")
-    text = unicodedata.normalize("NFKC", str(raw))
-    text = re.sub(r"[\s\u3000'’`-]", "", text).upper()
-    if not text:
-        raise IDNumberError("身份证号为空")
-    if re.fullmatch(r"\d{15}", text):
-        if _birth("19" + text[6:12]) is None:
-            raise IDNumberError(f"身份证号{mask(text)}中的出生日期无效")
-        text = convert15(text)
-    if re.fullmatch(r"\d+(\.\d+)?E\+?\d+", text):
-        raise IDNumberError("身份证号被存成了科学计数法数字（末位已丢失），请把该列设为文本后重新录入")
-    if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise IDNumberError(f"身份证号应为18位（现为{len(text)}位）")
+    if type(raw) is str and _CLEAN18.fullmatch(raw):
+        text = raw  # the usual cell, already what the folding below gives (an import reads one per row)
+    else:
+        text = unicodedata.normalize("NFKC", str(raw))
+        text = re.sub(r"[\s\u3000'’`-]", "", text).upper()
+        if not text:
+            raise IDNumberError("身份证号为空")
+        if re.fullmatch(r"\d{15}", text):
+            if _birth("19" + text[6:12]) is None:
+                raise IDNumberError(f"身份证号{mask(text)}中的出生日期无效")
+            text = convert15(text)
+        if re.fullmatch(r"\d+(\.\d+)?E\+?\d+", text):
+            raise IDNumberError("身份证号被存成了科学计数法数字（末位已丢失），请把该列设为文本后重新录入")
+        if not re.fullmatch(r"\d{17}[\dX]", text):
+            raise IDNumberError(f"身份证号应为18位（现为{len(text)}位）")
     born = _birth(text[6:14])
     today = today or dt.date.today()
     if born is None or born > today or born.year < 1900:

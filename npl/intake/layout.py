@@ -46,8 +46,18 @@ _FOOTER = re.compile(r"^[\s\u3000]*(?:制表|填表|填报|编制|审核|复核|
 def footer_row(cells) -> bool:
     """True when every filled cell of the row is a signature or note (制表人：…, 复核人：…, 备注：…): a line
     under the table, not a loan. A data row always holds a key, a name or a figure that is none of these."""
-    filled = [c for c in cells if not is_blank(c)]
-    return bool(filled) and all(type(c) is str and _FOOTER.match(c) for c in filled)
+    filled = False
+    for c in cells:  # a data row stops at its first cell that is a number or ordinary text
+        if c is None:
+            continue
+        if type(c) is not str:
+            return False
+        if not c.strip():
+            continue
+        if not _FOOTER.match(c):
+            return False
+        filled = True
+    return filled
 
 
 def column_numbers_row(cells) -> bool:

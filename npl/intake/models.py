@@ -84,3 +84,25 @@ class ColumnMapping(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
+
+
+class RowDigest(models.Model):
+    """What the last import wrote for one key: the row as read, and the object's state right after.
+
+    A re-import recognises an unchanged row before any per-row work: the same cells under the same header,
+    units and as-of day (`digest`), and the object still as that import left it (`state`), can only end as
+    `unchanged`. Rows that drew a warning get none (they are read in full, so the warning is said again).
+    """
+
+    kind = models.CharField("类型", max_length=60)  # kind, or kind:sub_kind
+    key = models.CharField("键", max_length=255)
+    digest = models.CharField("行摘要", max_length=32, db_index=True)
+    fingerprint = models.CharField("值摘要", max_length=32)  # the parsed values, for duplicate detection
+    state = models.CharField("写入后状态", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入行摘要"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="intake_rowdigest_kind_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

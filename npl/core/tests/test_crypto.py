@@ -58,3 +58,14 @@ def test_the_keyed_hash_is_not_a_plain_sha256_of_the_number():
 
     assert crypto.keyed_hash(NUMBER) != hashlib.sha256(NUMBER.encode()).hexdigest()
     assert NUMBER not in crypto.keyed_hash(NUMBER)
+
+
+def test_the_keyed_hash_is_hmac_sha256_of_the_value_under_the_hash_key(settings):
+    # Stored hashes match new ones only if the function never changes: it is HMAC-SHA256 in hex, as first written.
+    import hashlib
+    import hmac
+
+    settings.NPL_HASH_KEY = "a-key-for-this-test"
+    assert crypto.keyed_hash(NUMBER) == hmac.new(b"a-key-for-this-test", NUMBER.encode(), hashlib.sha256).hexdigest()
+    settings.NPL_HASH_KEY = "another-key"
+    assert crypto.keyed_hash(NUMBER) == hmac.new(b"another-key", NUMBER.encode(), hashlib.sha256).hexdigest()

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npl.core.idnumber import IDNumberError, birth_date, check_char, convert15, gender, is_valid, mask, normalize
+from npl.testing import valid_id
 
 REGIONS = ["610431", "610523", "110101", "440305", "510107", "652801"]
 TODAY = dt.date(2026, 11, 1)
@@ -146,3 +147,16 @@ def test_error_messages_never_show_the_whole_number():
         normalize(wrong, today=TODAY)
     assert wrong not in str(err.value)
     assert mask(wrong) in str(err.value)
+
+
+@given(st.one_of(st.text(alphabet="0123456789X", min_size=18, max_size=18), st.integers(1, 10**6).map(valid_id)))
+@settings(max_examples=300)
+def test_a_clean_eighteen_character_cell_reads_as_the_folding_path_reads_it(cell):
+    # A leading space sends the same number through the full folding; both paths agree, value or refusal.
+    def outcome(raw):
+        try:
+            return normalize(raw)
+        except IDNumberError as exc:
+            return str(exc)
+
+    assert outcome(cell) == outcome(" " + cell)

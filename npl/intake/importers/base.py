@@ -13,10 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 
 from npl.core import derived
+from npl.core.bulk import delete_in, insert_dicts, lock_for_transaction, values_by
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
 from npl.intake.headers import AmbiguousColumns, Column, Header, HeaderProblem, find_header, header_candidates
+from npl.intake.models import RowDigest
 from npl.intake.normalize import RowError, fits, is_blank, text
 from npl.intake.readers import UnusableFile, limit, open_sheet, other_sheets
 from npl.loans.models import LoanEvent
@@ -33,6 +35,12 @@ class Row:
     values: dict
     outcome: str = ""  # created / updated / unchanged
     ref: object = None  # objects an importer resolved in validate (loan, units…)
+    digest: str | None = None  # the row as read, with its header, units and as-of day (row_digest)
+    fp: bytes = b""  # fingerprint of the parsed values (duplicate detection)
+    # A row the last import wrote and nothing has changed since: not parsed (values None); its cells are
+    # kept (`raw`, in the pipeline's raw_fields order) for the rare pass that needs its figures.
+    state: str | None = None
+    raw: tuple | None = None
 
 
 @dataclass
@@ -72,6 +80,20 @@ class Importer:
         self.ctx = ctx
         self.changes: list[dict] = []  # what pass 2 changes in known objects (changes.change entries)
 
+    # -- unchanged rows (issue 16 point 4) --------------------------------------------------------
+    # An importer that can say, per key, the state of what it wrote (`row_states`) lets the pipeline skip a
+    # row the last import wrote when neither the row nor that state has changed since: the write would find
+    # nothing to do, so the row is `unchanged` without being parsed, validated or compared.
+    skips_unchanged = False
+
+    def row_states(self, keys: list) -> dict:
+        """{key: a digest of everything write() compares the row with} for the known keys among `keys`."""
+        return {}
+
+    def digest_context(self) -> tuple:
+        """What besides the cells decides how a row is read and checked (e.g. the user's scope)."""
+        return ()
+
     # -- per kind ---------------------------------------------------------------------------------
     def parse(self, raw: dict) -> dict:
         raise NotImplementedError
@@ -110,9 +132,18 @@ class Importer:
         return "|".join(parts)
 
     def required_values(self, raw: dict) -> None:
-        for col in self.columns:
-            if col.required and is_blank(raw.get(col.field)):
-                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, label in self.required_fields():
+            value = raw.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):  # normalize.is_blank, inlined
+                raise RowError(Reason.MISSING_FIELD, f"缺少{label}")
+
+    @classmethod
+    def required_fields(cls) -> list:
+        """(field, label) of the required columns, worked out once per kind (this runs twice for every row)."""
+        cached = cls.__dict__.get("_required_fields")
+        if cached is None:
+            cached = cls._required_fields = [(col.field, col.label) for col in cls.columns if col.required]
+        return cached
 
     def check_values(self, values: dict) -> None:
         """After parse, before any write: every required value is there and every text fits its field.
@@ -120,9 +151,10 @@ class Importer:
         A cell can look filled and still hold nothing ("-", a zero-width space, a bidi mark), so the parsed
         value is checked, not only the raw cell (issue 13 point 6).
         """
-        for col in self.columns:
-            if col.required and values.get(col.field, 0) in (None, ""):
-                raise RowError(Reason.MISSING_FIELD, f"缺少{col.label}")
+        for name, label in self.required_fields():
+            value = values.get(name, 0)
+            if value is None or value == "":
+                raise RowError(Reason.MISSING_FIELD, f"缺少{label}")
         for name, max_len in self.max_lengths().items():
             value = values.get(name)
             if type(value) is str and len(value) > max_len:  # the common case costs one len(); fits() words it
@@ -155,9 +187,19 @@ class Importer:
         return key
 
 
+# Bump when a normaliser or a writer changes what a row becomes: stored row digests then no longer match.
+DIGEST_VERSION = 1
+
+
+def row_digest(prefix: bytes, raw: dict) -> str:
+    """The row as read (its cells in the header's field order), under `prefix`: the header, units, as-of day."""
+    return hashlib.blake2b(prefix + repr(tuple(raw.values())).encode(), digest_size=16).hexdigest()
+
+
 def fingerprint(values: dict) -> bytes:
     """Rows with one key are identical duplicates when their parsed values match (16 bytes kept per row)."""
-    return hashlib.blake2b(repr(sorted(values.items(), key=lambda kv: kv[0])).encode(), digest_size=16).digest()
+    # An importer's parse builds every row's dict in one order, so the items are not sorted (a sort per row).
+    return hashlib.blake2b(repr(tuple(values.items())).encode(), digest_size=16).digest()
 
 
 class Pipeline:
@@ -274,33 +316,48 @@ class Pipeline:
         groups: dict[str, list[tuple[int, str]]] = {}
         rows_read = 0
 
-        # Pass 1: read and validate everything; keep only keys, row numbers and fingerprints.
+        # Pass 1: read and validate everything; keep only keys, row numbers and fingerprints. Rows come in
+        # chunks: a chunk's rows the last import wrote, unchanged since, are recognised by one lookup.
         chunk: list[Row] = []
+        pending: list[tuple[int, dict]] = []
+        self._digests_setup(header)
 
         def flush_validate(chunk):
-            for row, err in imp.validate(chunk):
+            for row, err in imp.validate([r for r in chunk if r.values is not None]):
                 refused.append(_refusal(row.row_no, row.key, err))
                 groups[row.key] = [g for g in groups[row.key] if g[0] != row.row_no]
             chunk.clear()
+
+        def flush_read(pending):
+            known = self._unchanged(pending)
+            for row_no, raw in pending:
+                hit = known.get(row_no)
+                if hit is not None:
+                    row = hit
+                else:
+                    try:
+                        row = self.parse_row(row_no, raw)
+                    except RowError as err:
+                        refused.append(_refusal(row_no, err.key, err))
+                        continue
+                    row.fp = fingerprint(row.values)
+                    row.digest = self._row_digests.get(row_no)
+                groups.setdefault(row.key, []).append((row_no, row.fp))
+                chunk.append(row)
+            pending.clear()
+            _spool(chunk, spool)
+            flush_validate(chunk)
 
         # Parsed rows go to a temporary file, so pass 2 neither re-reads nor re-parses the sheet and
         # memory stays flat in the file's size.
         spool = tempfile.TemporaryFile()
         for row_no, raw in self.data_rows(header):
             rows_read += 1
-            try:
-                row = self.parse_row(row_no, raw)
-            except RowError as err:
-                refused.append(_refusal(row_no, err.key, err))
-                continue
-            groups.setdefault(row.key, []).append((row_no, fingerprint(row.values)))
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                _spool(chunk, spool)
-                flush_validate(chunk)
+            pending.append((row_no, raw))
+            if len(pending) >= CHUNK:
+                flush_read(pending)
                 self.reading(rows_read)
-        _spool(chunk, spool)
-        flush_validate(chunk)
+        flush_read(pending)
 
         to_write: set[int] = set()
         for key, members in groups.items():
@@ -322,7 +379,7 @@ class Pipeline:
         # An unstated 万元 or a totals mismatch refuses the file before anything is written.
         try:
             every_row_kept = not refused and not duplicates
-            totals = self.totals.check(None if every_row_kept else (lambda: _accepted_sums(spool, to_write, self.units)))
+            totals = self.totals.check(None if every_row_kept else (lambda: _accepted_sums(spool, to_write, self.units, self._values_of)))
             self.unit_check.check()
         except UnusableFile:
             spool.close()
@@ -338,6 +395,10 @@ class Pipeline:
         total = len(to_write)
         try:
             with derived.deferred():
+                if imp.skips_unchanged:
+                    # Two imports of one kind at once would both replace the same keys' RowDigest rows (unique
+                    # per kind and key): the second writes once the first has ended, as on SQLite.
+                    lock_for_transaction(f"npl.intake.rowdigest:{self.digest_kind}")
                 # Pass 2: write the accepted rows chunk by chunk.
                 done = 0
                 written_keys: set = set()
@@ -347,10 +408,13 @@ class Pipeline:
                     nonlocal done
                     if not chunk:
                         return
-                    bad = imp.validate(chunk)
+                    live = self._still_unchanged(chunk)
+                    bad = imp.validate(live)
                     if bad:  # the database changed between the passes
                         raise RuntimeError(f"第{bad[0][0].row_no}行在导入过程中失效：{bad[0][1].message}")
-                    imp.write(chunk)
+                    warned = len(imp.ctx.warnings)
+                    imp.write(live)
+                    self._record_digests(live, {w["row"] for w in imp.ctx.warnings[warned:]})
                     for r in chunk:
                         counts[r.outcome] += 1
                         written_keys.add(r.key)
@@ -385,6 +449,70 @@ class Pipeline:
             **_changes_report(imp.changes),
         }
 
+    # -- unchanged rows -------------------------------------------------------------------------------
+    def _digests_setup(self, header: Header) -> None:
+        imp = self.importer
+        self.raw_fields = tuple(header.index)
+        self.digest_kind = imp.kind + (f":{imp.ctx.sub_kind}" if imp.ctx.sub_kind else "")
+        # Everything besides a row's cells that decides what it becomes: the kind, the as-of day, which field
+        # each cell was read as and its unit (the same numbers under a 万元 header are other figures), the
+        # importer's own context, and the version of the normalisers.
+        self._prefix = repr((
+            DIGEST_VERSION, self.digest_kind, imp.ctx.as_of.isoformat(), self.raw_fields, sorted(header.units.items()),
+            imp.digest_context(),
+        )).encode()
+        self._row_digests: dict[int, str] = {}
+
+    def _unchanged(self, pending: list) -> dict:
+        """{row_no: Row} for the rows of a chunk the last import wrote, with nothing changed since (not parsed)."""
+        imp = self.importer
+        if not imp.skips_unchanged or not pending:
+            return {}
+        prefix = self._prefix
+        digests = self._row_digests = {row_no: row_digest(prefix, raw) for row_no, raw in pending}
+        stored = {d: rest for d, (kind, *rest) in values_by(RowDigest, "digest", digests.values(), "kind", "key", "fingerprint", "state").items()
+                  if kind == self.digest_kind}
+        if not stored:
+            return {}
+        states = imp.row_states([key for key, _, _ in stored.values()])
+        known = {}
+        for row_no, raw in pending:
+            hit = stored.get(digests[row_no])
+            if hit is not None and states.get(hit[0]) == hit[2]:
+                known[row_no] = Row(row_no=row_no, key=hit[0], values=None, outcome="unchanged", digest=digests[row_no],
+                                    fp=bytes.fromhex(hit[1]), state=hit[2], raw=tuple(raw.values()))
+        return known
+
+    def _values_of(self, row: Row) -> dict:
+        """A row's parsed values, parsing a skipped row's cells (it parsed when it was written)."""
+        if row.values is None:
+            return self.parse_row(row.row_no, dict(zip(self.raw_fields, row.raw))).values
+        return row.values
+
+    def _still_unchanged(self, chunk: list[Row]) -> list[Row]:
+        """The rows of a chunk to write: a skipped row whose object changed after pass 1 is parsed and written."""
+        skipped = [r for r in chunk if r.values is None]
+        if not skipped:
+            return chunk
+        states = self.importer.row_states([r.key for r in skipped])
+        for r in skipped:
+            if states.get(r.key) != r.state:
+                r.values, r.outcome, r.state = self._values_of(r), "", None
+        return [r for r in chunk if r.values is not None]
+
+    def _record_digests(self, rows: list[Row], warned: set) -> None:
+        """Store each written row's digest and its object's state now; a row that drew a warning gets none."""
+        imp = self.importer
+        if not imp.skips_unchanged or not rows:
+            return
+        keys = [r.key for r in rows]
+        delete_in(RowDigest, "key", keys, kind=self.digest_kind)
+        states = imp.row_states([r.key for r in rows if r.row_no not in warned and r.digest])
+        insert_dicts(RowDigest, [
+            {"kind": self.digest_kind, "key": r.key, "digest": r.digest, "fingerprint": r.fp.hex(), "state": states[r.key]}
+            for r in rows if r.key in states and r.row_no not in warned and r.digest
+        ])
+
     def _layout_report(self, header: Header, totals) -> dict:
         """The report fields of the layout: which column each field was read from, the units, hidden rows, totals."""
         return {
@@ -397,23 +525,29 @@ class Pipeline:
         }
 
 
-def _accepted_sums(spool, to_write: set, fields) -> dict:
+def _accepted_sums(spool, to_write: set, fields, values_of) -> dict:
     """The amount columns summed (in 元) over the rows that would be written: one more read of the spool."""
     sums: dict = {}
     for row in _spooled(spool):
         if row.row_no in to_write:
+            values = values_of(row)
             for f in fields:
-                if row.values.get(f) is not None:
-                    sums[f] = sums.get(f, 0) + row.values[f]
+                if values.get(f) is not None:
+                    sums[f] = sums.get(f, 0) + values[f]
     return sums
 
 
 def _spool(chunk: list[Row], spool) -> None:
-    """Append a chunk of parsed rows: the field names once, then each row's values as a tuple."""
+    """Append a chunk of rows: the field names once, then each row's values as a tuple (a skipped row: its
+    cells, its state and no values)."""
     if not chunk:
         return
-    names = tuple(chunk[0].values)
-    rows = [(r.row_no, r.key, tuple(r.values.values()) if tuple(r.values) == names else r.values) for r in chunk]
+    names = next((tuple(r.values) for r in chunk if r.values is not None), ())
+    rows = [
+        (r.row_no, r.key, r.digest, r.fp, r.state, r.raw,
+         None if r.values is None else tuple(r.values.values()) if tuple(r.values) == names else r.values)
+        for r in chunk
+    ]
     pickle.dump((names, rows), spool, pickle.HIGHEST_PROTOCOL)
 
 
@@ -424,8 +558,11 @@ def _spooled(spool):
             names, batch = pickle.load(spool)
         except EOFError:
             return
-        for row_no, key, values in batch:
-            yield Row(row_no=row_no, key=key, values=dict(zip(names, values)) if type(values) is tuple else values)
+        for row_no, key, digest, fp, state, raw, values in batch:
+            if type(values) is tuple:
+                values = dict(zip(names, values))
+            yield Row(row_no=row_no, key=key, values=values, digest=digest, fp=fp, state=state, raw=raw,
+                      outcome="unchanged" if values is None else "")
 
 
 def _changes_report(changes: list[dict]) -> dict:

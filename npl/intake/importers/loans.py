@@ -1,10 +1,14 @@
 """`npl import loans`: the bank's NPL list, a snapshot of its as-of day."""
+import functools
+import hashlib
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.db import connection
+
 from npl.collection.models import Repayment
 from npl.core import crypto
-from npl.core.bulk import insert_dicts, update_objects, values_by
+from npl.core.bulk import IN_CHUNK, insert_dicts, update_objects, values_by
 from npl.core.idnumber import mask
 from npl.core.masking import mask_phone
 from npl.intake import normalize as n
@@ -56,6 +60,24 @@ BORROWER_SET = ("id_cipher", "id_hash", "id_masked", "id_last4", "gender", "birt
 def _row_of(known: dict) -> SimpleNamespace:
     """A changed loan for update_objects: its loaded columns as attributes, `pk` its id."""
     return SimpleNamespace(pk=known["id"], **known)
+
+
+@functools.cache
+def _state_sql(n: int) -> str:
+    """The state row_states hashes, for n loan numbers."""
+    q = connection.ops.quote_name
+    # Every column as text: the digest needs no Python value of them (no date or decimal converted per cell).
+    cols = [f"l.{q(Loan._meta.get_field(f.removesuffix('_id')).column)}" for f in LOADED]
+    cols += ["b.name", "b.phone_cipher", "b.phone_masked", "t.name", "br.name", "c.name", "s.principal_balance", "s.interest_on"]
+    return f"""
+        SELECT l.id, l.loan_no, l.branch_id, l.township_id, {", ".join(f"CAST({c} AS TEXT)" for c in cols)}
+        FROM {Loan._meta.db_table} l
+        JOIN {Borrower._meta.db_table} b ON b.id = l.borrower_id
+        JOIN {Township._meta.db_table} t ON t.id = l.township_id
+        JOIN {Branch._meta.db_table} br ON br.id = l.branch_id
+        LEFT JOIN {Community._meta.db_table} c ON c.id = l.community_id
+        LEFT JOIN {LoanSnapshot._meta.db_table} s ON s.loan_id = l.id AND s.as_of = %s
+        WHERE l.loan_no IN ({", ".join(["%s"] * n)})"""
 
 
 class _Known:
@@ -115,6 +137,37 @@ class LoansImporter(Importer):
         self.repaid_loans = set(Repayment.objects.values_list("loan_id", flat=True).distinct())
         user = ctx.user
         self.only_branch = user.branch_id if user is not None and getattr(user, "role", "") == "branch_staff" else None
+
+    # -- unchanged rows (issue 16 point 4) ------------------------------------------------------------
+    skips_unchanged = True
+
+    def digest_context(self):
+        return (self.only_branch,)
+
+    def row_states(self, keys):
+        """{loan_no: digest} of everything write() compares a row with: the loan's loaded columns, its
+        borrower's name and phone, its units' names and their link, its snapshot of the as-of day and the
+        principal repaid after it. Equal digests before and after a write mean the same row finds nothing to do."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        as_of = connection.ops.adapt_datefield_value(self.ctx.as_of)
+        rows = []
+        with connection.cursor() as cur:
+            for start in range(0, len(keys), IN_CHUNK):
+                part = keys[start : start + IN_CHUNK]
+                cur.execute(_state_sql(len(part)), [as_of, *part])
+                rows.extend(cur.fetchall())
+        # id, loan_no, branch_id, township_id, then the compared columns as text. The principal repaid after the
+        # as-of day (only loans with a repayment can have any) and whether the loan's branch serves its township
+        # are read from what the importer holds, not per row in SQL.
+        repaid = [row[0] for row in rows if row[0] in self.repaid_loans]
+        repaid_after = principal_repaid_after(repaid, self.ctx.as_of) if repaid else {}
+        linked = self.linked
+        return {
+            row[1]: hashlib.blake2b(repr((row, repaid_after.get(row[0]), (row[2], row[3]) in linked)).encode(), digest_size=16).hexdigest()
+            for row in rows
+        }
 
     def parse(self, raw):
         loan_no = n.key_text(raw["loan_no"], "借据号")
