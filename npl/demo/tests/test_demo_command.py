@@ -140,6 +140,21 @@ class TestTheDemoDistrict(TestCase):
                 assert plan.decided_by.role == Role.TOWNSHIP_ADMIN and plan.agreement is not None
         assert LoanEvent.objects.filter(kind=EventKind.PLAN).count() >= plans.count()
 
+    def test_a_large_demo_trains_on_a_seeded_sample_of_its_loans_and_says_so(self):
+        import re
+        from unittest import mock
+
+        from npl.demo import services
+        from npl.demo.generate import build_district
+
+        plan = build_district(loans=SMALL, end=services.history_end())
+        lines = []
+        with mock.patch.object(services, "TRAIN_SAMPLE", 100):
+            services._train_likelihood(plan, lines.append)
+        assert "抽样100笔贷款" in lines[0]
+        full = int(re.search(r"回收可能性模型：.*?（样本(\d+)个", self.output).group(1))
+        assert 0 < int(re.search(r"样本(\d+)个", lines[0]).group(1)) < full
+
     def test_running_the_demo_again_changes_nothing(self):
         before = row_counts()
         run_demo(loans=SMALL)
