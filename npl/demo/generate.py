@@ -8,8 +8,11 @@ same files byte for byte. The benchmarks reuse it for large exports (loans=100_0
 """
 import datetime as dt
 import math
+import multiprocessing
 import random
 import re
+import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -413,6 +416,10 @@ def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z))
 
 
+def _month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 def _month_starts(first: dt.date, last: dt.date) -> list:
     out, day = [], first.replace(day=1)
     while day <= last:
@@ -448,9 +455,12 @@ class _History:
         self.sued = {c["loan"].loan_no for c in district.cases if c["direction"] == "银行起诉借款人"}
         self.judged = {c["loan"].loan_no for c in district.cases if c["judged"]}
         self.repayments, self.actions, self.seq = [], [], 0
+        self.collectors = {}  # township → its collector's name
 
     def run(self) -> None:
-        months = _month_starts(HISTORY_FROM, REPAID_UNTIL)
+        # Each month's first and last day and whether it is after the baseline, worked out once for every loan.
+        months = [(month, min(_month_end(month), REPAID_UNTIL), month > self.d.baseline)
+                  for month in _month_starts(HISTORY_FROM, REPAID_UNTIL)]
         for ln in self.d.loans:
             self.loan(ln, months)
         self.repayments.sort(key=lambda r: (r["paid_on"], r["txn_no"]))
@@ -466,14 +476,16 @@ class _History:
         base = -6.0 if lost else -4.8 if dead else -5.5 if jailed else base
         start = ln.balance  # the balance when the history begins; the baseline's is what remains
         balance, floor, before = start, _yuan(start * Decimal("0.1")), Decimal("0.00")
-        who = collector_name(ln.township) if ln.collector else ln.manager
+        if ln.collector and ln.township not in self.collectors:
+            self.collectors[ln.township] = collector_name(ln.township)
+        who = self.collectors[ln.township] if ln.collector else ln.manager
+        judged = ln.loan_no in self.judged
+        zero = Decimal(0)
         seen, last_paid, last_contact, refused = set(), None, None, None
         pending = []  # (pay by, amount) of promises the borrower will keep
         if lost:  # the provincial paper's notice names the whole lost-contact list
             self.add_action(ln, dt.date(2026, 5, 20), "登报公告", "未签收", who, "absent", "省级报纸公告催收", seen)
-        for month in months:
-            after = month > baseline
-            end = min((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1), REPAID_UNTIL)
+        for month, end, after in months:
             rate = (0.30 if after else 0.10) if ln.collector else (0.12 if after else 0.05)
             if rnd.random() < (0.04 if lost else rate):
                 day = _day_between(rnd, month, end, weekday=True)
@@ -491,7 +503,7 @@ class _History:
             for by, amount in [p for p in pending if p[0] <= end]:
                 pending.remove((by, amount))
                 day = _day_between(rnd, max(month, by - dt.timedelta(days=25)), min(by, end))
-                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else Decimal(0))
+                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else zero)
                 balance -= paid
                 before += paid if day <= baseline else 0
                 last_paid = day if paid else last_paid
@@ -504,14 +516,14 @@ class _History:
                 z += 0.7
             if refused is not None and (month - refused).days < 120:
                 z -= 0.8
-            if ln.loan_no in self.judged:
+            if judged:
                 z += 0.5
             if rnd.random() < _sigmoid(z):
                 day = _day_between(rnd, month, end)
                 settle = day > baseline and rnd.random() < 0.25
                 share = Decimal(str(round(rnd.uniform(0.05, 0.4), 3)))
                 amount = balance if settle else _yuan(balance * share)
-                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else Decimal(0))
+                paid = self.pay(ln, day, amount, balance, floor if day <= baseline else zero)
                 balance -= paid
                 before += paid if day <= baseline else 0
                 last_paid = day if paid else last_paid
@@ -694,6 +706,47 @@ def write_demo_files(out_dir, *, loans: int = 3000, seed: int = SEED, baseline: 
             # Each file styles its cells from its own stream: one file's bytes do not depend on the others.
             write(d, out, random.Random(f"{seed}-{kind}"))
     return d
+
+
+def stream_demo_files(d: DemoDistrict, out_dir) -> Iterator[DemoFile]:
+    """Write the district's files in a forked child process, in import order, yielding each as it is complete.
+
+    The same writers and streams as `write_demo_files` (the same bytes), so a loader imports the bank's list
+    while the child writes the rest: at 100,000 loans the writing (~2 minutes of XlsxWriter) overlaps the
+    imports instead of adding to them. The child never touches the database (it only writes files) and
+    leaves by os._exit, so the parent's connections are untouched. `d.files` fills in as files arrive."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    d.files = []
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.SimpleQueue()
+    child = ctx.Process(target=_write_into, args=(d, out, queue), daemon=True)
+    child.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                break
+            if isinstance(item, str):  # the child's traceback
+                raise RuntimeError(f"写出演示文件失败：\n{item}")
+            d.files.append(item)
+            yield item
+    finally:  # a loader that stopped early (a refused import) does not wait for the rest
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _write_into(d: DemoDistrict, out: Path, queue) -> None:
+    try:
+        for kind, write in _WRITERS:
+            done = len(d.files)
+            write(d, out, random.Random(f"{d.seed}-{kind}"))
+            for f in d.files[done:]:
+                queue.put(f)
+    except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
+        queue.put(traceback.format_exc())
+    queue.put(None)
 
 
 def _add(d: DemoDistrict, kind, sub_kind, path, rows):

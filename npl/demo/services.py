@@ -8,6 +8,7 @@ import datetime as dt
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import closing
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from npl.accounts.choices import Role
 from npl.accounts.models import User
 from npl.core.models import Setting
-from npl.demo.generate import BASELINE, SEED, DemoDistrict, write_demo_files
+from npl.demo.generate import BASELINE, SEED, DemoDistrict, build_district, stream_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
 from npl.intake.choices import BatchStatus
 from npl.intake.models import ImportBatch
@@ -27,6 +28,10 @@ from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
 from npl.org.models import Bank, Branch, District, Township
 
+FULL_DEMO = 3000  # the default demo's loans: a larger demo bounds its extra stages at this size's work
+TRAIN_SAMPLE = 10_000  # loans the likelihood model learns from at most (a seeded sample of a larger demo: ~190,000 windows)
+FULL_SNAPSHOTS_UP_TO = 5000  # loans up to which DEMO_WEEKS weeks of snapshots are back-filled (see _backfill)
+CHUNK = 20_000  # loan numbers per IN (...) list: SQLite's bound on variables, and sane SQL on PostgreSQL
 CAMPAIGN_ENDS = dt.date(2026, 12, 31)  # on the reference story's dates; moved with the history (DemoDistrict.on)
 END_KEY = "demo_history_end"  # Setting: the day the loaded demo's history runs to (fixed at its first load)
 
@@ -34,6 +39,11 @@ END_KEY = "demo_history_end"  # Setting: the day the loaded demo's history runs 
 def campaign_name(district: DemoDistrict) -> str:
     """The demo campaign's name, after the year of its baseline."""
     return f"{district.baseline.year}年不良贷款清收攻坚行动"
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _say(out, text: str) -> None:
@@ -139,10 +149,11 @@ def assign_collectors(district: DemoDistrict, users: dict) -> int:
     by_town = {spec.township: spec.username for spec in demo_users() if spec.role == Role.COLLECTOR}
     leaders = {spec.township: spec.username for spec in demo_users() if spec.role == Role.TOWNSHIP_ADMIN}
     wanted = {ln.loan_no: ln.township for ln in district.loans if ln.collector}
-    already = set(
-        LoanEvent.objects.filter(kind=EventKind.ASSIGNED, loan__loan_no__in=list(wanted)).values_list("loan__loan_no", flat=True)
-    )
-    loans = Loan.objects.filter(loan_no__in=[no for no in wanted if no not in already], responsible_person__isnull=True)
+    already = set()
+    for part in _chunks(list(wanted)):
+        already.update(LoanEvent.objects.filter(kind=EventKind.ASSIGNED, loan__loan_no__in=part).values_list("loan__loan_no", flat=True))
+    loans = [loan for part in _chunks([no for no in wanted if no not in already])
+             for loan in Loan.objects.filter(loan_no__in=part, responsible_person__isnull=True)]
     events, changed = [], []
     for loan in loans:
         town = wanted[loan.loan_no]
@@ -155,8 +166,8 @@ def assign_collectors(district: DemoDistrict, users: dict) -> int:
             actor=leader, note=f"包保责任人：{person.display_name}；责任领导：{leader.display_name}",
             occurred_on=district.baseline,
         ))
-    Loan.objects.bulk_update(changed, ["responsible_person", "responsible_leader", "version"])
-    LoanEvent.objects.bulk_create(events)
+    Loan.objects.bulk_update(changed, ["responsible_person", "responsible_leader", "version"], batch_size=2000)
+    LoanEvent.objects.bulk_create(events, batch_size=2000)
     return len(changed)
 
 
@@ -188,40 +199,51 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     say = _Progress(out)
     reports = {}
     with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
-        plan = write_demo_files(Path(tmp), loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end)
-        say(f"  生成演示文件：{len(plan.files)}个，模拟历史 {plan.history_from} 至 {plan.history_end}")
+        plan = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end)
+        say(f"  生成演示数据：贷款{len(plan.loans)}笔，名单{sum(len(r) for r in plan.rosters.values())}人次，"
+            f"还款流水{len(plan.repayments)}条，催收记录{len(plan.actions)}条，模拟历史 {plan.history_from} 至 {plan.history_end}")
         _keep_history_end(end)
         users = ensure_users(district_only=True)
         admin = users["quadmin"]
-        for f in plan.files:
-            if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
-                _create_campaign(plan, admin, say)
-            if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
-                users = ensure_users()
-                assigned = assign_collectors(plan, users)
-                if assigned:
-                    say(f"  分配包保责任人：{assigned}笔")
-            digest = sha256_of(f.path)
-            label = FILE_LABELS.get(f.sub_kind or f.kind, f.kind)
-            if _already_imported(f.kind, f.sub_kind, digest):
-                say.note(f"  {label}：已导入过（{f.path.name}），跳过")
-                continue
-            report = run_import(
-                f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
-                create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{label}.xlsx",
-            )
-            reports[f.path.name] = report
-            say(f"  导入{label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
-                f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
-            if f.kind == "loans":
-                set_lead_branches(plan)
-                users = ensure_users()
+        # The files are written by a child process while the earlier ones are imported (the same bytes as
+        # write_demo_files); a line shows the wait when a file was not ready yet.
+        with closing(stream_demo_files(plan, Path(tmp))) as files:
+            while True:
+                waited = time.monotonic()
+                f = next(files, None)
+                if f is None:
+                    break
+                label = FILE_LABELS.get(f.sub_kind or f.kind, f.kind)
+                if time.monotonic() - waited >= 1:
+                    say(f"  写出{label}文件：{f.rows}行（后台进程边写边导入）")
+                if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
+                    _create_campaign(plan, admin, say)
+                if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
+                    users = ensure_users()
+                    assigned = assign_collectors(plan, users)
+                    if assigned:
+                        say(f"  分配包保责任人：{assigned}笔")
+                digest = sha256_of(f.path)
+                if _already_imported(f.kind, f.sub_kind, digest):
+                    say.note(f"  {label}：已导入过（{f.path.name}），跳过")
+                    continue
+                report = run_import(
+                    f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
+                    create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{label}.xlsx",
+                )
+                reports[f.path.name] = report
+                say(f"  导入{label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
+                    f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
+                if f.kind == "loans":
+                    set_lead_branches(plan)
+                    users = ensure_users()
     moved = register_from_history_start(plan)
     if moved:
         say(f"  登记日期设为演示历史起点{plan.history_from}：{moved}笔")
     made = add_plans(plan)
     if made:
-        say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()))
+        bound = f"（超过{FULL_DEMO}笔的演示按{FULL_DEMO}笔的数量封顶）" if len(plan.loans) > FULL_DEMO else ""
+        say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()) + bound)
     if reports:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(plan, say)
     from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
@@ -234,31 +256,49 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     if handled:
         say(f"  往期清收建议（逾期{PAST_SUGGESTION_DAYS}天以上）记为已处理：完成{handled['done']}条，不采纳{handled['dismissed']}条")
     # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
-    _backfill(say)
+    _backfill(say, len(plan.loans))
     published = publish_demo_bulletins(admin)
     say(f"  发布已结束各周的周通报：{published}期" if published else "  周通报：往期均已发布")
     say.note(f"  合计用时{say.total():.0f}秒")
     return reports
 
 
-def _backfill(say) -> None:
+def snapshot_weeks(loans: int) -> int:
+    """How many ISO weeks of daily snapshots the demo back-fills: DEMO_WEEKS up to FULL_SNAPSHOTS_UP_TO loans;
+    a larger demo fewer (each day's snapshot costs time in proportion to the loans), at least one finished week
+    so that a 周通报 is published."""
+    from npl.reports.services import DEMO_WEEKS
+
+    return DEMO_WEEKS if loans <= FULL_SNAPSHOTS_UP_TO else max(1, DEMO_WEEKS * FULL_SNAPSHOTS_UP_TO // loans)
+
+
+def _backfill(say, loans: int) -> None:
     """The daily snapshots of the last DEMO_WEEKS ISO weeks up to yesterday, week by week so progress shows
-    (reports.services.backfill: idempotent, each day as of itself). Lazy: reports sits above the demo's imports."""
+    (reports.services.backfill: idempotent, each day as of itself). A demo larger than FULL_SNAPSHOTS_UP_TO
+    back-fills snapshot_weeks(loans) finished weeks only, ending last Sunday (its line says so).
+    Lazy: reports sits above the demo's imports."""
     from npl.campaigns.models import Campaign
     from npl.reports.rules import week_of
-    from npl.reports.services import DEMO_WEEKS, backfill
+    from npl.reports.services import backfill
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    monday = week_of(yesterday)[0] - dt.timedelta(weeks=DEMO_WEEKS - 1)
+    weeks = snapshot_weeks(loans)
+    bounded = loans > FULL_SNAPSHOTS_UP_TO
+    this_monday = week_of(yesterday)[0]
+    if bounded and yesterday.weekday() != 6:  # only finished weeks: the last ends on last Sunday
+        yesterday = this_monday - dt.timedelta(days=1)
+        this_monday -= dt.timedelta(weeks=1)
+    monday = this_monday - dt.timedelta(weeks=weeks - 1)
+    note = f"（超过{FULL_SNAPSHOTS_UP_TO}笔的演示只补算最近{weeks}个完整周）" if bounded else ""
     for campaign in Campaign.objects.filter(baseline__lte=yesterday):
         last = min(campaign.ends_on or yesterday, yesterday)
-        for week in range(DEMO_WEEKS):
+        for week in range(weeks):
             first = max(campaign.baseline, monday + dt.timedelta(weeks=week))
             end = min(last, monday + dt.timedelta(weeks=week, days=6))
             if first > end:
                 continue
             n = backfill(first, end, campaign)
-            say(f"  每日快照 {first:%m-%d}至{end:%m-%d}（第{week + 1}/{DEMO_WEEKS}周）：{n}行" if n else
+            say(f"  每日快照 {first:%m-%d}至{end:%m-%d}（第{week + 1}/{weeks}周）：{n}行{note}" if n else
                 f"  每日快照 {first:%m-%d}至{end:%m-%d}：已有")
 
 
@@ -302,8 +342,16 @@ FILE_LABELS = {
 def _train_likelihood(plan: DemoDistrict, say) -> None:
     from npl.likelihood.services import train
 
-    run = train(plan.history_end)  # the demo's history ends there: every 90-day window is complete
-    say(f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个）")
+    # A large demo learns from a seeded sample of its loans: ~190,000 windows fit the dozen features as well.
+    loan_ids = None
+    if len(plan.loans) > TRAIN_SAMPLE:
+        import random
+
+        nos = random.Random(f"{plan.seed}-train").sample([ln.loan_no for ln in plan.loans], TRAIN_SAMPLE)
+        loan_ids = [pk for part in _chunks(nos) for pk in Loan.objects.filter(loan_no__in=part).values_list("pk", flat=True)]
+    run = train(plan.history_end, loan_ids=loan_ids)  # the demo's history ends there: every 90-day window is complete
+    sample = f"，抽样{len(loan_ids)}笔贷款" if loan_ids is not None else ""
+    say(f"  回收可能性模型：{'已训练' if run.model else '样本不足，暂用规则估计'}（样本{run.n_samples}个{sample}）")
 
 
 PAST_SUGGESTION_DAYS = 14  # a collector's worklist keeps the suggestions of the last two weeks
@@ -365,12 +413,13 @@ def register_from_history_start(district: DemoDistrict) -> int:
     months ahead. A real district's loans keep the day they were imported. Returns the loans changed.
     """
     start = timezone.make_aware(dt.datetime.combine(district.history_from, dt.time(9, 0)))
-    demo = Loan.objects.filter(loan_no__in=[ln.loan_no for ln in district.loans]).exclude(created_at=start)
-    return demo.update(created_at=start)
+    return sum(Loan.objects.filter(loan_no__in=part).exclude(created_at=start).update(created_at=start)
+               for part in _chunks([ln.loan_no for ln in district.loans]))
 
 
 # The demo's plans (一笔一策), by how they turn out: how many of each in the full demo, when signed and due.
 PLANS_KEPT, PLANS_MISSED, PLANS_PENDING = 16, 12, 6
+PLAN_CANDIDATES = 300  # a demo larger than FULL_DEMO looks for its plans among each township's first so many loans
 PLAN_SINCE = dt.date(2026, 4, 1)  # the campaign's first day after the baseline
 FUTURE_DUES = [dt.date(2027, m, 20) for m in (1, 2, 3)]  # still to come when the history ends
 MISSED_DUES = [dt.date(2026, 6, 20), dt.date(2026, 7, 20), dt.date(2026, 8, 20), dt.date(2027, 1, 20)]
@@ -387,16 +436,22 @@ def _yuan_part(total: Decimal, parts: int) -> Decimal:
     return (total / parts).quantize(Decimal("1"), rounding=ROUND_DOWN)
 
 
-def _plan_candidates(district: DemoDistrict) -> list[Loan]:
-    """The demo's collector-held open loans, township by township in turn (so every township gets plans)."""
+def _plan_candidates(district: DemoDistrict, per_town: int | None = None) -> list[Loan]:
+    """The demo's collector-held open loans, township by township in turn (so every township gets plans);
+    `per_town`: only the first so many of each township (by loan number), for a large demo."""
     from npl.loans.workflow import OPEN
 
-    loans = (Loan.objects.filter(loan_no__in=[ln.loan_no for ln in district.loans if ln.collector], status__in=OPEN)
-             .exclude(responsible_person=None).exclude(responsible_leader=None)
-             .select_related("township", "responsible_person", "responsible_leader").order_by("loan_no"))
     by_town = defaultdict(list)
-    for loan in loans:
-        by_town[loan.township.name].append(loan)
+    for part in _chunks([ln.loan_no for ln in district.loans if ln.collector]):
+        loans = (Loan.objects.filter(loan_no__in=part, status__in=OPEN)
+                 .exclude(responsible_person=None).exclude(responsible_leader=None)
+                 .select_related("township", "responsible_person", "responsible_leader"))
+        for loan in loans:
+            by_town[loan.township.name].append(loan)
+    for loans in by_town.values():
+        loans.sort(key=lambda loan: loan.loan_no)
+        if per_town:
+            del loans[per_town:]
     towns = sorted(by_town)
     out = []
     for i in range(max((len(v) for v in by_town.values()), default=0)):
@@ -416,11 +471,13 @@ def add_plans(district: DemoDistrict) -> dict[str, int]:
     from npl.collection.services import decide_plan, owed, submit_plan
 
     wanted = [ln.loan_no for ln in district.loans]
-    if RepaymentPlan.objects.filter(loan__loan_no__in=wanted).exists():
+    if any(RepaymentPlan.objects.filter(loan__loan_no__in=part).exists() for part in _chunks(wanted)):
         return {}
-    share = len(district.loans) / 3000  # a small demo gets proportionally fewer plans (at least one of each)
+    # A small demo gets proportionally fewer plans (at least one of each); a larger one the full demo's, from
+    # the first PLAN_CANDIDATES loans of each township (each plan goes through the services: seconds apiece).
+    share = min(len(district.loans), FULL_DEMO) / FULL_DEMO
     room = {k: max(1, round(n * share)) for k, n in (("kept", PLANS_KEPT), ("missed", PLANS_MISSED), ("pending", PLANS_PENDING))}
-    candidates = _plan_candidates(district)
+    candidates = _plan_candidates(district, per_town=PLAN_CANDIDATES if len(district.loans) > FULL_DEMO else None)
     paid = defaultdict(dict)  # loan id → day → amount paid that day (principal + interest + costs)
     for row in (Repayment.objects.filter(loan__in=candidates, confirmed=True, paid_on__gte=district.on(PLAN_SINCE))
                 .values("loan_id", "paid_on").annotate(p=Sum("principal"), i=Sum("interest"), c=Sum("costs"))):
@@ -430,20 +487,26 @@ def add_plans(district: DemoDistrict) -> dict[str, int]:
         if all(made[k] >= room[k] for k in room):
             break
         days = sorted(paid[loan.pk].items())[-5:]
-        due = sum(owed(loan).values(), start=Decimal("0"))
         if len(days) >= 2 and made["kept"] < room["kept"]:
-            kind, signed = "kept", days[0][0] - dt.timedelta(days=7)
+            kind = "kept"
+        elif not paid[loan.pk] and made["missed"] < room["missed"]:
+            kind = "missed"
+        elif made["pending"] < room["pending"]:
+            kind = "pending"
+        else:
+            continue
+        due = sum(owed(loan).values(), start=Decimal("0"))  # only for a loan that gets a plan: a query apiece
+        if kind == "kept":
+            signed = days[0][0] - dt.timedelta(days=7)
             rows = [(day + dt.timedelta(days=3), amount) for day, amount in days]
             rest = _yuan_part(due - sum(a for _, a in rows), 10)  # the three 2027 instalments: 30% of what is left
             rows += [(district.on(d), rest) for d in FUTURE_DUES]
-        elif not paid[loan.pk] and made["missed"] < room["missed"]:
-            kind, signed = "missed", district.on(dt.date(2026, 5, 10 + n % 15))
+        elif kind == "missed":
+            signed = district.on(dt.date(2026, 5, 10 + n % 15))
             rows = [(district.on(d), _yuan_part(due, 20)) for d in MISSED_DUES]
-        elif made["pending"] < room["pending"]:
-            kind, signed = "pending", district.on(dt.date(2026, 10, 15 + n % 10))
-            rows = [(district.on(d), _yuan_part(due, 10)) for d in PENDING_DUES]
         else:
-            continue
+            signed = district.on(dt.date(2026, 10, 15 + n % 10))
+            rows = [(district.on(d), _yuan_part(due, 10)) for d in PENDING_DUES]
         if any(amount <= 0 for _, amount in rows):
             continue
         plan = submit_plan(loan, loan.responsible_person, signed_on=signed, instalments=rows, measures=MEASURES[kind],

@@ -140,6 +140,21 @@ class TestTheDemoDistrict(TestCase):
                 assert plan.decided_by.role == Role.TOWNSHIP_ADMIN and plan.agreement is not None
         assert LoanEvent.objects.filter(kind=EventKind.PLAN).count() >= plans.count()
 
+    def test_a_large_demo_trains_on_a_seeded_sample_of_its_loans_and_says_so(self):
+        import re
+        from unittest import mock
+
+        from npl.demo import services
+        from npl.demo.generate import build_district
+
+        plan = build_district(loans=SMALL, end=services.history_end())
+        lines = []
+        with mock.patch.object(services, "TRAIN_SAMPLE", 100):
+            services._train_likelihood(plan, lines.append)
+        assert "抽样100笔贷款" in lines[0]
+        full = int(re.search(r"回收可能性模型：.*?（样本(\d+)个", self.output).group(1))
+        assert 0 < int(re.search(r"样本(\d+)个", lines[0]).group(1)) < full
+
     def test_running_the_demo_again_changes_nothing(self):
         before = row_counts()
         run_demo(loans=SMALL)
@@ -186,3 +201,27 @@ def test_write_files_writes_the_intake_files_without_importing(tmp_path):
 def test_the_printed_logins_name_the_host_the_server_was_given():
     out = run_demo(print_logins=True, host="192.168.1.20:9000")
     assert "登录 http://192.168.1.20:9000/" in out and "quadmin" in out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 9), dt.date(2026, 12, 14)])  # a Wednesday; a Monday
+def test_a_large_demo_back_fills_finished_weeks_only_and_says_so(monkeypatch, today):
+    import time_machine
+
+    from npl.campaigns.models import Campaign
+    from npl.demo import services
+    from npl.reports import services as reports
+
+    Campaign.objects.create(name="演示行动", baseline=dt.date(2026, 5, 6))
+    asked, lines = [], []
+    monkeypatch.setattr(reports, "backfill", lambda first, end, campaign: asked.append((first, end)) or 7)
+    with time_machine.travel(dt.datetime(today.year, today.month, today.day, 10), tick=False):
+        services._backfill(lines.append, services.FULL_SNAPSHOTS_UP_TO * 6)
+        # the last finished ISO week: Monday to the Sunday before today (a week is published only when complete)
+        sunday = today - dt.timedelta(days=today.weekday() + 1)
+        assert asked == [(sunday - dt.timedelta(days=6), sunday)]
+        assert "只补算最近1个完整周" in lines[0]
+        asked.clear()
+        services._backfill(lines.append, services.FULL_SNAPSHOTS_UP_TO)  # the full demo: six weeks to yesterday
+        assert len(asked) == 6 and asked[-1][1] == today - dt.timedelta(days=1)
+        assert all((end - first).days == 6 for first, end in asked[:-1])

@@ -251,3 +251,28 @@ def test_a_later_end_moves_every_date_by_the_same_days_and_keeps_numbers_in_thei
     assert all(c["case_no"].startswith(f"({c['filed'].year})") for c in moved.cases)
     assert len({c["case_no"] for c in moved.cases}) == len(moved.cases)
     assert [ln.balance for ln in moved.loans] == [ln.balance for ln in reference.loans]  # the same story, later
+
+
+def test_streamed_files_come_in_import_order_with_the_same_bytes_as_written_ones(tmp_path, demo):
+    from npl.demo.generate import stream_demo_files
+
+    district = build_district(loans=1200)
+    streamed = []
+    for f in stream_demo_files(district, tmp_path):
+        assert f.path.exists()  # complete when it is handed over: the loader imports it at once
+        streamed.append(f)
+    assert [(f.kind, f.sub_kind, f.rows) for f in streamed] == [(f.kind, f.sub_kind, f.rows) for f in demo.files]
+    assert [f.path.read_bytes() for f in streamed] == [f.path.read_bytes() for f in demo.files]
+    assert district.files == streamed
+
+
+def test_a_loader_that_stops_early_leaves_no_writer_behind(tmp_path):
+    import multiprocessing
+
+    from npl.demo.generate import stream_demo_files
+
+    files = stream_demo_files(build_district(loans=300), tmp_path)
+    first = next(files)
+    assert first.kind == "loans"
+    files.close()  # e.g. the loans import was refused
+    assert multiprocessing.active_children() == []
