@@ -307,3 +307,67 @@ def test_a_replica_lost_during_a_page_is_left_and_the_page_answered_by_the_prima
     assert any("categories" in q["sql"] or "loans_loan" in q["sql"] for q in on_primary.captured_queries)
     known = replicas.health(live.alias)
     assert not known.ok and "failed during" in known.reason
+
+
+# -- the script that makes a local replica -------------------------------------------------------------------
+
+SCRIPT = ROOT / "scripts" / "pg-replica.sh"
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_the_replica_script_refuses_an_unknown_action():
+    done = run_script("restart")
+    assert done.returncode == 1
+    assert "usage:" in done.stderr and "start|stop|status" in done.stderr
+
+
+def _psql(port: int, sql: str) -> str:
+    return subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres", "-tAc", sql],
+                          capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_replica_script_starts_reports_and_removes_a_standby_of_the_local_cluster():
+    """start → a standby on its own port that replays the primary; start again changes nothing; stop removes it
+    with its data directory and its replication slot (which would otherwise keep WAL on the primary for ever)."""
+    db = settings.DATABASES["default"]
+    reason = ""
+    if db["ENGINE"] != "django.db.backends.postgresql" or (db["HOST"], str(db["PORT"])) not in {("127.0.0.1", "5432"), ("localhost", "5432")}:
+        reason = "the script copies the local cluster at 127.0.0.1:5432: run the suite on it (DATABASE_URL) to test it"
+    elif os.geteuid() != 0:
+        reason = "the script runs PostgreSQL's commands as postgres: run the tests as root to test it"
+    if reason:
+        if os.environ.get("NPL_REPLICA_REQUIRED"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    port = int(os.environ.get("NPL_REPLICA_TEST_PORT", "5439"))
+    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0:
+        pytest.skip(f"port {port} is taken by a running server (NPL_REPLICA_TEST_PORT chooses another)")
+    base = Path(_psql(5432, "SHOW data_directory")).parent
+    try:
+        started = run_script("start", str(port))
+        assert started.returncode == 0, started.stderr
+        assert f"replica on 127.0.0.1:{port}, standby of 127.0.0.1:5432" in started.stdout
+        assert _psql(port, "SELECT pg_is_in_recovery()") == "t"
+        assert _psql(5432, f"SELECT active FROM pg_replication_slots WHERE slot_name = 'npl_replica_{port}'") == "t"
+        target = _psql(5432, "SELECT pg_current_wal_lsn()")
+        deadline = time.monotonic() + 120
+        while _psql(port, f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn") != "t":
+            assert time.monotonic() < deadline, "the new standby does not replay the primary"
+            time.sleep(0.2)
+
+        again = run_script("start", str(port))
+        assert again.returncode == 0 and "already running" in again.stdout
+        assert run_script("status", str(port)).returncode == 0
+
+        stopped = run_script("stop", str(port))
+        assert stopped.returncode == 0, stopped.stderr
+        assert run_script("status", str(port)).returncode == 3
+        assert not (base / f"replica-{port}").exists()
+        assert _psql(5432, f"SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'npl_replica_{port}'") == "0"
+    finally:
+        run_script("stop", str(port))
