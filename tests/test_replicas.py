@@ -113,6 +113,28 @@ def test_writes_and_migrations_go_to_the_primary_and_a_write_keeps_the_request_t
         assert router.db_for_read(Loan) == DEFAULT_DB_ALIAS  # its reads now follow its write
 
 
+def test_a_post_keeps_the_person_on_the_primary_for_the_sticky_seconds(db, cast, settings):
+    """The writer's cookie says until when; it is signed, so a made-up one counts for nothing."""
+    import time_machine
+    from django.test import Client, RequestFactory
+
+    settings.NPL_REPLICA_ALIASES = ["replica1"]  # the POST below reads nothing from it
+    settings.NPL_REPLICA_STICKY_SECONDS = 10
+    client = Client()
+    client.force_login(cast["district_leader"], backend="django.contrib.auth.backends.ModelBackend")
+    with time_machine.travel(time.time(), tick=False) as clock:
+        response = client.post(reverse("logout"))
+        cookie = response.cookies[replicas.COOKIE]
+        assert cookie["max-age"] == 10 and cookie["httponly"]
+        request = RequestFactory().get("/", HTTP_COOKIE=f"{replicas.COOKIE}={cookie.value}")
+        assert replicas.sticky(request)
+        clock.shift(11)
+        assert not replicas.sticky(request)
+    forged = RequestFactory().get("/", HTTP_COOKIE=f"{replicas.COOKIE}={time.time() + 3600:.3f}")
+    assert not replicas.sticky(forged)
+    assert "npl_primary_until" not in client.get(reverse("login")).cookies  # a GET that writes nothing
+
+
 # -- with a real streaming replica --------------------------------------------------------------------------
 
 # Committed data (it must replicate), and the replica alias allowed; without one the `live` fixture skips.
