@@ -11,7 +11,9 @@ fails them.
 How a test reads from the physical replica: settings make each replica alias a test MIRROR of default, which
 under tests keeps the replica's host and port and takes the test database's NAME. A standby holds every
 database of its primary, so that alias reaches the very test database on the replica's server. These tests
-run with transaction=True (their data is committed, so it replicates), list the alias in their databases
+run with transaction=True (their data is committed, so it replicates; serialized_rollback gives them the data
+migrations' rows, and they are not marked slow: scheduled first, their closing flush would empty the tables
+under the tests after them in the worker), list the alias in their databases
 (mirrors are never flushed: the standby is read-only) and wait until the replica has replayed the primary's
 latest WAL position before asking for a page. To tell the replica's answer from the primary's, a test pauses
 the replica's replay (pg_wal_replay_pause) and then changes the data on the primary: a page served by the
