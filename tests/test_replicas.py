@@ -38,7 +38,6 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from npl.conftest import _put_on_roster
 from npl.core import replicas
 from npl.core.routers import ReplicaRouter
 from npl.loans.models import Loan
@@ -225,11 +224,11 @@ def replica_queries(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "pg_is_in_recovery" not in q["sql"]]
 
 
-def change_on_primary(loans, admin) -> None:
-    """While the replica's replay is paused: 张三 joins the public-servant roster and the district admin sets a
-    new large-mortgage threshold through the page (a POST: the admin's next pages read from the primary)."""
-    _put_on_roster(loans["LA001"].borrower, "public_servant")
-    assert admin.post(reverse("categories:threshold"), {"value": "2000000.00"}).status_code == 302
+def change_on_primary(admin) -> None:
+    """The district admin lowers the large-mortgage threshold to 50,000 元 through its page (a POST, so the admin's
+    next pages read from the primary): LA003 (抵押+保证, 80,000 元) becomes a 大额抵押 loan. Through the service,
+    as people change figures, so whatever it stores beside the threshold is stored as in production."""
+    assert admin.post(reverse("categories:threshold"), {"value": "50000.00"}).status_code == 302
 
 
 @pytest.mark.postgres
@@ -237,7 +236,7 @@ def change_on_primary(loans, admin) -> None:
 def test_a_report_page_reads_from_the_replica_and_the_person_who_wrote_from_the_primary(live, loans, client_for):
     leader, admin = client_for("district_leader"), client_for("district_admin")
     live.pause()
-    change_on_primary(loans, admin)
+    change_on_primary(admin)
 
     with CaptureQueriesContext(connections[live.alias]) as on_replica:
         page = leader.get(reverse(REPORT))
@@ -247,15 +246,15 @@ def test_a_report_page_reads_from_the_replica_and_the_person_who_wrote_from_the_
     assert in_recovery is True and port == int(connections[live.alias].settings_dict["PORT"])
     assert database == connection.settings_dict["NAME"]
     # The replica replays nothing since the pause: the report shows the figures from before the change.
-    assert figures(page)["public_servant"][0] == 1
+    assert figures(page)["large_mortgage"][0] == 0
     assert "大额抵押门槛：1000000.00 元" in page.content.decode()
 
     with CaptureQueriesContext(connections[live.alias]) as on_replica:
         own = admin.get(reverse(REPORT))
     assert own.status_code == 200
     assert replica_queries(on_replica) == []
-    assert figures(own)["public_servant"][0] == 3  # LB001, and 张三's LA001 and LB002
-    assert "大额抵押门槛：2000000.00 元" in own.content.decode()
+    assert figures(own)["large_mortgage"][0] == 1  # LA003
+    assert "大额抵押门槛：50000.00 元" in own.content.decode()
 
     # A page people act from is not a report: the primary, even for someone who has not written.
     with CaptureQueriesContext(connections[live.alias]) as on_replica:
@@ -286,14 +285,14 @@ def pointed_at(alias: str, port: int):
 @on_replica_db
 def test_a_replica_that_does_not_answer_leaves_the_report_to_the_primary(live, loans, client_for):
     leader, admin = client_for("district_leader"), client_for("district_admin")
-    change_on_primary(loans, admin)
+    change_on_primary(admin)
     expected = figures(admin.get(reverse(REPORT)))  # the admin wrote: the primary's figures
 
     with pointed_at(live.alias, _closed_port()):
         page = leader.get(reverse(REPORT))
     assert page.status_code == 200
-    assert figures(page) == expected and expected["public_servant"][0] == 3
-    assert "大额抵押门槛：2000000.00 元" in page.content.decode()
+    assert figures(page) == expected and expected["large_mortgage"][0] == 1
+    assert "大额抵押门槛：50000.00 元" in page.content.decode()
     known = replicas.health(live.alias)
     assert known is not None and not known.ok and "does not answer" in known.reason
 
@@ -303,14 +302,14 @@ def test_a_replica_that_does_not_answer_leaves_the_report_to_the_primary(live, l
 def test_a_replica_too_far_behind_is_skipped(live, loans, client_for, settings):
     leader, admin = client_for("district_leader"), client_for("district_admin")
     live.pause()
-    change_on_primary(loans, admin)
+    change_on_primary(admin)
     settings.NPL_REPLICA_MAX_LAG_SECONDS = 0  # anything not yet replayed is too late
 
     with CaptureQueriesContext(connections[live.alias]) as on_replica:
         page = leader.get(reverse(REPORT))
     assert page.status_code == 200
     assert replica_queries(on_replica) == []
-    assert figures(page)["public_servant"][0] == 3
+    assert figures(page)["large_mortgage"][0] == 1
     known = replicas.health(live.alias)
     assert not known.ok and "behind the primary" in known.reason and known.lag > 0
 
