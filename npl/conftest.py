@@ -102,6 +102,22 @@ def _fast_password_hashing():
     override.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _primary_only():
+    """Every test reads from the primary, even when DATABASE_REPLICA_URLS names replicas (CI does).
+
+    Under tests a replica alias is a mirror of the test database on the replica's server, and a physical
+    standby replays the test's commits a moment later: a page reading its fixtures there could miss them.
+    tests/test_replicas.py turns the replicas back on for its own tests, waiting for the replay.
+    """
+    from django.test.utils import override_settings
+
+    override = override_settings(NPL_REPLICA_ALIASES=[])
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture
 def units(db):
     """Two townships, each with one community and one branch (branch B also serves town A)."""

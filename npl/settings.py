@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it marks the report pages' reads for a replica (process_view) once the others have run.
+    "npl.core.replicas.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "npl.urls"
@@ -116,6 +118,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 30}
     )
+
+# Read replicas (docs/scale.md): PostgreSQL standbys fed by the primary's streaming replication, as URLs
+# separated by commas, e.g. postgres://npl@10.0.0.2:5432/npl. They become the aliases replica1..n; the router
+# (npl.core.routers) sends only the reads of the report, dashboard and export pages to them (the list is in
+# npl.core.replicas.REPLICA_VIEWS), keeps a person's reads on the primary for NPL_REPLICA_STICKY_SECONDS after
+# they write, and skips a replica that does not answer within NPL_REPLICA_CONNECT_TIMEOUT seconds or replays
+# more than NPL_REPLICA_MAX_LAG_SECONDS behind the primary (checked at most every NPL_REPLICA_CHECK_SECONDS;
+# a failed one is left alone for NPL_REPLICA_RETRY_SECONDS). Writes and migrations only ever go to default.
+# Under tests each replica is a mirror of the test database (the same NAME on the replica's server): a physical
+# standby holds every database of its primary, the test database included.
+NPL_REPLICA_CONNECT_TIMEOUT = int(os.environ.get("NPL_REPLICA_CONNECT_TIMEOUT", "2"))
+for _n, _url in enumerate((u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()), 1):
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError(f"DATABASE_REPLICA_URLS: replica {_n} is not a PostgreSQL URL (streaming replication is PostgreSQL's)")
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = NPL_REPLICA_CONNECT_TIMEOUT
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+NPL_REPLICA_ALIASES = [alias for alias in DATABASES if alias.startswith("replica")]
+NPL_REPLICA_STICKY_SECONDS = int(os.environ.get("NPL_REPLICA_STICKY_SECONDS", "10"))
+NPL_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("NPL_REPLICA_MAX_LAG_SECONDS", "30"))
+NPL_REPLICA_CHECK_SECONDS = float(os.environ.get("NPL_REPLICA_CHECK_SECONDS", "5"))
+NPL_REPLICA_RETRY_SECONDS = float(os.environ.get("NPL_REPLICA_RETRY_SECONDS", "30"))
+DATABASE_ROUTERS = ["npl.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,4 +4,4 @@ A star import leaves out underscored names, so the session-wide fixtures are nam
 tests/ would hash passwords with Argon2 and write uploads into the developer's var/.
 """
 from npl.conftest import *  # noqa: F401,F403
-from npl.conftest import _fast_password_hashing, _private_files  # noqa: F401
+from npl.conftest import _fast_password_hashing, _primary_only, _private_files  # noqa: F401

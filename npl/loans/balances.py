@@ -16,7 +16,7 @@ Anything that writes a Repayment or a LoanSnapshot must call refresh_current for
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -125,7 +125,7 @@ def aggregate_over(
         out += f" WHERE {where}"
     if groups:
         out += f" GROUP BY {', '.join(groups)}"
-    return run_sql(out, params)
+    return run_sql(out, params, using=inner.db)
 
 
 def fenced_sql(qs: QuerySet) -> tuple[str, tuple]:
@@ -134,10 +134,12 @@ def fenced_sql(qs: QuerySet) -> tuple[str, tuple]:
     return sql + (" OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"), params
 
 
-def run_sql(sql: str, params) -> list[dict]:
-    """Run a report statement; rows as dicts."""
-    with transaction.atomic(), connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+def run_sql(sql: str, params, using: str | None = None) -> list[dict]:
+    """Run a report statement; rows as dicts. On the database the router reads loans from (`using` to choose):
+    a replica on the report pages (npl.core.routers), the primary everywhere else."""
+    using = using or router.db_for_read(Loan)
+    with transaction.atomic(using=using), connections[using].cursor() as cur:
+        if connections[using].vendor == "postgresql":
             # PostgreSQL's JIT would spend seconds compiling the hundred small subplans of these
             # statements to save milliseconds running them; off for this transaction only.
             cur.execute("SELECT set_config('jit', 'off', true)")
