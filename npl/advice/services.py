@@ -267,6 +267,11 @@ def today(user, as_of: dt.date | None = None, *, window: int | None = None) -> S
     window = window_days() if window is None else window
     if stored_day(as_of):
         return Worklist(user, as_of, window)
+    return computed_worklist(user, as_of, window)
+
+
+def computed_worklist(user, as_of: dt.date, window: int) -> list[WorkItem]:
+    """The worklist computed from the events (a day other than today's stored one)."""
     loans = Loan.objects.for_user(user).filter(responsible_person_id=user.pk)
     found, facts = _open_suggestions(loans, as_of)
     horizon = as_of + dt.timedelta(days=window)
