@@ -49,12 +49,13 @@ def timing(name):
     spent[name] += time.perf_counter() - started
 
 
-def timed(module, attr, name):
+def timed(module, attr, name, *, consume=False):
     original = getattr(module, attr)
 
     def wrapper(*args, **kwargs):
         with timing(name):
-            return original(*args, **kwargs)
+            found = original(*args, **kwargs)
+            return list(found) if consume else found  # a generator's work is done when it is consumed
 
     setattr(module, attr, wrapper)
     return lambda: setattr(module, attr, original)
@@ -66,7 +67,7 @@ def main():
     print(f"{connection.vendor}, {n_loans} loans, day {day}")
 
     undo = [timed(facts, name, name) for name in ("_categories", "_since", "_ledger", "_plans", "_cases", "_repayments")]
-    undo.append(timed(gather, "compute_clocks", "compute_clocks"))
+    undo.append(timed(gather, "compute_clocks", "compute_clocks", consume=True))
     undo.append(timed(services, "evaluate", "engine.evaluate"))
     undo.append(timed(services, "_closed_keys", "_closed_keys"))
     started = time.perf_counter()
