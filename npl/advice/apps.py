@@ -5,3 +5,9 @@ class AdviceConfig(AppConfig):
     name = "npl.advice"
     label = "advice"
     verbose_name = "清收建议"
+
+    def ready(self):
+        from npl.advice.stored import SuggestionsDeriver
+        from npl.core import derived
+
+        derived.register(SuggestionsDeriver())  # each loan's open suggestions as stored rows (issue 16)

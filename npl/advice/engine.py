@@ -70,19 +70,23 @@ class LoanFacts:
         """A fact by name, derived ones included (days_* count from as_of); None when unknown."""
         if name.startswith(SINCE_PREFIX):
             return self.category_since.get(name[len(SINCE_PREFIX):])
-        derived = {
-            "days_to_limitation": lambda: self._days_to(self.limitation_deadline),
-            "days_to_enforcement": lambda: self._days_to(self.enforcement_deadline),
-            "days_to_guarantee_end": lambda: self._days_to(self.guarantee_deadline),
-            "days_to_release": lambda: self._days_to(self.release_date),
-            "days_since_last_action": lambda: self._days_since(self.last_touch_on),
-            "days_in_stage": lambda: self._days_since(self.litigation_stage_on),
-            "days_since_last_repayment": lambda: self._days_since(self.last_repayment_on),
-            "last_touch_on": lambda: self.last_touch_on,
-        }
-        if name in derived:
-            return derived[name]()
+        computed = _DERIVED_FACTS.get(name)
+        if computed is not None:
+            return computed(self)
         return getattr(self, name, None)
+
+
+# The facts computed from others (a table built once: `get` runs for every predicate of every rule and loan).
+_DERIVED_FACTS = {
+    "days_to_limitation": lambda f: f._days_to(f.limitation_deadline),
+    "days_to_enforcement": lambda f: f._days_to(f.enforcement_deadline),
+    "days_to_guarantee_end": lambda f: f._days_to(f.guarantee_deadline),
+    "days_to_release": lambda f: f._days_to(f.release_date),
+    "days_since_last_action": lambda f: f._days_since(f.last_touch_on),
+    "days_in_stage": lambda f: f._days_since(f.litigation_stage_on),
+    "days_since_last_repayment": lambda f: f._days_since(f.last_repayment_on),
+    "last_touch_on": lambda f: f.last_touch_on,
+}
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,12 @@ def loan_facts(loan, day: dt.date, *, clock, balance, categories) -> list[LoanFa
 
 
 def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[LoanFacts]:
+    """LoanFacts of these loans (Loan objects with their borrower) that exist on `day`.
+
+    Seam (issue 16): `cats` (loan id → (balance, category codes)) and `clocks` (loan id → a clock with
+    details) are what the memberships and clocks derivers store for today. When their rows are there for
+    `day` the caller may pass them read from those rows instead of computing them here (benchmarks/
+    suggestions.py shows what each source costs); other days are always computed."""
     from npl.collection.clocks.gather import compute_clocks
     from npl.loans.models import Loan
 

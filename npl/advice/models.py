@@ -120,3 +120,49 @@ class SuggestionState(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.rule_id} {self.due} {self.get_status_display()}"
+
+
+class OpenSuggestion(models.Model):
+    """A loan's open suggestion as stored derived rows (issue 16, `npl.advice.stored`): what the rules in force
+    suggest for the loan on `day`, less what was done or dismissed, with what ranks it on a worklist.
+
+    Never edited by hand: the `suggestions` deriver writes the difference whenever a loan, a rule, the
+    likelihood model, a responsible person, the calendar or (through their derivers) the categories or clocks
+    change, and the daily sweep rebuilds them for the new day; `npl derive --check` compares them with a
+    fresh computation. The worklist orders them in SQL (services.Worklist): urgency of `due` (its day number
+    `due_ordinal`), `expected` (balance × likelihood) against the collector's top, and `priority`.
+    """
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="open_suggestions", verbose_name="贷款")
+    rule = models.ForeignKey(SuggestionRule, on_delete=models.CASCADE, related_name="open_rows", verbose_name="规则")
+    day = models.DateField("计算日", help_text="这些取值算出的日期（重算结果不变时不改写）")
+    loan_no = models.CharField("借据号", max_length=50)
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="责任人"
+    )
+    township = models.ForeignKey("org.Township", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name="乡镇")
+    action = models.CharField("建议措施", max_length=40, choices=ActionCode.choices)
+    due = models.DateField("期限")
+    due_ordinal = models.IntegerField("期限日序号", help_text="due.toordinal()：工作清单在 SQL 中按紧迫程度排序")
+    priority = models.PositiveSmallIntegerField("优先级")
+    balance = models.DecimalField("本金余额", max_digits=16, decimal_places=2)
+    probability = models.FloatField("还款可能性", null=True, blank=True)
+    likelihood_source = models.CharField("可能性来源", max_length=10, blank=True)
+    expected = models.DecimalField("预期可收回", max_digits=16, decimal_places=2, help_text="余额 × 还款可能性（无评分时按1）")
+    text = models.TextField("建议内容")
+    why = models.TextField("原因")
+    script = models.TextField("沟通话术", blank=True)
+    facts = models.JSONField("触发事实", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待办清收建议（派生）"
+        constraints = [models.UniqueConstraint(fields=["loan", "rule"], name="uniq_open_suggestion")]
+        indexes = [
+            models.Index(fields=["collector", "due"], name="open_sugg_collector_due"),
+            models.Index(fields=["township", "loan_no"], name="open_sugg_township_loan"),
+            models.Index(fields=["loan_no"], name="open_sugg_loan_no"),
+        ]
+
+    def __str__(self):
+        return f"{self.loan_no} {self.rule_id} {self.due}"

@@ -2,24 +2,28 @@
 
 Stable entry points for other apps (API, reports, the loan page):
     suggestions_for(loans_qs, as_of) -> list[Suggestion]      open suggestions, by loan_no then priority
-    today(user, as_of=None) -> list[WorkItem]                 a collector's worklist, best first
+    today(user, as_of=None) -> Worklist (a sequence of WorkItem)  a collector's worklist, best first
     next_item(user, as_of=None) -> WorkItem | None            the top of it
     loan_suggestions(loan, as_of=None) -> list[Suggestion]    one loan (the loan page fragment)
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Max, Value, When
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.advice.choices import Status
 from npl.advice.engine import Suggestion, evaluate
 from npl.advice.facts import build_facts, loan_facts
-from npl.advice.models import SuggestionRule, SuggestionState
+from npl.advice.models import OpenSuggestion, SuggestionRule, SuggestionState
 from npl.core import derived
 from npl.loans import workflow
 from npl.loans.choices import EventKind
@@ -73,10 +77,33 @@ def _open_suggestions(loans, as_of: dt.date, *, given=None) -> tuple[list[Sugges
     return [s for s in found if (s.loan_id, s.rule, s.due) not in closed], facts_by_loan
 
 
+def stored_day(as_of: dt.date) -> bool:
+    """Whether `as_of` is the day the stored rows (OpenSuggestion, issue 16) are kept for: today. Any other day
+    is computed from the events."""
+    return as_of == derived.today()
+
+
+def _from_row(row: OpenSuggestion) -> Suggestion:
+    rule = row.rule
+    return Suggestion(
+        loan_id=row.loan_id, loan_no=row.loan_no, action=row.action, rule=rule.code, rule_name=rule.name,
+        text=row.text, why=row.why, due=row.due, priority=row.priority, legal_basis=rule.legal_basis,
+        script=row.script, evidence=rule.evidence, facts=tuple(row.facts),
+    )
+
+
+def stored_suggestions(loans) -> list[Suggestion]:
+    """Today's open suggestions of a Loan queryset, read from the stored rows."""
+    rows = OpenSuggestion.objects.filter(loan__in=loans.order_by().values("pk")).select_related("rule")
+    return [_from_row(r) for r in rows.iterator(chunk_size=2000)]
+
+
 def suggestions_for(loans, as_of: dt.date | None = None) -> list[Suggestion]:
     """Open suggestions for a Loan queryset on as_of (default today): by loan_no, then priority. No scope here:
-    callers pass a queryset that starts from Loan.objects.for_user(user) (the CLI passes every loan)."""
-    found, _ = _open_suggestions(loans, as_of or _today())
+    callers pass a queryset that starts from Loan.objects.for_user(user) (the CLI passes every loan).
+    Today's are the stored rows; another day's are computed."""
+    as_of = as_of or _today()
+    found = stored_suggestions(loans) if stored_day(as_of) else _open_suggestions(loans, as_of)[0]
     return sorted(found, key=lambda s: (s.loan_no, -s.priority, s.due, s.rule))
 
 
@@ -84,6 +111,9 @@ def loan_suggestions(loan: Loan, as_of: dt.date | None = None, *, known: dict | 
     """Open suggestions of one loan, most important first. known: the loan's clock (with details), balance and
     category codes on as_of, when the caller (the loan page) has computed them: not computed twice."""
     as_of = as_of or _today()
+    if stored_day(as_of):
+        found = stored_suggestions(Loan.objects.filter(pk=loan.pk))
+        return sorted(found, key=lambda s: (-s.priority, s.due, s.rule))
     facts = None if known is None else loan_facts(loan, as_of, **known)
     found, _ = _open_suggestions(Loan.objects.filter(pk=loan.pk), as_of, given=facts)
     return found
@@ -142,10 +172,106 @@ def rank(found: list[Suggestion], balances: dict[int, Decimal], likelihood: dict
     return out
 
 
-def today(user, as_of: dt.date | None = None, *, window: int | None = None) -> list[WorkItem]:
-    """A collector's list: open suggestions on their own loans due by as_of + window, best first."""
+def score_of(days_left: int, value: Decimal, priority: int, window: int) -> Decimal:
+    """The worklist score (docs/advice.md "Ordering"): urgency of the due, value against the list's top, priority."""
+    urgency = Decimal(1) if days_left <= 0 else max(Decimal(0), 1 - Decimal(days_left) / Decimal(window + 1))
+    total = W_URGENCY * urgency + W_VALUE * value + W_PRIORITY * Decimal(priority) / 100
+    return total.quantize(Decimal("0.0001"))
+
+
+class Worklist(Sequence):
+    """A collector's list for today, read from the stored rows and ordered in SQL: len() counts, a slice
+    fetches only its rows (the page of 30, the home's top five), whatever the size of the portfolio.
+
+    The order is score_of's, computed in the database multiplied through by (window + 1) × top so that it
+    needs no division: 0.5·top·U + 0.3·(w+1)·expected + 0.002·(w+1)·top·priority, where U is w+1 for a due
+    today or past and w+1 − days left otherwise; ties by due, loan number, rule. (Scores that round to the
+    same 0.0001 keep their exact order.)
+    """
+
+    def __init__(self, user, as_of: dt.date, window: int):
+        self.as_of, self.window = as_of, window
+        horizon = as_of + dt.timedelta(days=window)
+        self.rows = OpenSuggestion.objects.filter(
+            collector_id=user.pk, due__lte=horizon, loan__in=Loan.objects.for_user(user).order_by().values("pk"))
+        self._len = self._top = self._by_likelihood = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self.rows.count()
+        return self._len
+
+    @property
+    def top(self) -> Decimal:
+        """The largest expected value on the list (the value part of the score is relative to it)."""
+        if self._top is None:
+            self._top = self.rows.aggregate(top=Max("expected"))["top"] or Decimal(0)
+        return self._top
+
+    @property
+    def ordered_by_likelihood(self) -> bool:
+        if self._by_likelihood is None:
+            self._by_likelihood = self.rows.filter(probability__isnull=False).exists()
+        return self._by_likelihood
+
+    def _ordered(self):
+        w1, top = self.window + 1, self.top
+        number = DecimalField(max_digits=30, decimal_places=8)
+        urgency = Case(When(due__lte=self.as_of, then=Value(w1)), default=Value(w1 + self.as_of.toordinal()) - F("due_ordinal"),
+                       output_field=IntegerField())
+        if top > 0:
+            score = (Value(W_URGENCY * top, number) * urgency + Value(W_VALUE * w1, number) * F("expected")
+                     + Value(W_PRIORITY / 100 * w1 * top, number) * F("priority"))
+        else:
+            score = Value(W_URGENCY, number) * urgency + Value(W_PRIORITY / 100 * w1, number) * F("priority")
+        loan_no = Collate(F("loan_no"), "C") if connection.vendor == "postgresql" else F("loan_no")
+        return (self.rows.annotate(_score=ExpressionWrapper(score, output_field=number))
+                .select_related("rule", "loan__borrower", "loan__township")
+                .order_by("-_score", "due", loan_no.asc(), "rule__code"))
+
+    def _item(self, row: OpenSuggestion) -> WorkItem:
+        days_left = (row.due - self.as_of).days
+        value = row.expected / self.top if self.top > 0 else Decimal(0)
+        return WorkItem(_from_row(row), row.loan, row.balance, row.probability, row.likelihood_source,
+                        score_of(days_left, value, row.priority, self.window), days_left)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if start >= stop:
+                return []
+            items = [self._item(r) for r in self._ordered()[start:stop]]
+            return items[::step] if step != 1 else items
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("worklist index out of range")
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        return iter(self[0 : len(self)])
+
+    def __eq__(self, other):
+        if isinstance(other, (list, tuple, Worklist)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+
+def today(user, as_of: dt.date | None = None, *, window: int | None = None) -> Sequence[WorkItem]:
+    """A collector's list: open suggestions on their own loans due by as_of + window, best first. Today's is a
+    `Worklist` over the stored rows (sliced by pages); another day's is computed, as a list."""
     as_of = as_of or _today()
     window = window_days() if window is None else window
+    if stored_day(as_of):
+        return Worklist(user, as_of, window)
+    return computed_worklist(user, as_of, window)
+
+
+def computed_worklist(user, as_of: dt.date, window: int) -> list[WorkItem]:
+    """The worklist computed from the events (a day other than today's stored one)."""
     loans = Loan.objects.for_user(user).filter(responsible_person_id=user.pk)
     found, facts = _open_suggestions(loans, as_of)
     horizon = as_of + dt.timedelta(days=window)
@@ -161,9 +287,16 @@ def today(user, as_of: dt.date | None = None, *, window: int | None = None) -> l
     return items
 
 
+def by_likelihood(items) -> bool:
+    """Whether any item of the list is ranked by a likelihood score (the page says so)."""
+    if isinstance(items, Worklist):
+        return items.ordered_by_likelihood
+    return any(i.probability is not None for i in items)
+
+
 def next_item(user, as_of: dt.date | None = None) -> WorkItem | None:
     """The top of the collector's list (or None when it is empty)."""
-    items = today(user, as_of)
+    items = today(user, as_of)[0:1]
     return items[0] if items else None
 
 

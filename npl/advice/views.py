@@ -45,17 +45,17 @@ def _recent_actions(loan_ids) -> dict[int, list]:
 def today(request):
     """今日建议: the collector's open suggestions due within the window, best first, as cards for a phone."""
     as_of = timezone.localdate()
-    items = services.today(request.user, as_of)
+    items = services.today(request.user, as_of)  # the stored rows: a count, then one page's rows
     total = len(items)
     # Pages of FIRST_CARDS in the list's order: a phone page stays light however many loans a collector
-    # holds, and only the shown cards fetch their recent actions.
+    # holds, and only the shown cards are fetched, with their recent actions.
     page = Paginator(items, FIRST_CARDS).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     recent = _recent_actions({i.loan.pk for i in shown})
     cards = [{"item": i, "actions": recent.get(i.loan.pk, [])} for i in shown]
     return render(request, "advice/today.html", {
         "cards": cards, "total": total, "page": page, "more": total - page.end_index(), "as_of": as_of,
-        "window": services.window_days(), "ordered_by_likelihood": any(i.probability is not None for i in items),
+        "window": services.window_days(), "ordered_by_likelihood": services.by_likelihood(items),
     })
 
 

@@ -23,6 +23,9 @@ def refresh_current(loan_ids, *, batch=None, actor=None, note: str = "") -> None
         return
     with derived.deferred():
         _refresh_locked(loan_ids, batch=batch, actor=actor, note=note)
+        # The repayments (or snapshots) just written count for the derived rows even when the balance stays
+        # (a repayment on the snapshot day interrupts the limitation period, dates the last repayment).
+        derived.refresh(loan_ids)
 
 
 LOCK_CHUNK = 500  # ids per locking query: bounded IN lists on every database
