@@ -18,11 +18,18 @@ from npl.collection.clocks.rules import (
     Suit,
     compute_limitation,
 )
+from npl.collection.clocks.store import report_row as stored_report_row
+from npl.collection.clocks.store import stored_for
+from npl.core import derived
 from npl.core.masking import mask_name
 
 CHUNK = 1000  # loans per round of queries: bounded memory and IN lists, a few queries per thousand loans
 ENFORCEMENT_STAGES = ("enforcement_applied", "enforcing", "terminated_round", "resumed")
 JUDGMENT_STAGES = ("judged", "mediated", "effective")
+STORED_REPORT_FIELDS = (
+    "status", "deadline", "nominal_deadline", "deadline_reason", "basis", "schedule_missing", "enforcement_status",
+    "enforcement_deadline", "enforcement_nominal_deadline", "enforcement_reason", "enforcement_schedule_missing",
+)
 
 
 def _as_date(value) -> dt.date | None:
@@ -244,7 +251,13 @@ def clocks_report(township=None, as_of=None, user=None) -> dict:
     town = resolve_township(township)
     if town is not None:
         loans = loans.filter(township=town)
-    rows = [clock.report_row(loan.loan_no) for loan, clock in compute_clocks(loans, day)]
+    if stored_for(loans, day):  # today's stored rows (issue 16): the same entries without computing a clock
+        from npl.collection.models import LoanClock
+
+        stored = LoanClock.objects.filter(loan__in=loans).values("loan__loan_no", *STORED_REPORT_FIELDS)
+        rows = [stored_report_row(r.pop("loan__loan_no"), r) for r in stored.iterator(chunk_size=CHUNK)]
+    else:
+        rows = [clock.report_row(loan.loan_no) for loan, clock in compute_clocks(loans, day)]
     rows.sort(key=lambda r: r["loan_no"])
     return {"scope": town.name if town is not None else District.current().name, "as_of": day.isoformat(), "loans": rows}
 
@@ -256,6 +269,12 @@ def loan_clock_context(loan, as_of=None) -> dict:
     from npl.core.workdays import load_calendar
 
     day = _as_date(as_of) or timezone.localdate()
+    if day == derived.today():  # today's stored row, when there is one of today (issue 16)
+        from npl.collection.models import LoanClock
+
+        row = LoanClock.objects.filter(loan_id=loan.pk, day=day).only("data").first()
+        if row is not None:
+            return {"legal_clock": row.to_clock(), "legal_clock_loan": loan}
     # The page has fetched the loan (with its borrower and township): no second fetch of it by pk.
     (_, clock), *_ = _chunk_clocks([loan], day, full=True, details=True, calendar=load_calendar())
     return {"legal_clock": clock, "legal_clock_loan": loan}

@@ -11,6 +11,7 @@ from npl import testing
 from npl.collection import services
 from npl.collection.models import InterestSuspension
 from npl.conftest import _put_on_roster
+from npl.core import derived
 from npl.loans import workflow
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan, LoanEvent
@@ -131,6 +132,7 @@ def test_suspension_for_an_imprisoned_borrower_defaults_to_the_release_date(loan
     release = timezone.localdate() + dt.timedelta(days=400)
     entry.details = {"release_date": release.isoformat()}
     entry.save()
+    derived.refresh([loan.pk], source="roster", setup=True)  # as the roster import would
     s = services.suspend_interest(loan, cast["branch_staff"], reason="借款人服刑", expected_version=loan.version)
     loan.refresh_from_db()
     assert s.until == release and loan.interest_suspended
