@@ -262,6 +262,19 @@ def clocks_report(township=None, as_of=None, user=None) -> dict:
     return {"scope": town.name if town is not None else District.current().name, "as_of": day.isoformat(), "loans": rows}
 
 
+def loan_report_row(loan, as_of) -> dict:
+    """One loan's `npl report clocks` entry on as_of: today's stored row when there is one, else computed."""
+    from npl.collection.models import LoanClock
+
+    day = _as_date(as_of)
+    if day == derived.today():
+        row = LoanClock.objects.filter(loan_id=loan.pk, day=day).values(*STORED_REPORT_FIELDS).first()
+        if row is not None:
+            return stored_report_row(loan.loan_no, row)
+    (_, clock), *_ = compute_clocks(type(loan).objects.filter(pk=loan.pk), day)
+    return clock.report_row(loan.loan_no)
+
+
 def loan_clock_context(loan, as_of=None) -> dict:
     """Context for the loan page partial collection/_loan_clocks.html: {"legal_clock", "legal_clock_loan"}."""
     from django.utils import timezone

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from npl.collection.clocks.rules import Clock, GuaranteeClock, Step
 from npl.core import derived
+from npl.core.bulk import insert_dicts, update_objects
 from npl.core.workdays import Extension
 
 CHUNK = 1000
@@ -202,13 +204,13 @@ class ClockDeriver(derived.Deriver):
             for loan_id, fresh in _computed(chunk, day, calendar):
                 old = stored.get(loan_id)
                 if old is None:
-                    new.append(LoanClock(loan_id=loan_id, **fresh))
+                    new.append({"loan_id": loan_id, **fresh})
                 elif _changed(old, fresh):
-                    updated.append(LoanClock(pk=old["pk"], loan_id=loan_id, **fresh))
-            if new:
-                LoanClock.objects.bulk_create(new, batch_size=500)
-            if updated:
-                LoanClock.objects.bulk_update(updated, FIELDS, batch_size=500)
+                    updated.append(SimpleNamespace(pk=old["pk"], **fresh))
+            # Plain executemany (core.bulk): bulk_update's CASE WHEN per row would dominate a new day's sweep,
+            # where every row changes (its day, and the as-of day inside its JSON).
+            insert_dicts(LoanClock, new)
+            update_objects(LoanClock, updated, FIELDS)
             changed += len(new) + len(updated)
         return changed
 

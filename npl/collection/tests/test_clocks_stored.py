@@ -14,6 +14,7 @@ from npl import testing
 from npl.collection import services
 from npl.collection.clocks import clocks_report, compute_clocks, loan_clock_context
 from npl.collection.clocks.calendar import set_calendar_days
+from npl.collection.clocks.gather import loan_report_row
 from npl.collection.clocks.store import from_data, to_data
 from npl.collection.models import LoanClock
 from npl.core import derived
@@ -96,6 +97,8 @@ def test_the_report_and_the_loan_partial_from_stored_rows_equal_a_computation(lo
         report = clocks_report()
     assert report["loans"] == computed
     assert len(q.captured_queries) <= 4  # the stored rows: no clock computed
+    for row in computed:  # one loan (the API's /loans/<no>/clock/) reads its stored row too
+        assert loan_report_row(Loan.objects.get(loan_no=row["loan_no"]), today()) == row
     for loan in Loan.objects.select_related("borrower", "township"):
         assert to_data(loan_clock_context(loan)["legal_clock"]) == to_data(fresh(loan))
 
