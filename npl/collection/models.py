@@ -280,3 +280,52 @@ class PlanInstalment(models.Model):
 
     def __str__(self):
         return f"第{self.seq}期 {self.due_on} {self.amount}"
+
+
+class LoanClock(models.Model):
+    """A loan's legal clocks as of `day`, stored (issue 16): derived from its events by collection.clocks.store,
+    kept current in the transaction of each change and by the daily sweep; `npl derive --check` recomputes them."""
+
+    loan = models.OneToOneField("loans.Loan", on_delete=models.CASCADE, related_name="clock", verbose_name="贷款")
+    township = models.ForeignKey("org.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+", verbose_name="网点")
+    day = models.DateField("计算日")
+    # 诉讼时效 (the limitation period)
+    status = models.CharField("诉讼时效状态", max_length=20)
+    deadline = models.DateField("诉讼时效届满日", null=True)  # None while a bank suit holds the claim
+    nominal_deadline = models.DateField("名义届满日", null=True)
+    deadline_reason = models.CharField("顺延说明", max_length=200, blank=True)
+    basis = models.CharField("起算依据", max_length=20)
+    schedule_missing = models.BooleanField("节假日安排缺失", default=False)
+    needs_legal_review = models.BooleanField("需法务复核", default=False)
+    # 申请执行期限 (the enforcement period)
+    enforcement_status = models.CharField("申请执行期限状态", max_length=20, blank=True)
+    enforcement_deadline = models.DateField("申请执行期限届满日", null=True)
+    enforcement_nominal_deadline = models.DateField("申请执行期限名义届满日", null=True)
+    enforcement_reason = models.CharField("申请执行期限顺延说明", max_length=200, blank=True)
+    enforcement_schedule_missing = models.BooleanField("申请执行期限节假日安排缺失", default=False)
+    # 保证期间 and 保证人诉讼时效: how many guarantors are in the page's two lists, and the earliest such deadline
+    guarantee_alerts = models.PositiveSmallIntegerField("保证期间预警人数", default=0)
+    guarantee_due = models.DateField("最早保证期间届满日", null=True)
+    claim_alerts = models.PositiveSmallIntegerField("保证人诉讼时效预警人数", default=0)
+    claim_due = models.DateField("最早保证人诉讼时效届满日", null=True)
+    data = models.JSONField("完整计算结果", default=dict)  # the Clock with its trail and guarantors (store.to_data)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法律时效（派生）"
+        ordering = ["loan_id"]
+        indexes = [
+            models.Index(fields=["township", "status", "deadline"], name="clock_town_status"),
+            models.Index(fields=["status", "deadline"], name="clock_status"),
+            models.Index(fields=["enforcement_status", "enforcement_deadline"], name="clock_enforcement"),
+            models.Index(fields=["day"], name="clock_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.status} {self.deadline}"
+
+    def to_clock(self):
+        """The stored Clock, as compute_clocks(..., full=True, details=True) gave it."""
+        from npl.collection.clocks.store import from_data
+
+        return from_data(self.data)

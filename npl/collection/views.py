@@ -15,6 +15,7 @@ from django.utils import timezone
 from npl.accounts.choices import Role
 from npl.collection.clocks import STATUS_LABELS, compute_clocks, loan_clock_context
 from npl.collection.clocks.export import clock_alerts_workbook
+from npl.collection.clocks.store import claim_alert, guarantee_alert, stored_for
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Loan
 from npl.org.models import Township
@@ -93,9 +94,9 @@ def _alerts(loans, as_of: dt.date) -> dict:
         if clock.enforcement_status in ALERT_GROUPS:
             enforcement.append((loan, clock))
         for g in clock.guarantees:
-            if g.status in ("due_1m", "due_3m", "due_6m") and not g.claimed:  # claimed in time: nothing left to do
+            if guarantee_alert(g):  # claimed in time: nothing left to do
                 guarantees.append((loan, g))
-            if g.own_status in ALERT_GROUPS:  # the guarantor's own limitation period (民法典第694条)
+            if claim_alert(g):  # the guarantor's own limitation period (民法典第694条)
                 claims.append((loan, g))
     for rows in groups.values():
         rows.sort(key=lambda r: (r[1].deadline, r[0].loan_no))
@@ -104,6 +105,59 @@ def _alerts(loans, as_of: dt.date) -> dict:
     claims.sort(key=lambda r: (r[1].own_deadline, r[0].loan_no))
     return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims,
             "counts": counts}
+
+
+def _stored_page(request, qs, name: str, expand):
+    """One page of stored rows (a Loan queryset joined to its clock, ordered in SQL), as the page's (loan, x) pairs."""
+    page = _page(request, qs, name)
+    page.object_list = [pair for loan in page.object_list for pair in expand(loan, loan.clock.to_clock())]
+    return page
+
+
+def _stored_alerts(request, loans) -> dict:
+    """The alert page's lists from today's stored LoanClock rows: filtered, counted, sorted and paged in SQL,
+    a fixed number of queries whatever the number of loans (issue 16)."""
+    from django.db.models import Count, Q, Sum
+
+    rows = loans.select_related("clock", "borrower", "township")
+    counts = {code: 0 for code in STATUS_LABELS}
+    for r in loans.order_by().values("clock__status").annotate(n=Count("pk")):
+        counts[r["clock__status"]] = r["n"]
+    people = loans.aggregate(g=Sum("clock__guarantee_alerts"), c=Sum("clock__claim_alerts"),
+                             missing=Count("pk", filter=Q(clock__status__in=ALERT_GROUPS, clock__schedule_missing=True)))
+    one = lambda loan, clock: [(loan, clock)]  # noqa: E731
+    groups = {
+        code: _stored_page(request, rows.filter(clock__status=code).order_by("clock__deadline", "loan_no"), code, one)
+        for code in ALERT_GROUPS
+    }
+    enforcement = _stored_page(
+        request, rows.filter(clock__enforcement_status__in=ALERT_GROUPS).order_by("clock__enforcement_deadline", "loan_no"),
+        "enforcement", one)
+    guarantees = _stored_page(
+        request, rows.filter(clock__guarantee_alerts__gt=0).order_by("clock__guarantee_due", "loan_no"), "guarantees",
+        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if guarantee_alert(g)), key=lambda r: r[1].ends_on))
+    claims = _stored_page(
+        request, rows.filter(clock__claim_alerts__gt=0).order_by("clock__claim_due", "loan_no"), "guarantor_claims",
+        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if claim_alert(g)), key=lambda r: r[1].own_deadline))
+    guarantees.people, claims.people = people["g"] or 0, people["c"] or 0
+    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims,
+            "counts": counts, "schedule_missing": people["missing"]}
+
+
+def _stored_alert_lists(loans) -> dict:
+    """Every row of the alert lists (the Excel export) from today's stored rows, in the page's order."""
+    rows = loans.select_related("clock", "borrower", "township")
+
+    def pairs(qs):
+        return [(loan, loan.clock.to_clock()) for loan in qs.iterator(chunk_size=2000)]
+
+    groups = {code: pairs(rows.filter(clock__status=code).order_by("clock__deadline", "loan_no")) for code in ALERT_GROUPS}
+    enforcement = pairs(rows.filter(clock__enforcement_status__in=ALERT_GROUPS).order_by("clock__enforcement_deadline", "loan_no"))
+    guarantees = [(loan, g) for loan, c in pairs(rows.filter(clock__guarantee_alerts__gt=0)) for g in c.guarantees if guarantee_alert(g)]
+    claims = [(loan, g) for loan, c in pairs(rows.filter(clock__claim_alerts__gt=0)) for g in c.guarantees if claim_alert(g)]
+    guarantees.sort(key=lambda r: (r[1].ends_on, r[0].loan_no))
+    claims.sort(key=lambda r: (r[1].own_deadline, r[0].loan_no))
+    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims}
 
 
 def _alert_loans(visible, town):
@@ -128,14 +182,26 @@ def clock_alerts(request):
         "may_edit_calendar": request.user.role == Role.DISTRICT_ADMIN,
     }
     if town is not None or whole:
-        found = _alerts(_alert_loans(visible, town), as_of)
-        groups, counts = found["groups"], found["counts"]
+        loans = _alert_loans(visible, town)
+        if stored_for(loans, as_of):  # today: the stored rows, filtered and paged in SQL
+            found = _stored_alerts(request, loans)
+            pages = found
+        else:  # another day: computed (every loan of the scope)
+            found = _alerts(loans, as_of)
+            pages = {
+                "groups": {code: _page(request, found["groups"][code], code) for code in ALERT_GROUPS},
+                **{name: _page(request, found[name], name) for name in ("enforcement", "guarantees", "guarantor_claims")},
+                "schedule_missing": sum(1 for rows in found["groups"].values() for _, c in rows if c.schedule_missing),
+            }
+            pages["guarantees"].people = len(found["guarantees"])
+            pages["guarantor_claims"].people = len(found["guarantor_claims"])
+        counts = found["counts"]
         ctx.update(
-            groups=[(code, GROUP_TITLES[code], _page(request, groups[code], code)) for code in ALERT_GROUPS],
-            enforcement=_page(request, found["enforcement"], "enforcement"),
-            guarantees=_page(request, found["guarantees"], "guarantees"),
-            guarantor_claims=_page(request, found["guarantor_claims"], "guarantor_claims"),
-            schedule_missing=sum(1 for rows in groups.values() for _, c in rows if c.schedule_missing),
+            groups=[(code, GROUP_TITLES[code], pages["groups"][code]) for code in ALERT_GROUPS],
+            enforcement=pages["enforcement"],
+            guarantees=pages["guarantees"],
+            guarantor_claims=pages["guarantor_claims"],
+            schedule_missing=pages["schedule_missing"],
             suspended=counts["suspended_by_suit"],
             ok=counts["ok"],
             total=sum(counts.values()),
@@ -151,7 +217,9 @@ def clock_alerts_xlsx(request):
     if town is None and not whole:
         raise Http404("请选择乡镇")
     scope = town.name if town else WHOLE_DISTRICT
-    body = clock_alerts_workbook(scope, as_of, _alerts(_alert_loans(visible, town), as_of))
+    loans = _alert_loans(visible, town)
+    alerts = _stored_alert_lists(loans) if stored_for(loans, as_of) else _alerts(loans, as_of)
+    body = clock_alerts_workbook(scope, as_of, alerts)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = quote(f"法律时效预警-{scope}-{as_of:%Y%m%d}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"

@@ -81,13 +81,17 @@ def _scope_key(user) -> str:
 def clock_counts(user, qs) -> list[dict]:
     """[{status, label, count}] of the at-risk clock statuses over `qs` (the user's loans with a balance today)."""
     from npl.collection.clocks import compute_clocks
+    from npl.collection.clocks.store import stored_for
 
     today = timezone.localdate()
     key = f"reports:clocks:{_scope_key(user)}:{today.isoformat()}"
     counts = cache.get(key)
     if counts is None:
         loans = with_balance(qs, today).filter(**{f"{BALANCE}__gt": 0})
-        counts = dict(Counter(clock.status for _, clock in compute_clocks(loans, today)))
+        if stored_for(loans, today):  # today's stored clocks, counted in SQL (issue 16)
+            counts = {r["clock__status"]: r["n"] for r in loans.order_by().values("clock__status").annotate(n=Count("pk"))}
+        else:
+            counts = dict(Counter(clock.status for _, clock in compute_clocks(loans, today)))
         cache.set(key, counts, CACHE_SECONDS)
     return [{"status": s, "label": STATUS_LABELS[s], "count": counts.get(s, 0)} for s in AT_RISK]
 

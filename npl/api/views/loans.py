@@ -56,12 +56,10 @@ class LoanClock(StrictQueryMixin, APIView):
     query_parameters = ("as_of",)
 
     def get(self, request, loan_no: str):
-        from npl.collection.clocks.gather import compute_clocks
+        from npl.collection.clocks.gather import loan_report_row
 
         loan = loan_or_404(request, loan_no)
-        day = as_of(request)
-        (_, clock), *_ = compute_clocks(type(loan).objects.filter(pk=loan.pk), day)
-        return Response(clock.report_row(loan.loan_no))
+        return Response(loan_report_row(loan, as_of(request)))  # today's stored row, or computed for another day
 
 
 def scoped_borrowers(request):

@@ -7,6 +7,7 @@ import pytest
 from npl import testing
 from npl.categories.models import LoanListEntry, RosterEntry, RosterPerson
 from npl.collection.models import Repayment
+from npl.core import derived
 from npl.loans.services import refresh_current
 
 SNAP = dt.date(2026, 3, 31)  # the day testing.loan() snapshots
@@ -37,6 +38,7 @@ def repay(loan, on, principal, interest="0.00", channel="cash", confirmed=True):
         channel=channel, confirmed=confirmed,
     )
     refresh_current([loan.pk])
+    derived.refresh([loan.pk], setup=True)  # the repayment itself (an import writes a LoanEvent for it): the clocks read it
     return rep
 
 

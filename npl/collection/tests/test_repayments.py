@@ -11,6 +11,7 @@ from django.utils import timezone
 from npl import testing
 from npl.collection import services
 from npl.collection.models import Repayment
+from npl.core import derived
 from npl.loans.choices import LoanStatus
 from npl.loans.models import Guarantor, Loan, LoanEvent
 
@@ -276,7 +277,9 @@ def guarantor(loan, name, seed):
     from npl.core import crypto
 
     number = testing.valid_id(seed)
-    return Guarantor.objects.create(loan=loan, name=name, id_hash=crypto.keyed_hash(number), id_masked=number[:3] + "*" * 11 + number[-4:])
+    made = Guarantor.objects.create(loan=loan, name=name, id_hash=crypto.keyed_hash(number), id_masked=number[:3] + "*" * 11 + number[-4:])
+    derived.refresh([loan.pk], setup=True)  # as the loans import that brings a guarantor would
+    return made
 
 
 def test_refinancing_releases_the_old_guarantor_unless_marked_for_the_new_loan(loans, cast):

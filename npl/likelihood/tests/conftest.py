@@ -6,6 +6,7 @@ import pytest
 
 from npl import testing
 from npl.collection.models import CollectionAction, Repayment
+from npl.core import derived
 
 D = dt.date
 SNAPSHOT_DAY = D(2026, 3, 31)
@@ -27,14 +28,18 @@ class History:
 
     def repay(self, loan, on, principal="1000.00", interest="0.00"):
         self.n += 1
-        return Repayment.objects.create(txn_no=f"T{self.n:06d}", loan=loan, paid_on=on, principal=Decimal(principal),
+        made = Repayment.objects.create(txn_no=f"T{self.n:06d}", loan=loan, paid_on=on, principal=Decimal(principal),
                                         interest=Decimal(interest), confirmed=True)
+        derived.refresh([loan.pk], setup=True)  # its stored derived rows, as the repayments import would leave them
+        return made
 
     def act(self, loan, on, outcome_code="met_borrower", *, method="visit", signature="borrower",
             promise_on=None, promise_amount=None):
-        return CollectionAction.objects.create(
+        made = CollectionAction.objects.create(
             loan=loan, acted_on=on, method=method, signature=signature, outcome_code=outcome_code,
             promise_date=promise_on, promise_amount=Decimal(promise_amount) if promise_amount else None)
+        derived.refresh([loan.pk], setup=True)  # as the ledger import would leave them
+        return made
 
 
 @pytest.fixture

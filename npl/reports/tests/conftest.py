@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from npl.campaigns.services import create_campaign
-from npl.categories.tests.conftest import SNAP, repay  # noqa: F401
+from npl.categories.tests.conftest import SNAP  # noqa: F401
+from npl.categories.tests.conftest import repay as _repay
 from npl.collection.models import CollectionAction
 from npl.core import derived
 
@@ -21,15 +22,21 @@ def campaign(loans):
 
 
 def act(loan, on: dt.date, *, method="visit", promise: dt.date | None = None, kept_on: dt.date | None = None):
-    """A ledger line (催收台账), optionally with a promise, kept on `kept_on`; the loan's stored derived rows
-    follow it as after a ledger import."""
-    line = CollectionAction.objects.create(
+    """A ledger line (催收台账), optionally with a promise, kept on `kept_on`."""
+    made = CollectionAction.objects.create(
         loan=loan, acted_on=on, method=method, promise_date=promise,
         promise_amount=Decimal("1000.00") if promise else None,
         promise_status=("kept" if kept_on else "open") if promise else "", promise_closed_on=kept_on,
     )
+    derived.refresh([loan.pk], setup=True)  # its stored derived rows, as the ledger import would leave them
+    return made
+
+
+def repay(loan, on, principal, interest="0.00", channel="cash", confirmed=True):
+    """categories' repayment builder, then the loan's stored derived rows as the import would leave them."""
+    rep = _repay(loan, on, principal, interest=interest, channel=channel, confirmed=confirmed)
     derived.refresh([loan.pk], setup=True)
-    return line
+    return rep
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from npl import testing
+from npl.core import derived
 
 SNAPSHOT = dt.date(2026, 3, 31)
 
@@ -52,6 +53,7 @@ def repay(loan, paid_on: dt.date, *, principal="0", interest="0", costs="0", no:
         txn_no=no or f"T{loan.loan_no}{paid_on:%Y%m%d}{Repayment.objects.count()}", loan=loan, paid_on=paid_on,
         principal=Decimal(principal), interest=Decimal(interest), costs=Decimal(costs), confirmed=True)
     refresh_current([loan.pk])
+    derived.refresh([loan.pk], setup=True)  # the repayment itself, as the import's LoanEvent for it would
     loan.refresh_from_db()
     return rep
 
