@@ -6,6 +6,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.categories import stored
 from npl.categories.choices import CATEGORIES, ROSTER_KINDS
 from npl.categories.engine import Rules
 from npl.core.money import fmt_wan, fmt_yuan
@@ -61,13 +62,17 @@ def _roster_mask(rules: Rules) -> tuple[str, tuple]:
     return sql, params
 
 
-def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
+def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
-    balance > 0 on `day`, in one SQL statement: each loan's balance and its loan-level flags are
-    computed once inside, its borrower's rosters joined beside, categories composed and counted outside."""
+    balance > 0 on `day`. Today (unless `stored_today=False`): from the stored memberships
+    (`categories.stored`, issue 16). Another day: in one SQL statement by the engine's rules: each loan's
+    balance and its loan-level flags are computed once inside, its borrower's rosters joined beside,
+    categories composed and counted outside."""
     codes = list(ORDER if codes is None else codes)
     if not codes:
         return {}
+    if stored_today and day == timezone.localdate():
+        return stored.figures(qs, codes)
     rules = Rules(day)
     q = connection.ops.quote_name
     flags, atoms = {}, {}

@@ -20,6 +20,7 @@ from django_tables2 import SingleTableMixin
 from npl.accounts import services
 from npl.core.money import ZERO, fmt_wan
 from npl.loans import history
+from npl.loans.balances import balance_on
 from npl.loans.filtersets import LoanFilterSet
 from npl.loans.forms import RevealForm
 from npl.loans.models import Borrower, Loan
@@ -66,7 +67,7 @@ def loan_detail(request, loan_no: str):
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.advice.views import loan_suggestions_context
     from npl.campaigns.models import Campaign
-    from npl.categories.engine import loan_categories_and_balances
+    from npl.categories.stored import loan_categories
     from npl.collection.clocks import loan_clock_context
     from npl.litigation.services import may_file
     from npl.refinance.services import may_request
@@ -82,7 +83,9 @@ def loan_detail(request, loan_no: str):
     # The clock, the balance and the categories are computed once and handed to the suggestions, which
     # would otherwise compute them again for the same loan and day.
     clock_ctx = loan_clock_context(loan, today)
-    balance, categories = loan_categories_and_balances([loan.pk], today).get(loan.pk, (None, []))
+    balance = balance_on(loan, today)
+    # Today's categories as stored (categories.Membership, issue 16); none when the loan did not exist today.
+    categories = loan_categories([loan.pk]).get(loan.pk, []) if balance is not None else []
     known = {"clock": clock_ctx["legal_clock"], "balance": balance, "categories": [code for code, _ in categories]}
     return render(
         request,
