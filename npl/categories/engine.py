@@ -18,7 +18,6 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from npl.categories.choices import BY_CODE, CATEGORIES, NAMES, ROSTER_KINDS, SUB_PARENT
 from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
 from npl.categories.services import threshold_on
-from npl.litigation.models import LitigationCase
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Borrower, Loan
 
@@ -88,7 +87,9 @@ class Rules:
         if code in LOAN_LIST_SUBS:
             return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
         if code in LITIGATION_SUBS:
-            return Q(pk__in=LitigationCase.objects.filter(direction=code, counted_from__lte=day).values("loan_id"))
+            # Through the loans' reverse relation to their cases: categories sits below litigation.
+            cases = Loan.objects.filter(litigation_cases__direction=code, litigation_cases__counted_from__lte=day)
+            return Q(pk__in=cases.values("pk"))
         return None
 
     def roster_entries(self):

@@ -2,7 +2,7 @@
 import django_filters
 from django import forms
 
-from npl.categories.choices import CATEGORIES
+from npl.core.categories import CATEGORIES
 from npl.loans.choices import Classification, LoanStatus
 from npl.loans.models import Loan
 from npl.org.models import Branch, Community, Township
