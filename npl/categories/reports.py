@@ -8,7 +8,7 @@ from django.utils import timezone
 from npl.accounts.choices import Role
 from npl.categories import stored
 from npl.categories.choices import CATEGORIES, ROSTER_KINDS
-from npl.categories.engine import Rules
+from npl.categories.engine import LIVE_FROM, Rules
 from npl.core.money import fmt_wan, fmt_yuan
 from npl.loans.balances import BALANCE, aggregate_over, col, fenced_sql, from_cents, sum_cents, with_balance
 from npl.loans.models import Borrower, Loan
@@ -101,7 +101,7 @@ def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True)
         selects[f"n{i}"] = f"COUNT(CASE WHEN {cond} THEN 1 END)"
         selects[f"h{i}"] = f"COUNT(DISTINCT CASE WHEN {cond} THEN {col('borrower_id')} END)"
         selects[f"a{i}"] = sum_cents(f"CASE WHEN {cond} THEN {col(BALANCE)} END")
-    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} > 0", joins=[_roster_mask(rules)])[0]
+    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} >= {LIVE_FROM}", joins=[_roster_mask(rules)])[0]
     return {
         code: {"count": row[f"n{i}"] or 0, "households": row[f"h{i}"] or 0, "amount": from_cents(row[f"a{i}"])}
         for i, code in enumerate(codes)
