@@ -165,7 +165,10 @@ def _put_on_roster(borrower, kind: str, valid_from: dt.date = ROSTER_FROM):
         id_hash=borrower.id_hash,
         defaults={"id_cipher": borrower.id_cipher, "id_masked": borrower.id_masked, "name": borrower.name},
     )
-    return RosterEntry.objects.create(kind=kind, person=person, name=borrower.name, valid_from=valid_from)
+    entry = RosterEntry.objects.create(kind=kind, person=person, name=borrower.name, valid_from=valid_from)
+    # The person's loans' stored derived rows (their memberships), as the roster import leaves them.
+    derived.refresh(borrower.loans.values_list("pk", flat=True), source="roster", setup=True)
+    return entry
 
 
 @pytest.fixture

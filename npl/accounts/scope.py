@@ -1,6 +1,9 @@
-"""Unit scope: the one place that decides which loans a person may reach (DOMAIN.md, 'Who uses it')."""
-from django.utils import timezone
+"""Unit scope: the one place that decides which loans a person may reach (DOMAIN.md, 'Who uses it').
 
+The liaisons' scopes read what the apps above store, through the reverse relations of the Loan queryset
+(no import of those apps): a loan's stored category memberships (`categories.Membership`, kept current by
+npl.core.derived, live when the balance is > 0) and its litigation cases.
+"""
 from npl.accounts.choices import Role
 
 
@@ -18,13 +21,10 @@ def loan_scope(qs, user):
     if role == Role.BRANCH_STAFF:
         return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
     if role == Role.COURT_LIAISON:
-        from npl.litigation.models import LitigationCase
-
-        return qs.filter(pk__in=LitigationCase.objects.values("loan_id"))
+        # Any loan with a case: a subquery, so a loan with two cases is not listed twice.
+        return qs.filter(pk__in=qs.model._base_manager.filter(litigation_cases__isnull=False).values("pk"))
     if role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
-        # Lazy import: categories sits above accounts; the scope needs today's category membership.
-        from npl.categories.engine import loan_ids_in
-
+        # Today's stored membership (one row per loan and code: the join adds no duplicates).
         code = "lost_contact" if role == Role.POLICE_LIAISON else "public_servant"
-        return qs.filter(pk__in=loan_ids_in(code, timezone.localdate()))
+        return qs.filter(memberships__code=code, memberships__balance__gt=0)
     return qs.none()

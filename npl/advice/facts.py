@@ -29,11 +29,22 @@ def _in_force(qs, day):
 
 
 def _categories(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, frozenset]]:
-    """loan id → (balance on the day, its categories and subcategories): one query, flags as the engine defines them."""
+    """loan id → (balance on the day, its categories and subcategories): one query, flags as the engine defines
+    them; today the categories are the stored memberships (categories.Membership, issue 16) instead."""
     from npl.categories.engine import conditions
+    from npl.categories.models import Membership
     from npl.loans.balances import BALANCE, with_balance
     from npl.loans.models import Loan
 
+    if day == timezone.localdate():
+        stored = defaultdict(set)
+        for loan_id, code in Membership.objects.filter(loan_id__in=ids).values_list("loan_id", "code"):
+            stored[loan_id].add(code)
+        out = {}
+        for pk, balance in with_balance(Loan.objects.filter(pk__in=ids), day).values_list("pk", BALANCE):
+            if balance is not None:  # else the loan did not exist on the day (no bank snapshot yet)
+                out[pk] = (Decimal(balance).quantize(CENT), frozenset(stored[pk]))
+        return out
     conds = conditions(day)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out = {}

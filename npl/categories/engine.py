@@ -12,17 +12,20 @@ The conditions use uncorrelated IN lists (hashed once by the database), not per-
 so one aggregate over a million loans stays fast.
 """
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from npl.categories.choices import BY_CODE, CATEGORIES, NAMES, ROSTER_KINDS, SUB_PARENT
 from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
 from npl.categories.services import threshold_on
-from npl.litigation.models import LitigationCase
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Borrower, Loan
 
 LOAN_LIST_SUBS = ("impersonated", "bank_staff")
+# A balance counts as live from half a cent: SQLite computes a settled loan's balance (snapshot less repayments)
+# in floating point, and a residue of 1e-12 must not count it; the stored rows keep the balance in cents.
+LIVE_FROM = Decimal("0.005")
 LITIGATION_SUBS = ("borrower_sued_bank", "bank_sued_borrower")
 
 
@@ -88,7 +91,9 @@ class Rules:
         if code in LOAN_LIST_SUBS:
             return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
         if code in LITIGATION_SUBS:
-            return Q(pk__in=LitigationCase.objects.filter(direction=code, counted_from__lte=day).values("loan_id"))
+            # Through the loans' reverse relation to their cases: categories sits below litigation.
+            cases = Loan.objects.filter(litigation_cases__direction=code, litigation_cases__counted_from__lte=day)
+            return Q(pk__in=cases.values("pk"))
         return None
 
     def roster_entries(self):
@@ -167,7 +172,7 @@ def loans_in(code: str, day: dt.date, qs: QuerySet | None = None, *, live: bool 
     _check(code)
     qs = with_balance(Loan.objects.all() if qs is None else qs, day)
     qs = qs.filter(conditions(day, [code])[code])
-    return qs.filter(**{f"{BALANCE}__gt": 0}) if live else qs.filter(**{f"{BALANCE}__isnull": False})
+    return qs.filter(**{f"{BALANCE}__gte": LIVE_FROM}) if live else qs.filter(**{f"{BALANCE}__isnull": False})
 
 
 def loan_ids_in(code: str, day: dt.date) -> QuerySet:

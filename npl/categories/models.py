@@ -129,3 +129,27 @@ class ThresholdChange(models.Model):
 
     def __str__(self):
         return f"{self.valid_from} {self.previous}→{self.value}"
+
+
+class Membership(models.Model):
+    """A loan's category or subcategory as stored derived state (issue 16): what `categories.engine` says for
+    the day it was computed, kept current by `categories.derive` (a row per loan that exists that day and each
+    code it is in; pages count those with a balance > 0). Never the record: past days ask the engine."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="memberships", verbose_name="贷款")
+    code = models.CharField("类别", max_length=30, choices=[(c, c) for c in ALL_CODES])
+    # Denormalised from the loan, so the report groups by township without joining a million loans.
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    balance = models.DecimalField("当日本金余额（元）", max_digits=18, decimal_places=2)
+    day = models.DateField("计算日期")  # the day these figures were last computed as changed
+
+    class Meta:
+        verbose_name = verbose_name_plural = "类别归属（派生）"
+        constraints = [models.UniqueConstraint(fields=["loan", "code"], name="categories_membership_loan_code")]
+        indexes = [
+            models.Index(fields=["code", "township"], name="categories_membership_report"),
+            models.Index(fields=["code", "loan"], name="categories_membership_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.code}"

@@ -6,8 +6,9 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.categories import stored
 from npl.categories.choices import CATEGORIES, ROSTER_KINDS
-from npl.categories.engine import Rules
+from npl.categories.engine import LIVE_FROM, Rules
 from npl.core.money import fmt_wan, fmt_yuan
 from npl.loans.balances import BALANCE, aggregate_over, col, fenced_sql, from_cents, sum_cents, with_balance
 from npl.loans.models import Borrower, Loan
@@ -61,13 +62,17 @@ def _roster_mask(rules: Rules) -> tuple[str, tuple]:
     return sql, params
 
 
-def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
+def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
-    balance > 0 on `day`, in one SQL statement: each loan's balance and its loan-level flags are
-    computed once inside, its borrower's rosters joined beside, categories composed and counted outside."""
+    balance > 0 on `day`. Today (unless `stored_today=False`): from the stored memberships
+    (`categories.stored`, issue 16). Another day: in one SQL statement by the engine's rules: each loan's
+    balance and its loan-level flags are computed once inside, its borrower's rosters joined beside,
+    categories composed and counted outside."""
     codes = list(ORDER if codes is None else codes)
     if not codes:
         return {}
+    if stored_today and day == timezone.localdate():
+        return stored.figures(qs, codes)
     rules = Rules(day)
     q = connection.ops.quote_name
     flags, atoms = {}, {}
@@ -96,7 +101,7 @@ def category_figures(qs, day: dt.date, codes=None) -> dict[str, dict]:
         selects[f"n{i}"] = f"COUNT(CASE WHEN {cond} THEN 1 END)"
         selects[f"h{i}"] = f"COUNT(DISTINCT CASE WHEN {cond} THEN {col('borrower_id')} END)"
         selects[f"a{i}"] = sum_cents(f"CASE WHEN {cond} THEN {col(BALANCE)} END")
-    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} > 0", joins=[_roster_mask(rules)])[0]
+    row = aggregate_over(inner, selects, where=f"{col(BALANCE)} >= {LIVE_FROM}", joins=[_roster_mask(rules)])[0]
     return {
         code: {"count": row[f"n{i}"] or 0, "households": row[f"h{i}"] or 0, "amount": from_cents(row[f"a{i}"])}
         for i, code in enumerate(codes)

@@ -1,9 +1,8 @@
 """The loan list's filters: units, status, classification, balance range, mortgage, category and one search box."""
 import django_filters
 from django import forms
-from django.utils import timezone
 
-from npl.categories.choices import CATEGORIES
+from npl.core.categories import CATEGORIES
 from npl.loans.choices import Classification, LoanStatus
 from npl.loans.models import Loan
 from npl.org.models import Branch, Community, Township
@@ -63,6 +62,5 @@ class LoanFilterSet(django_filters.FilterSet):
         return queryset.filter(has_mortgage=value == "1")
 
     def filter_category(self, queryset, name, value):
-        from npl.categories.engine import loan_ids_in
-
-        return queryset.filter(pk__in=loan_ids_in(value, timezone.localdate()))
+        # Today's stored membership (categories.Membership, issue 16), through the reverse relation.
+        return queryset.filter(memberships__code=value, memberships__balance__gt=0)

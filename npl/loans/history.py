@@ -12,6 +12,8 @@ from functools import cache
 from django.apps import apps
 from django.db import models
 
+from npl.core.categories import NAMES
+
 _FIRST = ("loans.Loan", "collection.CollectionAction", "collection.Repayment", "collection.RepaymentPlan",
           "collection.PlanInstalment", "litigation.LitigationCase")
 _NUMBER = re.compile(r"^-?\d+\.\d+$")
@@ -65,8 +67,6 @@ def field_of(name: str):
 
 def label(name: str) -> str:
     """Chinese name of an event's field or key; category codes by their category name; '' when unknown."""
-    from npl.categories.choices import NAMES  # lazy: categories sits above loans
-
     if name in NAMES:
         return NAMES[name]
     if name in _KEY_LABELS:
@@ -90,8 +90,6 @@ def value(name: str, raw) -> str:
         return "、".join(value(name, v) for v in raw)
     if isinstance(raw, bool):
         return "是" if raw else "否"
-    from npl.categories.choices import NAMES  # lazy: categories sits above loans
-
     f = field_of(name) if name else None
     if f is not None and f.is_relation and f.related_model is not None:
         found = _related(f.related_model, raw)

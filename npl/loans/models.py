@@ -99,9 +99,9 @@ class LoanQuerySet(models.QuerySet):
             return self
         connection = connections[self.db]
         if text.isascii() and text.isalpha():
-            return self.filter(borrower_match(text.lower(), connection, pinyin=True))
+            return self.filter(borrower_match(text.lower(), connection, Borrower.objects.all(), pinyin=True))
         if not text.isascii():
-            return self.filter(borrower_match(text, connection, pinyin=False))
+            return self.filter(borrower_match(text, connection, Borrower.objects.all(), pinyin=False))
         q = models.Q(loan_no__icontains=text)
         if len(text) == 4 and (text[:3].isdigit() and (text[3].isdigit() or text[3] in "xX")):
             q |= models.Q(borrower__id_last4=text.upper())

@@ -74,8 +74,9 @@ def _is_token(text: str) -> bool:
     return all(ch.isalnum() for ch in text)
 
 
-def borrower_match(text: str, connection, *, pinyin: bool) -> Q:
-    """A Q on Loan: its borrower's pinyin keys start a variant with `text` (pinyin) or its name contains it."""
+def borrower_match(text: str, connection, borrowers, *, pinyin: bool) -> Q:
+    """A Q on Loan: its borrower's pinyin keys start a variant with `text` (pinyin) or its name contains it.
+    `borrowers` is the Borrower queryset to look in (handed by loans.models, which this module does not import)."""
     if connection.vendor == "sqlite" and _is_token(text) and (pinyin or len(text) <= NAME_SUFFIXES):
         columns = "{initials full}" if pinyin else "name_keys"
         query = f'{columns} : "{text}" *'
@@ -86,6 +87,4 @@ def borrower_match(text: str, connection, *, pinyin: bool) -> Q:
             q |= Q(**{f"{key}__startswith": text}) | Q(**{f"{key}__contains": f" {text}"})
     else:
         q = Q(name__contains=text)
-    from npl.loans.models import Borrower
-
-    return Q(borrower_id__in=Borrower.objects.filter(q).values("pk"))
+    return Q(borrower_id__in=borrowers.filter(q).values("pk"))

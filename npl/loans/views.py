@@ -20,6 +20,7 @@ from django_tables2 import SingleTableMixin
 from npl.accounts import services
 from npl.core.money import ZERO, fmt_wan
 from npl.loans import history
+from npl.loans.balances import with_balance
 from npl.loans.filtersets import LoanFilterSet
 from npl.loans.forms import RevealForm
 from npl.loans.models import Borrower, Loan
@@ -66,23 +67,25 @@ def loan_detail(request, loan_no: str):
     # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
     from npl.advice.views import loan_suggestions_context
     from npl.campaigns.models import Campaign
-    from npl.categories.engine import loan_categories_and_balances
+    from npl.categories.stored import loan_categories
     from npl.collection.clocks import loan_clock_context
     from npl.litigation.services import may_file
     from npl.refinance.services import may_request
 
+    today = timezone.localdate()
     loan = get_object_or_404(
-        Loan.objects.for_user(request.user).select_related(
+        with_balance(Loan.objects.for_user(request.user), today, name="balance_today").select_related(
             "borrower", "township", "community", "branch", "responsible_leader", "responsible_person"
         ),
         loan_no=loan_no,
     )
     events = history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))
-    today = timezone.localdate()
     # The clock, the balance and the categories are computed once and handed to the suggestions, which
     # would otherwise compute them again for the same loan and day.
     clock_ctx = loan_clock_context(loan, today)
-    balance, categories = loan_categories_and_balances([loan.pk], today).get(loan.pk, (None, []))
+    balance = loan.balance_today  # None: the loan did not exist today
+    # Today's categories as stored (categories.Membership, issue 16); none when the loan did not exist today.
+    categories = loan_categories([loan.pk]).get(loan.pk, []) if balance is not None else []
     known = {"clock": clock_ctx["legal_clock"], "balance": balance, "categories": [code for code, _ in categories]}
     return render(
         request,

@@ -14,6 +14,7 @@ from npl import testing
 from npl.advice import services
 from npl.categories.models import LoanListEntry, RosterEntry, RosterPerson
 from npl.collection import services as collection
+from npl.core import derived
 from npl.litigation import services as litigation
 from npl.loans.models import Guarantor, Loan
 
@@ -27,7 +28,9 @@ def on_roster(borrower, kind, *, valid_from=LISTED, **details):
     person, _ = RosterPerson.objects.get_or_create(
         id_hash=borrower.id_hash, defaults={"id_cipher": borrower.id_cipher, "id_masked": borrower.id_masked, "name": borrower.name}
     )
-    return RosterEntry.objects.create(kind=kind, person=person, name=borrower.name, valid_from=valid_from, details=details)
+    entry = RosterEntry.objects.create(kind=kind, person=person, name=borrower.name, valid_from=valid_from, details=details)
+    derived.refresh(borrower.loans.values_list("pk", flat=True), source="roster", setup=True)  # as the import leaves them
+    return entry
 
 
 class Scenarios:
@@ -56,7 +59,8 @@ class Scenarios:
 def build(units, cast):
     s = Scenarios(units, cast)
     on_roster(s.loan("S-PUBLIC").borrower, "public_servant")
-    LoanListEntry.objects.create(loan=s.loan("S-IMPERSONATED"), subcategory="impersonated", valid_from=LISTED)
+    listed = LoanListEntry.objects.create(loan=s.loan("S-IMPERSONATED"), subcategory="impersonated", valid_from=LISTED)
+    derived.refresh([listed.loan_id], source="loanlist", setup=True)  # as the list import leaves them
     on_roster(s.loan("S-DIBAO").borrower, "dibao")
     on_roster(s.loan("S-DECEASED").borrower, "deceased")
     on_roster(s.loan("S-PRISON").borrower, "imprisoned", release_date="2026-08-01")

@@ -39,12 +39,12 @@ class LoanDetail(StrictQueryMixin, generics.RetrieveAPIView):
     lookup_field = "loan_no"
 
     def retrieve(self, request, *args, **kwargs):
-        # Lazy import: categories sits above loans; the loan's categories are its answer.
-        from npl.categories.engine import loan_categories
+        # Today's stored categories (categories.Membership, issue 16).
+        from npl.categories.stored import loan_categories
 
         loan = loan_or_404(request, kwargs["loan_no"])
         context = {**self.get_serializer_context(), "categories": [
-            {"code": code, "name": name} for code, name in loan_categories(loan)
+            {"code": code, "name": name} for code, name in loan_categories([loan.pk]).get(loan.pk, [])
         ]}
         return Response(LoanDetailSerializer(loan, context=context).data)
 

@@ -8,6 +8,7 @@ from npl import testing
 from npl.categories.models import LoanListEntry, RosterEntry, RosterPerson
 from npl.collection.models import Repayment
 from npl.core import derived
+from npl.loans.models import Loan
 from npl.loans.services import refresh_current
 
 SNAP = dt.date(2026, 3, 31)  # the day testing.loan() snapshots
@@ -19,13 +20,19 @@ def on_roster(borrower, kind, *, valid_from=SNAP, valid_to=None, township=None):
         id_hash=borrower.id_hash,
         defaults={"id_cipher": borrower.id_cipher, "id_masked": borrower.id_masked, "name": borrower.name},
     )
-    return RosterEntry.objects.create(
+    entry = RosterEntry.objects.create(
         kind=kind, person=person, name=borrower.name, township=township, valid_from=valid_from, valid_to=valid_to
     )
+    # The stored memberships of the person's loans, as the roster import leaves them.
+    derived.refresh(Loan.objects.filter(borrower__id_hash=borrower.id_hash).values_list("pk", flat=True),
+                    source="roster", setup=True)
+    return entry
 
 
 def on_list(loan, sub, *, valid_from=SNAP):
-    return LoanListEntry.objects.create(loan=loan, subcategory=sub, valid_from=valid_from)
+    entry = LoanListEntry.objects.create(loan=loan, subcategory=sub, valid_from=valid_from)
+    derived.refresh([loan.pk], source="loanlist", setup=True)  # as the list import leaves them
+    return entry
 
 
 _txn = iter(range(1, 10**9))

@@ -34,14 +34,18 @@ def on_roster(loan, kind: str, valid_from: dt.date = dt.date(2026, 1, 1)):
     b = loan.borrower
     person, _ = RosterPerson.objects.get_or_create(
         id_hash=b.id_hash, defaults={"id_cipher": b.id_cipher, "id_masked": b.id_masked, "name": b.name})
-    return RosterEntry.objects.create(kind=kind, person=person, name=b.name, valid_from=valid_from)
+    entry = RosterEntry.objects.create(kind=kind, person=person, name=b.name, valid_from=valid_from)
+    derived.refresh(b.loans.values_list("pk", flat=True), source="roster", setup=True)  # as the import leaves them
+    return entry
 
 
 def on_loan_list(loan, sub: str, valid_from: dt.date = dt.date(2026, 1, 1)):
     """Put the loan on the bank's impersonated/staff list (冒名顶替 / 农合行职工)."""
     from npl.categories.models import LoanListEntry
 
-    return LoanListEntry.objects.create(loan=loan, subcategory=sub, valid_from=valid_from)
+    entry = LoanListEntry.objects.create(loan=loan, subcategory=sub, valid_from=valid_from)
+    derived.refresh([loan.pk], source="loanlist", setup=True)  # as the list import leaves them
+    return entry
 
 
 def repay(loan, paid_on: dt.date, *, principal="0", interest="0", costs="0", no: str = ""):

@@ -1,0 +1,60 @@
+"""Reading the stored memberships (`Membership`, kept current by `categories.derive`): today's figures and a
+loan's categories without running the engine. Past days still ask `categories.engine` (as-of reports)."""
+from __future__ import annotations
+
+from django.db.models import F
+
+from npl.categories.choices import CATEGORIES, NAMES
+from npl.categories.models import Membership
+from npl.loans.balances import aggregate_over, col, from_cents, sum_cents
+
+ORDER = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
+RANK = {code: i for i, code in enumerate(ORDER)}
+
+
+def live(qs=None):
+    """Stored memberships of loans with a balance > 0 (what reports count), of the loans of `qs` if given."""
+    rows = Membership.objects.filter(balance__gt=0)
+    if qs is not None and qs.query.where:  # an unfiltered Loan queryset needs no IN list
+        rows = rows.filter(loan__in=qs.order_by().values("pk"))
+    return rows
+
+
+def figures(qs, codes) -> dict[str, dict]:
+    """code → {count, households, amount (Decimal 元)} over the loans of `qs` with a balance > 0 today, from the
+    stored rows: one GROUP BY code (as `reports.category_figures` computes them for any day)."""
+    codes = list(codes)
+    inner = live(qs).filter(code__in=codes).annotate(borrower=F("loan__borrower_id")).values("code", "balance", "borrower")
+    rows = aggregate_over(
+        inner,
+        {
+            "n": "COUNT(*)",
+            "h": f"COUNT(DISTINCT {col('borrower')})",
+            "a": sum_cents(col("balance")),
+        },
+        group_by=("code",),
+    )
+    found = {r["code"]: r for r in rows}
+    zero = {"n": 0, "h": 0, "a": None}
+    return {
+        code: {"count": found.get(code, zero)["n"] or 0, "households": found.get(code, zero)["h"] or 0,
+               "amount": from_cents(found.get(code, zero)["a"])}
+        for code in codes
+    }
+
+
+def loan_categories(loan_ids) -> dict[int, list[tuple[str, str]]]:
+    """loan pk → (code, Chinese name) of its stored categories and subcategories, in DOMAIN order (a loan with
+    none is left out). As `engine.loan_categories_many` for today: a loan with a balance of 0 keeps them."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for loan_id, code in Membership.objects.filter(loan_id__in=list(loan_ids)).values_list("loan_id", "code"):
+        out.setdefault(loan_id, []).append((code, NAMES[code]))
+    for cats in out.values():
+        cats.sort(key=lambda c: RANK[c[0]])
+    return out
+
+
+def loans_in(code: str, qs):
+    """The loans of `qs` stored in `code` today with a balance > 0, annotated with `balance` (as
+    `engine.loans_in(code, today, qs)`)."""
+    return qs.filter(memberships__code=code, memberships__balance__gt=0).annotate(balance=F("memberships__balance"))
