@@ -275,3 +275,48 @@ def test_menu_of_the_city_offers_only_pages_that_exist_and_fits(district_two):
     client = login(city)
     for item in links_for(city):
         assert client.get(item.url).status_code == 200, item.label
+
+
+@pytest.mark.parametrize("role", ["district_admin", "township_admin"])
+def test_an_import_naming_the_other_districts_loan_finds_no_such_loan_and_writes_nothing(role, both, tmp_path, settings):
+    from npl.collection.models import CollectionAction
+    from npl.intake.models import ImportBatch
+    from npl.intake.tests.sheets import write_xlsx
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = write_xlsx(tmp_path / "ledger.xlsx", [
+        ["借据号", "催收日期", "催收方式", "签收情况"],
+        ["LA001", "2026-04-02", "上门催收", "借款人签收"],
+        ["LC001", "2026-04-02", "上门催收", "借款人签收"],
+    ])
+    with open(path, "rb") as fh:
+        response = login(both[1, role]).post(reverse("intake:upload", args=["actions"]), {"file": fh})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.latest("pk")
+    refused = {r["row"]: r for r in batch.report["refused"]}
+    # As unknown as a number that does not exist: the other district's township is not named.
+    assert refused[3]["reason"] == "unknown_loan" and "青山" not in str(batch.report)
+    assert not CollectionAction.objects.filter(loan__loan_no="LC001").exists()
+
+
+@pytest.mark.parametrize(("kind", "header", "row"), [
+    ("loans", ["借据号", "借款人", "身份证号", "乡镇", "网点", "贷款金额", "贷款余额", "发放日期", "到期日期", "担保方式"],
+     ["LC009", "吴十", testing.valid_id(99), "青山镇", "青山支行", "1000", "1000", "2020-01-01", "2023-01-01", "保证"]),
+    ("rosters", ["姓名", "身份证号"], ["吴十", testing.valid_id(99)]),
+])
+def test_loan_and_roster_imports_refuse_in_a_multi_district_installation_rather_than_guess(
+        kind, header, row, both, tmp_path, settings, capsys):
+    from django.core.management import call_command
+
+    from npl.intake.models import ImportBatch
+    from npl.intake.tests.sheets import write_xlsx
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = write_xlsx(tmp_path / f"{kind}.xlsx", [header, row])
+    args = ["import", kind] + (["lost_contact"] if kind == "rosters" else []) + [str(path)]
+    with pytest.raises(SystemExit) as exit_:
+        call_command(*args)
+    assert exit_.value.code != 0
+    assert "本系统有多个区" in capsys.readouterr().err
+    assert ImportBatch.objects.latest("pk").status == "failed"
+    assert not Loan.objects.filter(loan_no="LC009").exists()
