@@ -302,7 +302,7 @@ def test_an_import_naming_the_other_districts_loan_finds_no_such_loan_and_writes
 @pytest.mark.parametrize(("kind", "header", "row"), [
     ("loans", ["借据号", "借款人", "身份证号", "乡镇", "网点", "贷款金额", "贷款余额", "发放日期", "到期日期", "担保方式"],
      ["LC009", "吴十", testing.valid_id(99), "青山镇", "青山支行", "1000", "1000", "2020-01-01", "2023-01-01", "保证"]),
-    ("rosters", ["姓名", "身份证号"], ["吴十", testing.valid_id(99)]),
+    ("roster", ["姓名", "身份证号"], ["吴十", testing.valid_id(99)]),
 ])
 def test_loan_and_roster_imports_refuse_in_a_multi_district_installation_rather_than_guess(
         kind, header, row, both, tmp_path, settings, capsys):
@@ -313,10 +313,26 @@ def test_loan_and_roster_imports_refuse_in_a_multi_district_installation_rather_
 
     settings.MEDIA_ROOT = tmp_path / "media"
     path = write_xlsx(tmp_path / f"{kind}.xlsx", [header, row])
-    args = ["import", kind] + (["lost_contact"] if kind == "rosters" else []) + [str(path)]
+    args = ["import", kind] + (["lost_contact"] if kind == "roster" else []) + [str(path)]
     with pytest.raises(SystemExit) as exit_:
         call_command(*args)
     assert exit_.value.code != 0
     assert "本系统有多个区" in capsys.readouterr().err
     assert ImportBatch.objects.latest("pk").status == "failed"
     assert not Loan.objects.filter(loan_no="LC009").exists()
+
+
+def test_documents_and_bulletins_name_their_own_district_not_the_installations_first(both, district_two, loans):
+    from npl.campaigns.services import create_campaign
+    from npl.documents.choices import Kind
+    from npl.documents.services import _contexts
+    from npl.reports.bulletins import _district_name
+
+    rows = [district_two.loans["LC001"], loans["LA001"]]
+    for row in rows:
+        row.refresh_from_db()
+    day = dt.date(2026, 3, 31)
+    named = {c["loan_no"]: c["district"] for c in _contexts(Kind.NOTICE, rows, day, day, "")}
+    assert named == {"LC001": "东川区", "LA001": district_two.first.name}
+    campaign = create_campaign("东川区春季清收", day, user=both[2, "district_admin"])
+    assert _district_name(campaign) == "东川区"

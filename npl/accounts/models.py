@@ -66,9 +66,11 @@ class User(AbstractUser):
 
     @staticmethod
     def _only_district():
+        """The installation's district when it has one (a fresh one: created, as District.current() does); None
+        when there are several: a district role is then told its district, never given a guess."""
         from npl.org.models import District
 
-        return District.only()
+        return District.single()
 
     def save(self, *args, **kwargs):
         # One unit at one tier: the district follows the township or branch; a district role of a

@@ -43,7 +43,7 @@ def _district_of(township, user):
         return township.district
     if user is not None and user.district_id:
         return user.district
-    district = District.only()
+    district = District.single()
     if district is None:
         raise ValidationError("本系统有多个区：请指定清收行动的乡镇范围，或由该区的区金融办创建")
     return district

@@ -78,6 +78,12 @@ class District(models.Model):
         first_two = list(cls.objects.order_by("pk")[:2])
         return first_two[0] if len(first_two) == 1 else None
 
+    @classmethod
+    def single(cls) -> "District | None":
+        """The installation's district when it has at most one (a fresh database: created, as `current` does);
+        None when there are several: the caller must be told which, never given a guess."""
+        return cls.only() or (None if cls.objects.exists() else cls.current())
+
 
 class Township(models.Model):
     """乡镇 (or 街道)."""
@@ -161,5 +167,5 @@ class Branch(models.Model):
     def save(self, *args, **kwargs):
         # A single-district installation's branches are that district's (imports create branches by name).
         if self.district_id is None:
-            self.district = District.only()
+            self.district = District.single()
         super().save(*args, **kwargs)

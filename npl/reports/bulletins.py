@@ -167,7 +167,7 @@ def build(kind: str, campaign: Campaign, day: dt.date) -> dict:
     content = {
         "kind": kind, "kind_label": Bulletin.Kind(kind).label,
         "campaign": {"id": campaign.pk, "name": campaign.name},
-        "scope": campaign.township.name if campaign.township_id else _district_name(),
+        "scope": campaign.township.name if campaign.township_id else _district_name(campaign),
         "label": label, "period_start": start.isoformat(), "period_end": end.isoformat(),
         "week": week_code(start) if kind == Bulletin.Kind.WEEKLY else "",
         "as_of": last_day.isoformat(), "complete": last_day == end,
@@ -179,10 +179,11 @@ def build(kind: str, campaign: Campaign, day: dt.date) -> dict:
     return content
 
 
-def _district_name() -> str:
+def _district_name(campaign) -> str:
+    """The campaign's own district (an installation of several districts: never the first one's name)."""
     from npl.org.models import District
 
-    return District.current().name
+    return (campaign.district if campaign.district_id else District.current()).name
 
 
 def _wan(text: str) -> str:
