@@ -11,6 +11,18 @@ Who sees what (the scope matrix, tests/test_scope_matrix.py):
 | LB002 | 桃源乡   | 桃源支行 | 张三 (again)    | a borrower with loans in two townships   |
 
 Rosters are district-wide and in force from 2026-01-01.
+
+`district_two` adds a second district (东川区, its own bank, township, branch, loans and people) and a city
+(西岭市) over both districts with its finance office: the two-district matrices (tests/test_district_scope_matrix.py)
+check that nothing of one district reaches the other's people. Tests that do not ask for it see one district.
+
+| loan  | district | township | branch   | borrower      | special                                 |
+| ----- | -------- | -------- | -------- | ------------- | --------------------------------------- |
+| LC001 | 东川区   | 青山镇   | 青山支行 | 赵六          | assigned to 东川区's collector          |
+| LC002 | 东川区   | 青山镇   | 青山支行 | 钱七          | litigation                              |
+| LC003 | 东川区   | 青山镇   | 青山支行 | 孙八          | borrower on the lost_contact roster     |
+| LC004 | 东川区   | 青山镇   | 青山支行 | 周九          | borrower on the public_servant roster   |
+| LC005 | 东川区   | 青山镇   | 青山支行 | 张三 (again)  | a borrower with loans in two districts  |
 """
 import datetime as dt
 from types import SimpleNamespace
@@ -215,6 +227,77 @@ def client_for(cast):
         return c
 
     return make
+
+
+# What each member of the second district's cast sees (district_two.cast), and the city's finance office.
+VISIBLE_TWO = {
+    "district_admin": {"LC001", "LC002", "LC003", "LC004", "LC005"},
+    "district_leader": {"LC001", "LC002", "LC003", "LC004", "LC005"},
+    "township_admin": {"LC001", "LC002", "LC003", "LC004", "LC005"},
+    "collector": {"LC001"},
+    "branch_staff": {"LC001", "LC002", "LC003", "LC004", "LC005"},
+    "court_liaison": {"LC002"},
+    "police_liaison": {"LC003"},
+    "discipline_liaison": {"LC004"},
+}
+CITY_VISIBLE = VISIBLE["district_admin"] | VISIBLE_TWO["district_admin"]
+
+
+@pytest.fixture
+def district_two(loans, units, cast):
+    """A second district (东川区) beside the shared one, both under 西岭市, with its own people and loans (see
+    the module docstring), and the city's finance office (市金融办). The first district's cast is unchanged."""
+    from npl.litigation.choices import Direction
+    from npl.litigation.models import LitigationCase
+    from npl.org.models import Bank, District, Region, Tier
+
+    city = Region.objects.create(tier=Tier.CITY, name="西岭市")
+    first = District.current()
+    first.region = city
+    first.save()
+    district = District.objects.create(name="东川区", region=city)
+    bank = Bank.objects.create(name="东川农商银行")
+    town = testing.township("青山镇", district)
+    branch = testing.branch("青山支行", town, bank=bank)
+    town.lead_branch = branch
+    town.save()
+    people = {
+        Role.DISTRICT_ADMIN: testing.user("dc_admin", Role.DISTRICT_ADMIN, district=district),
+        Role.DISTRICT_LEADER: testing.user("dc_leader", Role.DISTRICT_LEADER, district=district),
+        Role.TOWNSHIP_ADMIN: testing.user("qs_admin", Role.TOWNSHIP_ADMIN, town=town),
+        Role.COLLECTOR: testing.user("qs_collector", Role.COLLECTOR, town=town),
+        Role.BRANCH_STAFF: testing.user("qs_branch", Role.BRANCH_STAFF, branch_=branch),
+        Role.COURT_LIAISON: testing.user("dc_court", Role.COURT_LIAISON, district=district),
+        Role.POLICE_LIAISON: testing.user("dc_police", Role.POLICE_LIAISON, district=district),
+        Role.DISCIPLINE_LIAISON: testing.user("dc_discipline", Role.DISCIPLINE_LIAISON, district=district),
+    }
+    two = {str(role): u for role, u in people.items()}
+    zhao, qian = testing.borrower(11, "赵六"), testing.borrower(12, "钱七")
+    sun, zhou = testing.borrower(13, "孙八"), testing.borrower(14, "周九")
+    zhang = loans["LA001"].borrower
+    made = {
+        "LC001": testing.loan("LC001", zhao, town, branch, collector=two["collector"]),
+        "LC002": testing.loan("LC002", qian, town, branch, balance="300000.00"),
+        "LC003": testing.loan("LC003", sun, town, branch, balance="70000.00"),
+        "LC004": testing.loan("LC004", zhou, town, branch, balance="900000.00"),
+        "LC005": testing.loan("LC005", zhang, town, branch, balance="60000.00"),
+    }
+    LitigationCase.objects.create(
+        loan=made["LC002"],
+        direction=Direction.BANK_SUED_BORROWER,
+        case_no="（2026）陕0524民初7号",
+        court="东川区人民法院",
+        filed_on=dt.date(2026, 2, 12),
+        counted_from=dt.date(2026, 2, 12),
+    )
+    _put_on_roster(sun, "lost_contact")
+    _put_on_roster(zhou, "public_servant")
+    derived.refresh(setup=True)
+    city_finance = testing.user("city_finance", Role.CITY_FINANCE, region=city)
+    return SimpleNamespace(
+        district=district, first=first, city=city, bank=bank, town=town, branch=branch, cast=two, loans=made,
+        city_finance=city_finance,
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from npl.accounts.choices import Role
+from npl.accounts.choices import DISTRICT_TIER, Role
 from npl.accounts.models import User
 from npl.core import derived
 from npl.core.idnumber import check_char
@@ -26,22 +26,27 @@ def valid_id(seed: int, *, region: str = "610523", born: dt.date | None = None, 
     return body + check_char(body)
 
 
-def township(name: str = "柳溪镇") -> Township:
-    return Township.objects.get_or_create(district=District.current(), name=name)[0]
+def township(name: str = "柳溪镇", district: District | None = None) -> Township:
+    return Township.objects.get_or_create(district=district or District.current(), name=name)[0]
 
 
 def community(town: Township, name: str = "东村") -> Community:
     return Community.objects.get_or_create(township=town, name=name)[0]
 
 
-def branch(name: str = "柳溪支行", town: Township | None = None) -> Branch:
-    b = Branch.objects.get_or_create(bank=Bank.current(), name=name)[0]
+def branch(name: str = "柳溪支行", town: Township | None = None, bank: Bank | None = None) -> Branch:
+    """A branch of `bank` (the installation's first), sited in the district of `town` when given."""
+    defaults = {"district": town.district} if town is not None else {}
+    b = Branch.objects.get_or_create(bank=bank or Bank.current(), name=name, defaults=defaults)[0]
     if town is not None:
         b.townships.add(town)
     return b
 
 
 def user(username: str, role: str = "", *, town: Township | None = None, branch_: Branch | None = None, **extra) -> User:
+    """A user of `role`; a district role without `district=` belongs to the installation's first district."""
+    if role in DISTRICT_TIER and "district" not in extra:
+        extra["district"] = District.current()
     u = User.objects.create_user(
         username=username, password=PASSWORD, role=role, township=town, branch=branch_, display_name=username, **extra
     )

@@ -21,11 +21,14 @@ admin.site.index_title = "数据与参数"
 class UserAdmin(BaseUserAdmin):
     """Users with their role and the township or branch the role is bound to."""
 
-    list_display = ("username", "display_name", "role", "township", "branch", "is_active", "is_superuser", "last_login")
-    list_filter = ("role", "township", "branch", "is_active", "is_superuser")
+    list_display = ("username", "display_name", "role", "district", "township", "branch", "region", "is_active", "is_superuser",
+                    "last_login")
+    list_filter = ("role", "district", "region", "is_active", "is_superuser")
     search_fields = ("username", "display_name")
-    list_select_related = ("township", "branch")
-    fieldsets = BaseUserAdmin.fieldsets + (("角色与单位", {"fields": ("display_name", "role", "township", "branch", "phone")}),)
+    list_select_related = ("district", "township", "branch", "region")
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("角色与单位", {"fields": ("display_name", "role", "district", "township", "branch", "region", "phone")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        ("角色与单位", {"fields": ("display_name", "role", "township", "branch")}),
+        ("角色与单位", {"fields": ("display_name", "role", "district", "township", "branch", "region")}),
     )

@@ -11,6 +11,14 @@ def loan_scope(qs, user):
     """Filter a Loan queryset to what `user` may see; unknown or inactive users see nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
+    if user.is_superuser:
+        return qs
+    # The tenant boundary: a city/province office reads its region's districts; everyone else their own district.
+    if user.is_region_wide:
+        return qs.filter(township__district__in=user.region.districts()) if user.region_id else qs.none()
+    if not user.district_id:
+        return qs.none()
+    qs = qs.filter(township__district_id=user.district_id)
     if user.is_district_wide:
         return qs
     role = user.role

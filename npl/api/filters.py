@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from npl.loans.filtersets import LoanFilterSet, category_choices
@@ -16,13 +15,23 @@ from npl.loans.filtersets import LoanFilterSet, category_choices
 AMOUNT_BOUND = Decimal("9999999999999999.99")
 
 
+# An id fits a 64-bit integer column (SQLite and PostgreSQL): a larger number cannot be sent to the database.
+ID_BOUND = 2**63 - 1
+
+
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -ID_BOUND)
+        kwargs.setdefault("max_value", ID_BOUND)
+        super().__init__(*args, **kwargs)
 
 
 class ApiLoanFilterSet(LoanFilterSet):
     """LoanFilterSet with township / community / branch as plain ids."""
 
+    district = IdFilter(field_name="township__district_id", label="区 id")
     township = IdFilter(field_name="township_id", label="乡镇 id")
     community = IdFilter(field_name="community_id", label="社区/村 id")
     branch = IdFilter(field_name="branch_id", label="网点 id")
@@ -34,6 +43,11 @@ class ApiLoanFilterSet(LoanFilterSet):
                                               min_value=-AMOUNT_BOUND, max_value=AMOUNT_BOUND)
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # A NUL in the search text is dropped before the form sees it (its validator would refuse the whole
+        # query with a 400 for a character no name or loan number holds).
+        if data is not None and "\x00" in (data.get("q") or ""):
+            data = data.copy()
+            data["q"] = data["q"].replace("\x00", "")
         # Skip the page's unit choice lists (they exist to fill <select>s); keep everything else.
         django_filters.FilterSet.__init__(self, data, queryset, request=request, prefix=prefix)
 
@@ -46,12 +60,17 @@ def _amount(name: str, label: str) -> OpenApiParameter:
     return OpenApiParameter(name, {"type": "number", "minimum": -AMOUNT_BOUND, "maximum": AMOUNT_BOUND}, description=label)
 
 
+def _id(name: str, label: str) -> OpenApiParameter:
+    return OpenApiParameter(name, {"type": "integer", "minimum": -ID_BOUND, "maximum": ID_BOUND}, description=label)
+
+
 def loan_filter_parameters() -> list[OpenApiParameter]:
     """What drf-spectacular cannot guess from the filterset (integer ids, amount bounds)."""
     return [
-        OpenApiParameter("township", OpenApiTypes.INT, description="乡镇 id"),
-        OpenApiParameter("community", OpenApiTypes.INT, description="社区/村 id"),
-        OpenApiParameter("branch", OpenApiTypes.INT, description="网点 id"),
+        _id("district", "区 id（市、省金融办按区查看）"),
+        _id("township", "乡镇 id"),
+        _id("community", "社区/村 id"),
+        _id("branch", "网点 id"),
         _amount("balance_min", "本金余额不低于（元）"),
         _amount("balance_max", "本金余额不高于（元）"),
     ]

@@ -14,3 +14,10 @@ class TokenForm(forms.Form):
                                       empty_label="（不绑定）", help_text="乡镇管理员角色必填")
     branch = forms.ModelChoiceField(label="所属网点", queryset=Branch.objects.order_by("name"), required=False,
                                     empty_label="（不绑定）", help_text="网点角色必填")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the units of the admin's own district are offered (a superuser: every one).
+        if user is not None and not user.is_superuser:
+            self.fields["township"].queryset = Township.objects.filter(district_id=user.district_id).order_by("name")
+            self.fields["branch"].queryset = Branch.objects.filter(district_id=user.district_id).order_by("name")

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from npl.api import services
 from npl.api.forms import TokenForm
-from npl.api.models import ApiToken
 
 
 def _require_admin(user) -> None:
@@ -21,7 +20,7 @@ def _require_admin(user) -> None:
 def token_list(request):
     """The tokens, newest first, and the form for a new one; a new key is shown in this response only."""
     _require_admin(request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     new_key = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -33,8 +32,8 @@ def token_list(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, f"已创建令牌“{token.name}”。请立即复制保存，离开本页后无法再次查看。")
-            form = TokenForm()
-    tokens = ApiToken.objects.select_related("township", "branch", "created_by", "revoked_by")
+            form = TokenForm(user=request.user)
+    tokens = services.tokens_for(request.user)
     return render(request, "api/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 
@@ -43,7 +42,7 @@ def token_list(request):
 def token_revoke(request, pk: int):
     """撤销: the key stops working at once; the row stays for the record."""
     _require_admin(request.user)
-    token = get_object_or_404(ApiToken, pk=pk)
+    token = get_object_or_404(services.tokens_for(request.user), pk=pk)
     try:
         services.revoke_token(request.user, token)
     except ValidationError as exc:

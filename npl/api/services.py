@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from npl.accounts.choices import Role
+from npl.accounts.choices import REGION_ROLES, Role
 from npl.api.models import ApiToken
 from npl.core.crypto import keyed_hash
 from npl.core.models import AuditLog
@@ -17,7 +17,8 @@ KEY_PREFIX = "npl_"
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # A collector's scope is the loans assigned to them personally (accounts.scope): a system cannot stand in
 # for a person there, so no token carries that role.
-TOKEN_ROLES = [r for r in Role if r != Role.COLLECTOR]
+# A district admin hands out tokens of their own district: never of a city's or province's office.
+TOKEN_ROLES = [r for r in Role if r != Role.COLLECTOR and r not in REGION_ROLES]
 
 
 def may_manage_tokens(user) -> bool:
@@ -25,8 +26,19 @@ def may_manage_tokens(user) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.DISTRICT_ADMIN))
 
 
-def _check_unit(role: str, township, branch) -> dict:
+def tokens_for(admin):
+    """The tokens `admin` manages: those of their own district (a superuser: every one)."""
+    qs = ApiToken.objects.select_related("township", "branch", "created_by", "revoked_by")
+    return qs if admin.is_superuser else qs.filter(user__district_id=admin.district_id)
+
+
+def _check_unit(role: str, township, branch, district=None) -> dict:
     errors = {}
+    # A token is bound inside its maker's district: a unit of another district is refused like a wrong unit.
+    if district is not None and township is not None and township.district_id != district.pk:
+        errors["township"] = f"只能绑定本区（{district.name}）的乡镇"
+    if district is not None and branch is not None and branch.district_id != district.pk:
+        errors["branch"] = f"只能绑定本区（{district.name}）的网点"
     if role not in [r.value for r in TOKEN_ROLES]:
         errors["role"] = "系统令牌不能使用该角色（清收人员的范围是分配给本人的贷款，只能由本人登录使用）"
     elif role == Role.TOWNSHIP_ADMIN:
@@ -52,7 +64,8 @@ def create_token(admin, *, name: str, role: str, township=None, branch=None) -> 
     if not may_manage_tokens(admin):
         raise PermissionDenied("只有区金融办可以创建接口令牌")
     name = (name or "").strip()
-    errors = _check_unit(role, township, branch)
+    district = None if admin.is_superuser else admin.district
+    errors = _check_unit(role, township, branch, district)
     if not name:
         errors["name"] = "请填写令牌名称（如：农合行核心系统）"
     if errors:
@@ -64,6 +77,7 @@ def create_token(admin, *, name: str, role: str, township=None, branch=None) -> 
             role=role,
             township=township,
             branch=branch,
+            district=district,
             display_name=f"接口：{name}"[:50],
         )
         user.set_unusable_password()  # a service account never logs in through the login page

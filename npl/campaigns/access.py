@@ -15,8 +15,12 @@ def require_follower(user) -> None:
 
 
 def visible_campaigns(user):
-    """District roles see every campaign; others the district-wide ones and their own township's."""
+    """Campaigns of the user's own district only: district roles see every one, others the district-wide ones
+    and their own township's."""
     qs = Campaign.objects.select_related("township")
+    if user.is_superuser:
+        return qs
+    qs = qs.filter(district_id=user.district_id) if user.district_id else qs.none()
     if user.is_district_wide:
         return qs
     if user.township_id:

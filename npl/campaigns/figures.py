@@ -56,6 +56,8 @@ def task_loans(campaign: Campaign, as_of: dt.date | None = None, *, township=Non
     """The campaign's task loans on `as_of`, annotated with `balance` = their balance on the baseline."""
     as_of = as_of or timezone.localdate()
     qs = scoped_loans(township=township, user=user)
+    if campaign.district_id:
+        qs = qs.filter(township__district_id=campaign.district_id)
     if campaign.township_id:
         qs = qs.filter(township_id=campaign.township_id)
     qs = with_balance(qs, campaign.baseline).filter(**{f"{BALANCE}__gt": 0})
@@ -142,5 +144,5 @@ def summary(campaign: Campaign, as_of: dt.date | None = None, *, township=None, 
     """The summary in INTAKE.md shape: scope, campaign, as_of and the figures as strings."""
     as_of = as_of or timezone.localdate()
     figs = campaign_figures(campaign, as_of, township=township, user=user)[None]
-    scope = township.name if township is not None else (campaign.township.name if campaign.township_id else District.current().name)
+    scope = township.name if township is not None else (campaign.township.name if campaign.township_id else (campaign.district or District.current()).name)
     return {"scope": scope, "campaign": campaign.name, "as_of": as_of.isoformat(), **as_json(figs)}

@@ -10,9 +10,10 @@ class CampaignForm(forms.Form):
     township = forms.ModelChoiceField(label="范围", queryset=Township.objects.none(), required=False, empty_label="全区")
     ends_on = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = Township.objects.filter(district=District.current())
+        district = user.district if user is not None and user.district_id else District.current()
+        self.fields["township"].queryset = Township.objects.filter(district=district)
 
 
 class ReductionForm(forms.Form):

@@ -6,7 +6,9 @@ from django.db import models
 class Campaign(models.Model):
     """A campaign with a baseline date; its task is the loans registered on that day in its scope."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    name = models.CharField("名称", max_length=100)
+    # The district whose loans make the task (a township campaign: that township's district).
+    district = models.ForeignKey("org.District", on_delete=models.PROTECT, null=True, blank=True, verbose_name="区")
     baseline = models.DateField("基准日")
     township = models.ForeignKey("org.Township", on_delete=models.PROTECT, null=True, blank=True, verbose_name="范围（空为全区）")
     ends_on = models.DateField("截止日期", null=True, blank=True)
@@ -16,6 +18,8 @@ class Campaign(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "清收行动"
         ordering = ["-baseline", "name"]
+        # Each district names its own campaigns: two districts may both run a 春季清收.
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="uniq_campaign_name_in_district")]
 
     def __str__(self):
         return self.name

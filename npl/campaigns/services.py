@@ -24,15 +24,35 @@ def create_campaign(name: str, baseline: dt.date, *, township=None, ends_on=None
     name = (name or "").strip()
     if not name:
         raise ValidationError("清收行动名称不能为空")
-    if Campaign.objects.filter(name=name).exists():
+    district = _district_of(township, user)
+    if Campaign.objects.filter(district=district, name=name).exists():
         raise ValidationError(f"清收行动“{name}”已存在")
     if ends_on is not None and ends_on < baseline:
         raise ValidationError("截止日期早于基准日")
-    return Campaign.objects.create(name=name, baseline=baseline, township=township, ends_on=ends_on, created_by=user)
+    return Campaign.objects.create(name=name, baseline=baseline, township=township, district=district, ends_on=ends_on,
+                                   created_by=user)
+
+
+def _district_of(township, user):
+    """The campaign's district: its township's, else its maker's, else the installation's only one (never a guess)."""
+    from npl.org.models import District
+
+    if township is not None:
+        if user is not None and not user.is_superuser and township.district_id != user.district_id:
+            raise ValidationError("只能为本区的乡镇创建清收行动")
+        return township.district
+    if user is not None and user.district_id:
+        return user.district
+    district = District.single()
+    if district is None:
+        raise ValidationError("本系统有多个区：请指定清收行动的乡镇范围，或由该区的区金融办创建")
+    return district
 
 
 def _in_task_at_baseline(campaign: Campaign, loan: Loan) -> bool:
     qs = Loan.objects.filter(pk=loan.pk)
+    if campaign.district_id:
+        qs = qs.filter(township__district_id=campaign.district_id)
     if campaign.township_id:
         qs = qs.filter(township_id=campaign.township_id)
     return with_balance(qs, campaign.baseline).filter(**{f"{BALANCE}__gt": 0}).exists()

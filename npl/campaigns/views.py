@@ -16,7 +16,7 @@ from npl.campaigns.forms import CampaignForm, DecisionForm, ReductionForm
 from npl.campaigns.models import TaskReduction
 from npl.categories.access import report_scope
 from npl.loans.models import Loan
-from npl.org.models import Community, District, Township
+from npl.org.models import Community, Township
 
 BREAKDOWNS = {"township": "乡镇", "community": "社区/村", "responsible_person": "责任人"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,7 +68,7 @@ def campaign_new(request):
     """The district admin creates a campaign: its task is its scope's loans on the baseline day."""
     if not _is_district_admin(request.user):
         raise PermissionDenied("只有区金融办可以创建清收行动")
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -102,7 +102,7 @@ def campaign_detail(request, pk: int):
     group = request.GET.get("by") if request.GET.get("by") in options else options[0]
     total = campaign_figures(campaign, scope.day, township=scope.township, user=request.user)[None]
     rows = ranked_rows(campaign, scope.day, group, township=scope.township, user=request.user)
-    towns = Township.objects.filter(district=District.current()) if scope.can_choose_township and not campaign.township_id else []
+    towns = Township.objects.filter(district_id=campaign.district_id) if scope.can_choose_township and not campaign.township_id else []
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "scope": scope, "total": total, "rows": rows, "group": group,
         "group_label": BREAKDOWNS[group], "tabs": [(g, BREAKDOWNS[g]) for g in options], "towns": towns,

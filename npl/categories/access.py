@@ -57,11 +57,12 @@ def report_scope(request) -> ReportScope:
     if raw:
         if not raw.isdigit():
             raise Http404("乡镇不存在")
-        town = Township.objects.filter(pk=int(raw), district=District.current()).first()
+        # A township of another district is a 404 like one that does not exist (the district is the tenant).
+        town = Township.objects.filter(pk=int(raw), district=_district(user)).first()
         if town is None:
             raise Http404("乡镇不存在")
     if user.is_district_wide:
-        label = town.name if town else District.current().name
+        label = town.name if town else _district(user).name
         return ReportScope(town, day, label, True, error)
     if user.role in HELD_TO_TOWNSHIP:
         if not user.township_id or (town is not None and town.pk != user.township_id):
@@ -70,5 +71,10 @@ def report_scope(request) -> ReportScope:
         return ReportScope(user.township, day, label, False, error)
     label = user.unit_label if town is None else town.name
     if user.role == Role.DISCIPLINE_LIAISON and town is None:
-        label = District.current().name
+        label = _district(user).name
     return ReportScope(town, day, label, False, error)
+
+
+def _district(user) -> District:
+    """The user's own district (a superuser or a city office: the installation's first)."""
+    return user.district if getattr(user, "district_id", None) else District.current()

@@ -117,13 +117,32 @@ def ensure_users(*, district_only: bool = False) -> dict:
             user = User(
                 username=spec.username, role=spec.role, display_name=spec.display_name,
                 township=township if spec.role != Role.BRANCH_STAFF else None, branch=branch,
-                is_superuser=spec.superuser, is_staff=spec.superuser,
+                region=_demo_region(spec.role), is_superuser=spec.superuser, is_staff=spec.superuser,
             )
             user.set_password(spec.password)
             user.full_clean()
             user.save()
         made[spec.username] = user
     return made
+
+
+DEMO_CITY, DEMO_PROVINCE = "西岭市", "秦川省"
+
+
+def _demo_region(role: str):
+    """The demo district's city (in its province) for 市/省金融办 logins; None for every other role."""
+    from npl.accounts.choices import REGION_ROLES
+    from npl.org.models import Region, Tier
+
+    if role not in REGION_ROLES:
+        return None
+    province, _ = Region.objects.get_or_create(tier=Tier.PROVINCE, name=DEMO_PROVINCE, parent=None)
+    city, _ = Region.objects.get_or_create(tier=Tier.CITY, name=DEMO_CITY, parent=province)
+    seat = District.current()
+    if seat.region_id is None:
+        seat.region = city
+        seat.save(update_fields=["region"])
+    return province if role == Role.PROVINCE_FINANCE else city
 
 
 @transaction.atomic

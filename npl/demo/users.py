@@ -42,6 +42,9 @@ def demo_users() -> list[DemoUser]:
         DemoUser("fayuan", Role.COURT_LIAISON, "彭立"),
         DemoUser("gongan", Role.POLICE_LIAISON, "钟伟"),
         DemoUser("jiwei", Role.DISCIPLINE_LIAISON, "谭敏"),
+        # Above the district (issue 18): read-only, the demo district's city and province.
+        DemoUser("shijinrongban", Role.CITY_FINANCE, "龚建国"),
+        DemoUser("shengjinrongban", Role.PROVINCE_FINANCE, "廖雅琴"),
     ]
     return cast
 

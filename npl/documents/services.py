@@ -102,14 +102,19 @@ def _contexts(kind: Kind, rows: list, as_of: dt.date, pay_by: dt.date, scope: st
     payoffs = _payoffs(rows, as_of)
     if kind == Kind.PUBLIC_NOTICE:
         pairs = [(loan, payoffs[loan.pk]) for loan in rows]
-        return [content.public_notice_context(pairs, as_of, scope, Bank.current().name)]
-    district = District.current().name
+        # The bank that posts the notice: the loans' own (one bank per district or city), else the installation's.
+        banks = {loan.branch.bank.name for loan in rows}
+        return [content.public_notice_context(pairs, as_of, scope, banks.pop() if len(banks) == 1 else Bank.current().name)]
+    # Each document names its loan's own district (read once for the batch), never the installation's first.
+    names = dict(District.objects.values_list("pk", "name"))
     if kind == Kind.NOTICE:
-        return [content.notice_context(loan, as_of, pay_by, payoffs[loan.pk], district=district) for loan in rows]
-    if kind == Kind.AGREEMENT:
-        return [content.agreement_context(loan, as_of, payoffs[loan.pk], plan=plans[loan.pk], district=district)
+        return [content.notice_context(loan, as_of, pay_by, payoffs[loan.pk], district=names.get(loan.township.district_id, ""))
                 for loan in rows]
-    return [content.plain_sheet_context(loan, as_of, payoffs[loan.pk], district=district) for loan in rows]
+    if kind == Kind.AGREEMENT:
+        return [content.agreement_context(loan, as_of, payoffs[loan.pk], plan=plans[loan.pk],
+                                          district=names.get(loan.township.district_id, "")) for loan in rows]
+    return [content.plain_sheet_context(loan, as_of, payoffs[loan.pk], district=names.get(loan.township.district_id, ""))
+            for loan in rows]
 
 
 def _active_plans(rows) -> dict:

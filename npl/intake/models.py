@@ -7,8 +7,17 @@ from npl.intake.choices import BatchStatus, ImportKind
 
 class ImportBatchQuerySet(models.QuerySet):
     def for_user(self, user):
-        if user.is_district_wide:
+        """District roles see the batches of their own district's people (and, in a single-district installation,
+        those run from the command line); everyone else their own."""
+        if user.is_superuser:
             return self
+        if user.is_district_wide and user.district_id:
+            from npl.org.models import District
+
+            ours = models.Q(user__district_id=user.district_id)
+            if District.only() is not None:
+                ours |= models.Q(user__isnull=True)
+            return self.filter(ours)
         return self.filter(user=user)
 
 
@@ -54,9 +63,12 @@ class ImportBatch(models.Model):
 
 class ColumnMappingQuerySet(models.QuerySet):
     def for_user(self, user):
-        """District-wide roles see every mapping; others those of their branch and their own."""
-        if user.is_district_wide:
+        """District-wide roles see the mappings of their district's branches and people; others those of their
+        branch and their own."""
+        if user.is_superuser:
             return self
+        if user.is_district_wide:
+            return self.filter(models.Q(created_by__district_id=user.district_id) | models.Q(branch__district_id=user.district_id))
         mine = models.Q(created_by=user)
         if user.branch_id:
             mine |= models.Q(branch_id=user.branch_id)

@@ -5,7 +5,7 @@ from django import forms
 from npl.core.categories import CATEGORIES
 from npl.loans.choices import Classification, LoanStatus
 from npl.loans.models import Loan
-from npl.org.models import Branch, Community, Township
+from npl.org.models import Branch, Community, District, Township
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -25,6 +25,10 @@ class LoanFilterSet(django_filters.FilterSet):
         label="搜索",
         widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母（如 zs）、借据号或身份证后四位", "type": "search"}),
     )
+    # Only a city's or province's office chooses among districts (the drill-down from its home page).
+    district = django_filters.ModelChoiceFilter(
+        field_name="township__district", queryset=District.objects.none(), label="区", empty_label="全部区"
+    )
     township = django_filters.ModelChoiceFilter(queryset=Township.objects.none(), label="乡镇", empty_label="全部乡镇")
     community = django_filters.ModelChoiceFilter(queryset=Community.objects.none(), label="社区/村", empty_label="全部社区/村")
     branch = django_filters.ModelChoiceFilter(queryset=Branch.objects.none(), label="网点", empty_label="全部网点")
@@ -43,12 +47,17 @@ class LoanFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Loan
-        fields = ["q", "township", "community", "branch", "status", "classification", "has_mortgage", "category"]
+        fields = ["q", "district", "township", "community", "branch", "status", "classification", "has_mortgage", "category"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         # Offer only the units that hold loans the person may see.
         scoped = self.queryset
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_region_wide", False):
+            self.filters["district"].queryset = District.objects.filter(pk__in=scoped.values("township__district_id"))
+        else:
+            del self.filters["district"]
         self.filters["township"].queryset = Township.objects.filter(pk__in=scoped.values("township_id"))
         self.filters["community"].queryset = Community.objects.filter(pk__in=scoped.values("community_id")).select_related(
             "township"

@@ -1,14 +1,24 @@
 """Admin screens for the organisation: district, townships with their communities, bank and branches."""
 from django.contrib import admin
 
-from npl.org.models import Bank, Branch, Community, District, Township
+from npl.org.models import Bank, Branch, Community, District, Region, Township
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """Provinces and cities above the districts."""
+
+    list_display = ("name", "tier", "parent")
+    list_filter = ("tier",)
+    list_select_related = ("parent",)
 
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    """The district (one per installation)."""
+    """The districts (tenants) and the city or province each reports to."""
 
-    list_display = ("name",)
+    list_display = ("name", "region")
+    list_select_related = ("region",)
 
 
 class CommunityInline(admin.TabularInline):
@@ -47,6 +57,8 @@ class BankAdmin(admin.ModelAdmin):
 class BranchAdmin(admin.ModelAdmin):
     """Branches and the townships they serve."""
 
-    list_display = ("name", "bank")
+    list_display = ("name", "bank", "district")
+    list_filter = ("bank", "district")
+    list_select_related = ("bank", "district")
     search_fields = ("name",)
     filter_horizontal = ("townships",)

@@ -33,19 +33,25 @@ def rule_on(day: dt.date) -> tuple[int, Decimal, str]:
     return bottom_n, margin, f"排名末位{bottom_n}名，或清收率低于全区{margin:.2f}个百分点以上"
 
 
-def default_campaign(day: dt.date | None = None) -> Campaign | None:
-    """The latest campaign running on `day` (default today), else the latest campaign of all."""
+def default_campaign(day: dt.date | None = None, district=None) -> Campaign | None:
+    """The latest campaign running on `day` (default today), else the latest campaign of all; of `district` when
+    given (a person's pages never fall on another district's campaign)."""
     day = day or timezone.localdate()
-    return active_campaigns(day).order_by("-baseline", "-pk").first() or Campaign.objects.order_by("-baseline", "-pk").first()
+    running, every = active_campaigns(day), Campaign.objects.all()
+    if district is not None:
+        running, every = running.filter(district=district), every.filter(district=district)
+    return running.order_by("-baseline", "-pk").first() or every.order_by("-baseline", "-pk").first()
 
 
-def find_campaign(text: str | None) -> Campaign | None:
-    """A campaign by id or by name; None when `text` is empty (caller falls back on default_campaign)."""
+def find_campaign(text: str | None, district=None) -> Campaign | None:
+    """A campaign by id or by name (of `district` when given); None when `text` is empty (caller falls back on
+    default_campaign)."""
     text = (text or "").strip()
     if not text:
         return None
-    found = Campaign.objects.filter(pk=int(text)).first() if text.isdigit() else None
-    return found or Campaign.objects.filter(name=text).first()
+    qs = Campaign.objects.all() if district is None else Campaign.objects.filter(district=district)
+    found = qs.filter(pk=int(text)).first() if text.isdigit() else None
+    return found or qs.filter(name=text).first()
 
 
 def period(kind: str, day: dt.date) -> tuple[dt.date, dt.date, str]:
@@ -161,7 +167,7 @@ def build(kind: str, campaign: Campaign, day: dt.date) -> dict:
     content = {
         "kind": kind, "kind_label": Bulletin.Kind(kind).label,
         "campaign": {"id": campaign.pk, "name": campaign.name},
-        "scope": campaign.township.name if campaign.township_id else _district_name(),
+        "scope": campaign.township.name if campaign.township_id else _district_name(campaign),
         "label": label, "period_start": start.isoformat(), "period_end": end.isoformat(),
         "week": week_code(start) if kind == Bulletin.Kind.WEEKLY else "",
         "as_of": last_day.isoformat(), "complete": last_day == end,
@@ -173,10 +179,11 @@ def build(kind: str, campaign: Campaign, day: dt.date) -> dict:
     return content
 
 
-def _district_name() -> str:
+def _district_name(campaign) -> str:
+    """The campaign's own district (an installation of several districts: never the first one's name)."""
     from npl.org.models import District
 
-    return District.current().name
+    return (campaign.district if campaign.district_id else District.current()).name
 
 
 def _wan(text: str) -> str:

@@ -73,8 +73,12 @@ def ranking(campaign, towns=None) -> tuple[dt.date | None, list[dict]]:
 
 
 def _scope_key(user) -> str:
+    if user.is_superuser:
+        return "all"
+    if user.is_region_wide:
+        return f"region:{user.region_id}"
     if user.is_district_wide:
-        return "district"
+        return f"district:{user.district_id}"
     return f"{user.role}:{user.township_id or user.branch_id or user.pk}"
 
 

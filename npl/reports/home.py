@@ -43,6 +43,7 @@ def breakdown(qs, field: str, label: str) -> list[dict]:
             "loans": r["loans"],
             "borrowers": r["borrowers"],
             "balance_wan": fmt_wan(r["balance"] or ZERO),
+            "_balance": r["balance"] or ZERO,
         }
         for r in rows
     ]
@@ -53,6 +54,15 @@ def dashboard(user) -> dict:
     qs = Loan.objects.for_user(user)
     today = timezone.localdate()
     ctx = {"today": today, "totals": totals(qs)}
+    if user.is_region_wide:
+        # 市/省金融办: its districts ranked by principal balance, each a read-only way into that district's loans.
+        ctx["kind"] = "region"
+        rows = breakdown(qs, "township__district_id", "township__district__name")
+        rows.sort(key=lambda r: (-r["_balance"], r["name"]))
+        for rank, r in enumerate(rows, start=1):
+            r["rank"] = rank
+        ctx["rows"] = rows
+        return ctx
     if user.is_district_wide:
         ctx["kind"] = "district"
         ctx["rows"] = breakdown(qs, "township_id", "township__name")
@@ -100,7 +110,7 @@ def _stage_counts(cases) -> list[tuple[str, int]]:
 def _district_board(user, qs) -> dict:
     """District admin/leader: township ranking (latest snapshot), the nine categories, the trend, clocks at risk."""
 
-    campaign = default_campaign()
+    campaign = default_campaign(district=None if user.is_superuser else user.district)
     day, ranked = ranking(campaign) if campaign else (None, [])
     return {"campaign": campaign, "snapshot_day": day, "ranking": ranked, "categories": categories(user),
             "clocks": clock_counts(user, qs), "calendar_missing": _calendar_missing(user)}

@@ -33,7 +33,8 @@ def campaign_townships(campaign: Campaign) -> list[Township]:
     """The townships a campaign's bulletin ranks: its own township, or every township of the district."""
     if campaign.township_id:
         return [campaign.township]
-    return list(Township.objects.filter(district=District.current()).order_by("name"))
+    district_id = campaign.district_id or District.current().pk
+    return list(Township.objects.filter(district_id=district_id).order_by("name"))
 
 
 def promises_due_on(day: dt.date):

@@ -72,7 +72,11 @@ def _day(request, kind: str) -> tuple[dt.date, str]:
 
 def _campaign(request, day):
     raw = request.GET.get("campaign") or request.POST.get("campaign")
-    campaign = find_campaign(raw) if raw else default_campaign(day)
+    user = request.user
+    district = None if user.is_superuser else user.district  # another district's campaign: 404, as one that is not
+    if district is None and not user.is_superuser:
+        raise Http404("清收行动不存在")
+    campaign = find_campaign(raw, district) if raw else default_campaign(day, district)
     if raw and campaign is None:
         raise Http404("清收行动不存在")
     return campaign
@@ -198,6 +202,8 @@ def index(request):
     """通报: the published bulletins, newest first, and the way to the daily and weekly pages."""
     _may_see(request.user)
     rows = Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED).select_related("campaign", "published_by")
+    if not request.user.is_superuser:
+        rows = rows.filter(campaign__district_id=request.user.district_id)  # the bulletins of the user's own district
     items = []
     for b in rows[:200]:
         key = {"week": week_code(b.period_start)} if b.kind == Bulletin.Kind.WEEKLY else {"date": b.period_start.isoformat()}

@@ -17,6 +17,7 @@ from npl.intake.choices import Reason
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.normalize import RowError
+from npl.intake.readers import UnusableFile
 from npl.loans.choices import CLASSIFICATION_ALIASES, Classification, EventKind
 from npl.loans.models import Borrower, Loan, LoanEvent, LoanSnapshot
 from npl.loans.services import principal_repaid_after
@@ -129,6 +130,9 @@ class LoansImporter(Importer):
 
     def __init__(self, ctx):
         super().__init__(ctx)
+        if District.objects.count() > 1:
+            # Issue 18: townships and branches are matched by name and loan numbers across the installation; until the import works per district it refuses rather than guess.
+            raise UnusableFile("本系统有多个区：贷款台账导入尚不能指定所属区（乡镇、网点按名称匹配，借据号全系统唯一），为免数据落入别的区，暂不能导入，请联系系统管理员")
         self.townships = {t.name: t for t in Township.objects.all()}
         self.branches = {b.name: b for b in Branch.objects.all()}
         self.communities = {(c.township_id, c.name): c for c in Community.objects.all()}

@@ -9,8 +9,11 @@ class LoanRefMixin:
 
     def loan_queryset(self):
         user = self.ctx.user
-        if user is None or getattr(user, "is_district_wide", False) or getattr(user, "role", "") == "court_liaison":
+        if user is None or getattr(user, "is_superuser", False):
             return Loan.objects.all()
+        if getattr(user, "is_district_wide", False) or getattr(user, "role", "") == "court_liaison":
+            # The whole of their own district (the tenant), never another district's loans.
+            return Loan.objects.filter(township__district_id=user.district_id)
         return Loan.objects.for_user(user)
 
     def validate(self, rows):
@@ -33,9 +36,13 @@ class LoanRefMixin:
         """Loan numbers that exist outside the uploader's scope → the refusal that says whose they are."""
         if not loan_nos or self.ctx.user is None:
             return {}
+        others = Loan.objects.all()
+        if not self.ctx.user.is_superuser and not getattr(self.ctx.user, "is_region_wide", False):
+            # Another district's loan is unknown here, like one that does not exist: its units are not named.
+            others = others.filter(township__district_id=self.ctx.user.district_id)
         return {
             loan_no: out_of_scope_message(self.ctx.user, town, branch)
-            for loan_no, town, branch in Loan.objects.filter(loan_no__in=loan_nos).values_list("loan_no", "township__name", "branch__name")
+            for loan_no, town, branch in others.filter(loan_no__in=loan_nos).values_list("loan_no", "township__name", "branch__name")
         }
 
     def validate_more(self, rows):

@@ -7,7 +7,9 @@ from npl.core import crypto, derived, idnumber
 from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
+from npl.intake.readers import UnusableFile
 from npl.loans.models import Borrower, Loan
+from npl.org.models import District
 
 DETAIL_COLUMNS = [
     Column("work_unit", "工作单位"),
@@ -34,6 +36,9 @@ class RosterImporter(Importer):
 
     def __init__(self, ctx):
         super().__init__(ctx)
+        if District.objects.count() > 1:
+            # Issue 18: a roster has no district yet and would put the other districts' borrowers in its categories; until the import works per district it refuses rather than guess.
+            raise UnusableFile("本系统有多个区：名单导入尚不能指定所属区（名单尚无所属区，会影响其他区的借款人分类），为免数据落入别的区，暂不能导入，请联系系统管理员")
         self.written_hashes: set[str] = set()
 
     def parse(self, raw):
