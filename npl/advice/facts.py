@@ -213,6 +213,18 @@ def loan_facts(loan, day: dt.date, *, clock, balance, categories) -> list[LoanFa
     return list(_chunk([loan], day, cats=cats, clocks={loan.pk: clock}))
 
 
+def _stored_clocks(ids: list[int], day: dt.date) -> dict | None:
+    """Today's clocks of these loans from the clocks deriver's rows (collection.LoanClock), or None when a loan
+    has no row of `day` (then the caller computes them): the suggestions deriver runs after the clocks one."""
+    from npl.collection.clocks.store import from_data
+    from npl.collection.models import LoanClock
+
+    rows = dict(LoanClock.objects.filter(loan_id__in=ids, day=day).values_list("loan_id", "data"))
+    if len(rows) != len(set(ids)):
+        return None
+    return {loan_id: from_data(data) for loan_id, data in rows.items()}
+
+
 def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[LoanFacts]:
     """LoanFacts of these loans (Loan objects with their borrower) that exist on `day`.
 
@@ -230,6 +242,8 @@ def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[Loa
         return
     ids = [loan.pk for loan in alive]
     since = _since(alive, day)
+    if clocks is None and day == timezone.localdate():
+        clocks = _stored_clocks(ids, day)
     if clocks is None:
         clocks = {loan.pk: clock for loan, clock in compute_clocks(Loan.objects.filter(pk__in=ids), day, details=True)}
     ledger, plans, cases, pays = _ledger(ids, day), _plans(ids, day), _cases(ids, day), _repayments(ids, day)
