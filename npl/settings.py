@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "npl.advice",
     "npl.reports",
     "npl.api",
+    "npl.demo",
 ]
 
 MIDDLEWARE = [
