@@ -53,7 +53,10 @@ def show(name: str, value) -> str:
     if kind == DATE:
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if kind == SET:
-        names = [CATEGORY_NAMES.get(v, v) for v in value]
+        # In DOMAIN order, never the set's own: its order follows the process's string hashing, so the same
+        # suggestion would read differently from one process to the next (and differ from its stored row).
+        order = {code: i for i, code in enumerate(CATEGORY_NAMES)}
+        names = [CATEGORY_NAMES.get(v, v) for v in sorted(value, key=lambda c: (order.get(c, len(order)), str(c)))]
         return "、".join(names) if names else "无"
     if isinstance(value, (list, tuple)):
         return "、".join(show(name, v) for v in value)
