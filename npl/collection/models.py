@@ -326,6 +326,6 @@ class LoanClock(models.Model):
 
     def to_clock(self):
         """The stored Clock, as compute_clocks(..., full=True, details=True) gave it."""
-        from npl.collection.clocks.store import from_data
+        from npl.collection.clocks.rows import from_data
 
         return from_data(self.data)

@@ -8,6 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
+from npl.collection.clocks.rows import report_row as stored_report_row
+from npl.collection.clocks.rows import stored_for
 from npl.collection.clocks.rules import (
     Action,
     Agreement,
@@ -18,8 +20,6 @@ from npl.collection.clocks.rules import (
     Suit,
     compute_limitation,
 )
-from npl.collection.clocks.store import report_row as stored_report_row
-from npl.collection.clocks.store import stored_for
 from npl.core import derived
 from npl.core.masking import mask_name
 
