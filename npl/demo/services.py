@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from npl.accounts.choices import Role
 from npl.accounts.models import User
+from npl.core import derived
 from npl.core.models import Setting
 from npl.demo.generate import BASELINE, SEED, DemoDistrict, build_district, stream_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
@@ -267,7 +268,10 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
         _train_likelihood(plan, say)
     from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
 
-    swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
+    # One deferred block: the stored derived rows of the loans the sweep touches are refreshed once at its end, not
+    # once per loan's own transaction (the demo is loaded before anyone signs in).
+    with derived.deferred():
+        swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
     say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
         if any(swept.values()) else "  每日清理：无需更新")
     say.note("  处理清收人员的往期建议……")
