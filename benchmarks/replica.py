@@ -48,15 +48,10 @@ def setup(data_dir: str) -> None:
 
 
 def ensure_demo(loans: int) -> None:
-    from django.core.management import call_command
+    """The pages benchmark's own: migrate, then load a demo of `loans` when the database has none."""
+    from benchmarks.pages import ensure_demo as load
 
-    from npl.loans.models import Loan
-
-    call_command("migrate", verbosity=0)
-    if not Loan.objects.exists():
-        t = time.perf_counter()
-        call_command("demo", loans=loans)
-        print(f"demo of {loans} loans loaded in {time.perf_counter() - t:.0f} s")
+    load(loans)
 
 
 def wait_for_replay(alias: str) -> float:
