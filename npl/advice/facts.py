@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from npl.advice.engine import LoanFacts
 from npl.categories.choices import SUB_PARENT
+from npl.core import derived
 from npl.core.money import CENT
 
 CHUNK = 1000
@@ -36,7 +37,7 @@ def _categories(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, frozen
     from npl.loans.balances import BALANCE, with_balance
     from npl.loans.models import Loan
 
-    if day == timezone.localdate():
+    if derived.current("memberships", day):
         stored = defaultdict(set)
         for loan_id, code in Membership.objects.filter(loan_id__in=ids).values_list("loan_id", "code"):
             stored[loan_id].add(code)

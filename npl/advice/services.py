@@ -78,9 +78,10 @@ def _open_suggestions(loans, as_of: dt.date, *, given=None) -> tuple[list[Sugges
 
 
 def stored_day(as_of: dt.date) -> bool:
-    """Whether `as_of` is the day the stored rows (OpenSuggestion, issue 16) are kept for: today. Any other day
-    is computed from the events."""
-    return as_of == derived.today()
+    """Whether the stored rows (OpenSuggestion, issue 16) answer for `as_of`: today, once every loan's rows were
+    computed today (`core.derived.current`; after midnight and before the sweep they are yesterday's). Any
+    other day is computed from the events."""
+    return derived.current("suggestions", as_of)
 
 
 def _from_row(row: OpenSuggestion) -> Suggestion:

@@ -2,14 +2,23 @@
 loan's categories without running the engine. Past days still ask `categories.engine` (as-of reports)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F
 
 from npl.categories.choices import CATEGORIES, NAMES
 from npl.categories.models import Membership
+from npl.core import derived
 from npl.loans.balances import aggregate_over, col, from_cents, sum_cents
 
 ORDER = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
 RANK = {code: i for i, code in enumerate(ORDER)}
+
+
+def answers(day: dt.date) -> bool:
+    """Whether the stored rows hold `day`'s memberships: today, after every loan's rows were computed today
+    (`core.derived.current`); else the caller asks the engine."""
+    return derived.current("memberships", day)
 
 
 def live(qs=None):
@@ -45,7 +54,12 @@ def figures(qs, codes) -> dict[str, dict]:
 
 def loan_categories(loan_ids) -> dict[int, list[tuple[str, str]]]:
     """loan pk → (code, Chinese name) of its stored categories and subcategories, in DOMAIN order (a loan with
-    none is left out). As `engine.loan_categories_many` for today: a loan with a balance of 0 keeps them."""
+    none is left out). As `engine.loan_categories_many` for today: a loan with a balance of 0 keeps them. Before
+    today's rows are complete (after midnight, before the sweep) it asks the engine."""
+    if not answers(derived.today()):
+        from npl.categories.engine import loan_categories_many
+
+        return {pk: cats for pk, cats in loan_categories_many(loan_ids, derived.today()).items() if cats}
     out: dict[int, list[tuple[str, str]]] = {}
     for loan_id, code in Membership.objects.filter(loan_id__in=list(loan_ids)).values_list("loan_id", "code"):
         out.setdefault(loan_id, []).append((code, NAMES[code]))

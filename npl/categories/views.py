@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from npl.categories import services, stored
@@ -109,7 +108,7 @@ def category_loans(request, code: str):
     scope = report_scope(request)
     loans = scoped_loans(township=scope.township, user=request.user)
     # Today from the stored memberships (issue 16); another day by the engine's rules.
-    qs = stored.loans_in(code, loans) if scope.day == timezone.localdate() else loans_in(code, scope.day, loans)
+    qs = stored.loans_in(code, loans) if stored.answers(scope.day) else loans_in(code, scope.day, loans)
     qs = qs.select_related("borrower", "township", "community").order_by("township__name", "loan_no")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     parent = SUB_PARENT.get(code)

@@ -161,8 +161,49 @@ def _run(chosen: list[Deriver], ids: set[int] | None, day: dt.date) -> dict[str,
     changed = {}
     with transaction.atomic():
         for d in chosen:
-            changed[d.name] = d.refresh(None if ids is None else set(ids), day)
+            changed[d.name] = _refresh_one(d, ids, day)
     return changed
+
+
+# --- completeness: the day every loan's rows were last computed for ------------------------------------------
+# A deriver writes only the rows that changed, so a row's own date does not say its figures hold today: a
+# category can start at midnight (a roster entry's end date passes), a due date becomes overdue. The rows
+# answer for today only when a refresh of EVERY loan ran today (the daily sweep, `npl derive`, a calendar or
+# rule change); between midnight and the sweep, readers compute instead (slower, never wrong).
+COMPLETE_KEY = "derived_complete:{}"
+
+
+def complete_on(name: str) -> dt.date | None:
+    """The day `name`'s rows were last computed for every loan (None: never)."""
+    from npl.core.models import Setting
+
+    value = Setting.objects.filter(key=COMPLETE_KEY.format(name)).values_list("value", flat=True).first()
+    return dt.date.fromisoformat(value) if value else None
+
+
+def current(name: str, day: dt.date | None = None) -> bool:
+    """Whether `name`'s stored rows answer for `day` (default today): it is today, and every loan's rows were
+    computed today. Readers of stored rows ask this first and compute when it is False."""
+    day = day or today()
+    return day == today() and complete_on(name) == day
+
+
+def _mark_complete(name: str, day: dt.date) -> None:
+    from npl.core.models import Setting
+
+    Setting.objects.update_or_create(key=COMPLETE_KEY.format(name), defaults={
+        "value": day.isoformat(), "description": f"派生数据“{name}”按全部贷款计算到的日期（自动维护）"})
+
+
+def _refresh_one(d: Deriver, ids: set[int] | None, day: dt.date) -> int:
+    """One deriver's refresh. A partial refresh before the rows were ever complete (a fresh database's first
+    import) covers every loan, so the rows become complete; a full one marks them complete for `day`."""
+    if ids is not None and complete_on(d.name) is None:
+        ids = None
+    n = d.refresh(None if ids is None else set(ids), day)
+    if ids is None:
+        _mark_complete(d.name, day)
+    return n
 
 
 @contextlib.contextmanager
@@ -192,9 +233,9 @@ def _flush(pending: _Pending) -> None:
     with transaction.atomic():
         for d in derivers():
             if d.name in pending.everything:
-                d.refresh(None, day)
+                _refresh_one(d, None, day)
             elif pending.loans.get(d.name):
-                d.refresh(set(pending.loans[d.name]), day)
+                _refresh_one(d, set(pending.loans[d.name]), day)
 
 
 @dataclass
@@ -234,6 +275,6 @@ def rebuild(*, only: Iterable[str] | None = None, day: dt.date | None = None) ->
     for d in derivers(only):
         started = time.perf_counter()
         with transaction.atomic():
-            n = d.refresh(None, day)
+            n = _refresh_one(d, None, day)
         out[d.name] = (n, time.perf_counter() - started)
     return out

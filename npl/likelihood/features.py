@@ -157,11 +157,22 @@ def load_facts(loan_ids) -> dict[int, LoanFacts]:
 
 
 def categories_on(loan_ids, day: dt.date) -> dict[int, set[str]]:
-    """The feature categories each loan is in on `day`, as the category engine says (one query)."""
+    """The feature categories each loan is in on `day`, as the category engine says (one query). Today, once the
+    stored memberships are complete (`core.derived.current`), read from them instead of the engine's whole-table
+    conditions: the suggestions deriver scores one loan in a few queries."""
     from npl.categories.engine import conditions
+    from npl.core import derived
     from npl.loans.balances import with_balance
     from npl.loans.models import Loan
 
+    if derived.current("memberships", day):
+        from npl.categories.models import Membership
+
+        stored: dict[int, set[str]] = {int(pk): set() for pk in loan_ids}
+        for loan_id, code in Membership.objects.filter(loan_id__in=list(stored), code__in=CATEGORY_FEATURES).values_list(
+                "loan_id", "code"):
+            stored[loan_id].add(code)
+        return stored
     conds = conditions(day, CATEGORY_FEATURES)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out: dict[int, set[str]] = {}

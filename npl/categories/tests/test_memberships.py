@@ -160,3 +160,36 @@ def test_the_check_names_the_loan_and_code_of_a_corrupted_row(loans, capsys):
     call_command("derive", "--only", "memberships")
     assert "更新 2 行" in capsys.readouterr().out
     assert derived.check(only=["memberships"]).total == 0
+
+
+@pytest.mark.derived_unchecked("the sweep at the end runs on tomorrow's date: today's check would see tomorrow's rows")
+def test_after_midnight_before_the_sweep_todays_figures_are_computed_not_read_from_yesterdays_rows(loans):
+    import time_machine
+
+    from npl.categories.tests.conftest import on_roster
+
+    loan = loans["LA001"]
+    tomorrow = TODAY + dt.timedelta(days=1)
+    on_roster(loan.borrower, "deceased", valid_to=tomorrow)  # on the roster until today only (valid_to: the day it ends)
+    assert "deceased" in codes_of(loan) and stored.answers(TODAY)
+    with time_machine.travel(dt.datetime(tomorrow.year, tomorrow.month, tomorrow.day, 0, 30,
+                                         tzinfo=timezone.get_current_timezone()), tick=False):
+        assert "deceased" in codes_of(loan)  # yesterday's row is still stored: the sweep has not run
+        assert not stored.answers(tomorrow)
+        computed = category_figures(Loan.objects.all(), tomorrow, ["deceased"], stored_today=False)
+        assert category_figures(Loan.objects.all(), tomorrow, ["deceased"]) == computed
+        assert "deceased" not in {code for code, _ in stored.loan_categories([loan.pk]).get(loan.pk, [])}
+        derived.rebuild()  # the daily sweep
+        assert stored.answers(tomorrow) and "deceased" not in codes_of(loan)
+        assert category_figures(Loan.objects.all(), tomorrow, ["deceased"]) == computed
+
+
+def test_a_fresh_databases_first_refresh_stores_every_loan_and_makes_the_rows_complete(loans):
+    from npl.core.models import Setting
+
+    Membership.objects.all().delete()
+    Setting.objects.filter(key__startswith="derived_complete:").delete()
+    assert not stored.answers(TODAY)
+    derived.refresh([loans["LA001"].pk], only=["memberships"])  # e.g. the first import: every loan is computed
+    assert stored.answers(TODAY)
+    assert derived.check(only=["memberships"]).total == 0

@@ -169,3 +169,24 @@ def test_writing_a_loan_event_refreshes_its_loan_at_the_end_of_the_service(toy, 
         assert toy.calls == []
     assert toy.calls == [sorted([a.pk, b.pk])]
     assert derived.check().total == 0
+
+
+def test_a_partial_refresh_before_the_rows_were_ever_complete_covers_every_loan(toy, two_loans):
+    a, b = two_loans
+    Setting.objects.filter(key="derived_complete:toy").delete()  # a fresh database: never computed for every loan
+    assert not derived.current("toy")
+    derived.refresh([a.pk])
+    assert toy.calls == [None]
+    assert Setting.objects.filter(key=f"toy:{b.pk}").exists() and derived.current("toy")
+
+
+def test_the_rows_answer_for_today_only_after_every_loans_rows_were_computed_today(toy, two_loans):
+    import datetime as dt
+
+    today = derived.today()
+    derived.rebuild(day=today - dt.timedelta(days=1))  # yesterday's sweep
+    assert derived.complete_on("toy") == today - dt.timedelta(days=1) and not derived.current("toy")
+    derived.refresh([two_loans[0].pk])  # one loan changed today: the others' rows are still yesterday's
+    assert not derived.current("toy")
+    derived.rebuild()  # today's sweep
+    assert derived.current("toy") and not derived.current("toy", today - dt.timedelta(days=1))
