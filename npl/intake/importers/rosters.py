@@ -89,10 +89,17 @@ class RosterImporter(Importer):
         if new_people:
             insert_dicts(RosterPerson, new_people)
             people.update(values_by(RosterPerson, "id_hash", [p["id_hash"] for p in new_people], "id"))
-        open_entries = {e.person_id: e for e in self._open_entries().filter(person__id_hash__in=list(hashes))}
+        # The chunk's people's open entries by person id (the foreign key's index), this roster's kind and scope
+        # picked in Python: filtering by kind in SQL made SQLite walk the kind's index, every open entry of the
+        # kind for each chunk, which this import itself keeps adding to (quadratic in the roster's size).
+        township_id = ctx.township.pk if ctx.township is not None else None
+        open_entries = {
+            e.person_id: e
+            for e in RosterEntry.objects.filter(person_id__in=list(people.values()), valid_to__isnull=True)
+            if e.kind == ctx.sub_kind and e.township_id == township_id
+        }
         borrowers = dict(Borrower.objects.filter(id_hash__in=list(hashes)).values_list("id_hash", "name"))
         new_entries, ended = [], []
-        township_id = ctx.township.pk if ctx.township is not None else None
         batch_id = ctx.batch.pk if ctx.batch is not None else None
         self.written_hashes.update(hashes)
         for h, row in hashes.items():
