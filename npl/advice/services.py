@@ -144,13 +144,14 @@ class WorkItem:
         return None if self.probability is None else round(self.probability * 100)
 
 
-def _likelihood(loan_ids: list[int], as_of: dt.date) -> dict:
-    """Scores from the likelihood app, or {} while it is not installed yet (ordering then uses amount only)."""
+def _likelihood(loan_ids: list[int], as_of: dt.date, categories: dict | None = None) -> dict:
+    """Scores from the likelihood app, or {} while it is not installed yet (ordering then uses amount only);
+    `categories`: each loan's category codes on the day when the caller has them (score_loans)."""
     try:
         from npl.likelihood.scoring import score_loans  # lazy: likelihood is built beside advice
     except ImportError:
         return {}
-    return score_loans(loan_ids, as_of)
+    return score_loans(loan_ids, as_of, categories=categories)
 
 
 def rank(found: list[Suggestion], balances: dict[int, Decimal], likelihood: dict, as_of: dt.date, window: int):

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from npl.likelihood import baseline
-from npl.likelihood.features import FEATURE_NAMES, balance_on, categories_on, features, load_facts
+from npl.likelihood.features import CATEGORY_FEATURES, FEATURE_NAMES, balance_on, categories_on, features, load_facts
 from npl.likelihood.learn import Params
 
 FALLBACK_NOTE = "样本不足，暂用规则估计"
@@ -38,10 +38,13 @@ def params_of(row) -> Params:
                   tuple(row.scaler_scale))
 
 
-def score_loans(loan_ids, as_of: dt.date | None = None, *, use_model: bool = True) -> dict[int, Score]:
+def score_loans(loan_ids, as_of: dt.date | None = None, *, use_model: bool = True,
+                categories: dict | None = None) -> dict[int, Score]:
     """Scores of the given loans on `as_of` (default today), in bulk: a few queries whatever their number.
 
-    A loan settled on the day (balance 0) scores 0 with the reason "已结清".
+    A loan settled on the day (balance 0) scores 0 with the reason "已结清". `categories` (loan id → the codes it
+    is in on `as_of`, as the category engine says, for every loan given) saves the engine query when the caller
+    has them already (the suggestions deriver: its facts hold them); only CATEGORY_FEATURES of them are read.
     """
     from django.utils import timezone
 
@@ -50,7 +53,10 @@ def score_loans(loan_ids, as_of: dt.date | None = None, *, use_model: bool = Tru
     if not ids:
         return {}
     facts = load_facts(ids)
-    cats = categories_on(ids, as_of)
+    if categories is None:
+        cats = categories_on(ids, as_of)
+    else:
+        cats = {pk: {c for c in CATEGORY_FEATURES if c in categories[pk]} for pk in ids}
     row = current_model() if use_model else None
     params = params_of(row) if row is not None else None
     if params is not None and tuple(params.features) != FEATURE_NAMES:

@@ -1,14 +1,20 @@
 """`npl import actions`: the collection ledger (催收台账), key 借据号 + 催收日期 + 催收方式."""
 from npl.collection.choices import METHOD_ALIASES, SIGNATURE_ALIASES, Method, Signature
 from npl.collection.models import CollectionAction
+from npl.core.bulk import insert_dicts
 from npl.intake import normalize as n
 from npl.intake.headers import Column
-from npl.intake.importers.base import Importer
+from npl.intake.importers.base import Importer, write_events
 from npl.intake.importers.refs import LoanRefMixin
 from npl.loans.choices import EventKind
-from npl.loans.models import Loan, LoanEvent
+from npl.loans.models import Loan
 
 FIELDS = ["signature", "collector_name", "outcome", "promise_date", "promise_amount", "note"]
+
+
+def _label(choices, value) -> str:
+    """A choice's label, or the value itself when it is none of them (as get_FOO_display())."""
+    return str(choices(value).label) if value in choices.values else value
 
 
 class ActionsImporter(LoanRefMixin, Importer):
@@ -60,18 +66,21 @@ class ActionsImporter(LoanRefMixin, Importer):
             for a in CollectionAction.objects.filter(loan_id__in=[r.ref.pk for r in rows], acted_on__in={r.values["acted_on"] for r in rows})
         }
         new, changed, events = [], [], []
+        batch_id = ctx.batch.pk if ctx.batch is not None else None
+        actor_id = ctx.user.pk if ctx.user is not None else None
         for row in rows:
             v = row.values
             action = existing.get((row.ref.pk, v["acted_on"], v["method"]))
             if action is None:
-                action = CollectionAction(loan=row.ref, acted_on=v["acted_on"], method=v["method"], batch=ctx.batch,
-                                          **{f: v[f] for f in FIELDS})
-                new.append(action)
+                # Plain rows (core.bulk), as the loans import writes: model instances and bulk_create were most
+                # of a large ledger's write. The note reads the choices' labels as get_*_display() would.
+                new.append({"loan_id": row.ref.pk, "acted_on": v["acted_on"], "method": v["method"], "batch_id": batch_id,
+                            **{f: v[f] for f in FIELDS}})
                 row.outcome = "created"
-                events.append(LoanEvent(loan=row.ref, kind=EventKind.ACTION, field="action",
-                                        after={"method": v["method"], "signature": v["signature"]}, occurred_on=v["acted_on"],
-                                        batch=ctx.batch, actor=ctx.user,
-                                        note=f"{action.get_method_display()}（{action.get_signature_display()}）{v['outcome']}".strip()))
+                note = f"{_label(Method, v['method'])}（{_label(Signature, v['signature'])}）{v['outcome']}".strip()
+                events.append({"loan_id": row.ref.pk, "kind": EventKind.ACTION, "field": "action",
+                               "after": {"method": v["method"], "signature": v["signature"]}, "occurred_on": v["acted_on"],
+                               "batch_id": batch_id, "actor_id": actor_id, "note": note})
                 continue
             diff = {f: (getattr(action, f), v[f]) for f in FIELDS if getattr(action, f) != v[f]}
             if not diff:
@@ -86,10 +95,10 @@ class ActionsImporter(LoanRefMixin, Importer):
             action.batch = ctx.batch
             changed.append(action)
             row.outcome = "updated"
-            events.append(LoanEvent(loan=row.ref, kind=EventKind.ACTION, field="action",
-                                    before={f: None if o is None else str(o) for f, (o, _) in diff.items()},
-                                    after={f: None if nv is None else str(nv) for f, (_, nv) in diff.items()},
-                                    occurred_on=v["acted_on"], batch=ctx.batch, actor=ctx.user, note="催收台账更正"))
-        CollectionAction.objects.bulk_create(new)
+            events.append({"loan_id": row.ref.pk, "kind": EventKind.ACTION, "field": "action",
+                           "before": {f: None if o is None else str(o) for f, (o, _) in diff.items()},
+                           "after": {f: None if nv is None else str(nv) for f, (_, nv) in diff.items()},
+                           "occurred_on": v["acted_on"], "batch_id": batch_id, "actor_id": actor_id, "note": "催收台账更正"})
+        insert_dicts(CollectionAction, new)
         CollectionAction.objects.bulk_update(changed, FIELDS + ["batch"])
-        LoanEvent.objects.bulk_create(events)
+        write_events(events)

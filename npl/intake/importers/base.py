@@ -59,6 +59,13 @@ class Context:
         self.warnings.append({"row": row.row_no, "key": row.key, "message": message})
 
 
+def write_events(events: list[dict]) -> None:
+    """Insert history rows given as dicts (core.bulk.insert_dicts: no LoanEvent instances) and refresh their loans'
+    stored derived rows, as LoanEvent.objects.bulk_create does."""
+    insert_dicts(LoanEvent, events)
+    derived.refresh({e["loan_id"] for e in events})
+
+
 class Rollback(Exception):
     """Raised inside the write transaction to undo it (dry run, or refused rows without --skip-invalid)."""
 

@@ -4,14 +4,15 @@ from decimal import Decimal
 from npl.collection.choices import CHANNEL_ALIASES, Channel
 from npl.collection.models import Repayment
 from npl.collection.services import after_confirmed
+from npl.core.bulk import insert_dicts
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
-from npl.intake.importers.base import Importer
+from npl.intake.importers.base import Importer, write_events
 from npl.intake.importers.refs import LoanRefMixin
 from npl.intake.normalize import RowError
 from npl.loans.choices import EventKind
-from npl.loans.models import Borrower, Loan, LoanEvent
+from npl.loans.models import Borrower, Loan
 
 FIELDS = ["loan_id", "paid_on", "principal", "interest", "channel", "channel_text"]
 
@@ -74,18 +75,22 @@ class RepaymentsImporter(LoanRefMixin, Importer):
         ctx = self.ctx
         existing = {r.txn_no: r for r in Repayment.objects.filter(txn_no__in=[row.key for row in rows])}
         new, changed, events, touched = [], [], [], set()
+        batch_id = ctx.batch.pk if ctx.batch is not None else None
+        actor_id = ctx.user.pk if ctx.user is not None else None
         for row in rows:
             v = {**row.values, "loan_id": row.ref.pk}
             self.check_borrower_name(row, v["borrower_name"])
             rep = existing.get(v["txn_no"])
             if rep is None:
-                new.append(Repayment(txn_no=v["txn_no"], batch=ctx.batch, recorded_by=ctx.user, confirmed=True,
-                                     **{f: v[f] for f in FIELDS}))
+                # Plain rows (core.bulk), as the loans import writes: model instances and bulk_create were most of
+                # a large flow's write.
+                new.append({"txn_no": v["txn_no"], "batch_id": batch_id, "recorded_by_id": actor_id, "confirmed": True,
+                            **{f: v[f] for f in FIELDS}})
                 row.outcome = "created"
-                events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.REPAYMENT, field="repayment",
-                                        after={"txn_no": v["txn_no"], "principal": str(v["principal"]), "interest": str(v["interest"]), "channel": v["channel"]},
-                                        occurred_on=v["paid_on"], batch=ctx.batch, actor=ctx.user,
-                                        note=f"还款 本金{v['principal']}元 利息{v['interest']}元（{v['channel_text'] or '现金'}）"))
+                events.append({"loan_id": row.ref.pk, "kind": EventKind.REPAYMENT, "field": "repayment",
+                               "after": {"txn_no": v["txn_no"], "principal": str(v["principal"]), "interest": str(v["interest"]), "channel": v["channel"]},
+                               "occurred_on": v["paid_on"], "batch_id": batch_id, "actor_id": actor_id,
+                               "note": f"还款 本金{v['principal']}元 利息{v['interest']}元（{v['channel_text'] or '现金'}）"})
                 touched.add(row.ref.pk)
                 continue
             diff = {f: (getattr(rep, f), v[f]) for f in FIELDS if getattr(rep, f) != v[f]}
@@ -99,11 +104,12 @@ class RepaymentsImporter(LoanRefMixin, Importer):
             rep.batch = ctx.batch
             changed.append(rep)
             row.outcome = "updated"
-            events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.REPAYMENT, field="repayment",
-                                    before={f: str(old) for f, (old, _) in diff.items()}, after={f: str(nv) for f, (_, nv) in diff.items()},
-                                    occurred_on=v["paid_on"], batch=ctx.batch, actor=ctx.user, note=f"银行更正还款流水 {v['txn_no']}"))
-        Repayment.objects.bulk_create(new)
+            events.append({"loan_id": row.ref.pk, "kind": EventKind.REPAYMENT, "field": "repayment",
+                           "before": {f: str(old) for f, (old, _) in diff.items()}, "after": {f: str(nv) for f, (_, nv) in diff.items()},
+                           "occurred_on": v["paid_on"], "batch_id": batch_id, "actor_id": actor_id,
+                           "note": f"银行更正还款流水 {v['txn_no']}"})
+        insert_dicts(Repayment, new)
         Repayment.objects.bulk_update(changed, FIELDS + ["batch"])
-        LoanEvent.objects.bulk_create(events)
+        write_events(events)
         # Balances, and what follows a repayment: promises kept, plan instalments paid, 借新还旧 guarantors.
         after_confirmed(touched, batch=ctx.batch, actor=ctx.user, note="还款后余额")
