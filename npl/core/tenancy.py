@@ -192,14 +192,21 @@ def ensure_own(user, name: str) -> int | None:
     return district_id
 
 
-@transaction.atomic
 def adopt(district_id: int, name: str, user=None) -> bool:
     """The district keeps its own settings of this kind, starting as a copy of the default; False if it already did."""
+    with derived.deferred():
+        return _adopt(district_id, name, user)
+
+
+def _adopt(district_id: int, name: str, user) -> bool:
     from npl.core.models import DistrictSetting
 
     _, created = DistrictSetting.objects.get_or_create(district_id=district_id, kind=name, defaults={"adopted_by": user})
     if created:
         kind(name).copy(district_id, user)
+        # The figures stay the same, but stored rows that name a settings row (an open suggestion's rule) now
+        # name the district's copy.
+        changed(name, district_id)
     return created
 
 
