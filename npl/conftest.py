@@ -301,6 +301,24 @@ def district_two(loans, units, cast):
 
 
 @pytest.fixture
+def province_finance(district_two):
+    """The 省金融办 over district_two's city (陕西省): it edits the province default of per-district settings."""
+    from npl.org.models import Region, Tier
+
+    province = Region.objects.create(tier=Tier.PROVINCE, name="陕西省")
+    district_two.city.parent = province
+    district_two.city.save()
+    return testing.user("province_finance", Role.PROVINCE_FINANCE, region=province)
+
+
+def login(user) -> Client:
+    """A Client logged in as this user."""
+    c = Client()
+    c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return c
+
+
+@pytest.fixture
 def on_import_day(request):
     """Runs the test with the clock starting at its module's IMPORTED_AT (and ticking), so a module-level TODAY
     and the services' timezone.localdate() agree even when the run crosses midnight in Asia/Shanghai."""

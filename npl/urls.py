@@ -20,6 +20,7 @@ urlpatterns = [
     path("advice/", include("npl.advice.urls")),
     path("reports/", include("npl.reports.urls")),
     path("api/", include("npl.api.urls")),
+    path("settings/", include("npl.core.urls")),
 ]
 if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static

@@ -38,7 +38,8 @@ GROUPS = (
     ]),
     ("数据设置", [
         ("数据导入", "/imports/", {R.DISTRICT_ADMIN, R.TOWNSHIP_ADMIN, R.BRANCH_STAFF, R.COURT_LIAISON}),
-        ("参数", "/categories/threshold/", {R.DISTRICT_ADMIN}),
+        ("参数", "/categories/threshold/", {R.DISTRICT_ADMIN, R.PROVINCE_FINANCE}),
+        ("节假日安排", "/collection/calendar/", {R.DISTRICT_ADMIN, R.PROVINCE_FINANCE}),
         ("接口令牌", "/api/tokens/", {R.DISTRICT_ADMIN}),
     ]),
 )

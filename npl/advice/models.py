@@ -18,10 +18,16 @@ def date_fact_errors(name: str, label: str) -> list[str]:
     return []
 
 
+RULES = "rules"  # the suggestion rules' kind of per-district settings (npl.core.tenancy)
+
+
 class SuggestionRule(models.Model):
     """A suggestion rule: when its condition holds for a loan, suggest its action by its due date, saying why."""
 
-    code = models.SlugField("规则代码", max_length=50, unique=True)
+    # NULL: the province default (npl.core.tenancy); a district's own rules once it keeps its own.
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name="区县")
+    code = models.SlugField("规则代码", max_length=50)  # unique per owner
     name = models.CharField("规则名称", max_length=100)
     enabled = models.BooleanField("启用", default=True)
     action = models.CharField("建议措施", max_length=40, choices=ActionCode.choices)
@@ -43,6 +49,10 @@ class SuggestionRule(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "清收建议规则"
         ordering = ["-priority", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="uniq_rule_code_per_district"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(district__isnull=True), name="uniq_rule_code_of_default"),
+        ]
 
     @property
     def due_from_label(self) -> str:

@@ -23,8 +23,8 @@ from npl.accounts.choices import Role
 from npl.advice.choices import Status
 from npl.advice.engine import Suggestion, evaluate
 from npl.advice.facts import build_facts, loan_facts
-from npl.advice.models import OpenSuggestion, SuggestionRule, SuggestionState
-from npl.core import derived
+from npl.advice.models import RULES, OpenSuggestion, SuggestionRule, SuggestionState
+from npl.core import derived, tenancy
 from npl.loans import workflow
 from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
@@ -51,9 +51,10 @@ def window_days() -> int:
         return WINDOW_DEFAULT
 
 
-def rules_in_force():
-    """The enabled rules, as the engine takes them."""
-    return [r.spec() for r in SuggestionRule.objects.filter(enabled=True)]
+def rules_in_force(district_id=None):
+    """The enabled rules that apply to a district (its own, or the province default's; None: the default's), as
+    the engine takes them."""
+    return [r.spec() for r in SuggestionRule.objects.filter(enabled=True, **tenancy.rows_filter(RULES, district_id))]
 
 
 def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
@@ -68,11 +69,13 @@ def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
 
 
 def _open_suggestions(loans, as_of: dt.date, *, given=None) -> tuple[list[Suggestion], dict]:
-    rules = rules_in_force()
+    from npl.advice.stored import RuleSets
+
+    rulesets = RuleSets()  # each loan under its district's rules
     found, facts_by_loan = [], {}
     for facts in build_facts(loans, as_of) if given is None else given:
         facts_by_loan[facts.loan_id] = facts
-        found.extend(evaluate(facts, rules, as_of))
+        found.extend(evaluate(facts, rulesets.of_township(facts.township_id)[0], as_of))
     closed = _closed_keys(list({s.loan_id for s in found}))
     return [s for s in found if (s.loan_id, s.rule, s.due) not in closed], facts_by_loan
 
@@ -313,7 +316,7 @@ def _current(user, loan: Loan, rule_code: str, due: dt.date) -> tuple[Loan, Sugg
     loan = Loan.objects.for_user(user).filter(pk=loan.pk).first()
     if loan is None:
         raise PermissionDenied("该贷款不在您的管辖范围内")
-    rule = SuggestionRule.objects.filter(code=rule_code).first()
+    rule = SuggestionRule.objects.filter(code=rule_code, **tenancy.rows_filter(RULES, loan.township.district_id)).first()
     if rule is None:
         raise ValidationError(f"规则“{rule_code}”不存在")
     if not any(s.rule == rule_code and s.due == due for s in loan_suggestions(loan, _today())):
@@ -403,15 +406,23 @@ RULE_FIELDS = ("name", "enabled", "action", "condition", "text", "priority", "du
 
 
 def may_edit_rules(user) -> bool:
-    return workflow.role_of(user) == Role.DISTRICT_ADMIN
+    """District admins (their district's own rules) and the 省金融办 (the province default)."""
+    return tenancy.may_edit(user, RULES)
 
 
 def save_rule(rule: SuggestionRule | None, user, **fields) -> SuggestionRule:
-    """Create or change a rule (district admin only); the condition is validated before anything is saved."""
+    """Create or change a rule — a district admin's in their district's own rules (the first change adopts them,
+    copying the default, and changes the district's copy), the 省金融办's in the default; the condition is
+    validated before anything is saved."""
     if not may_edit_rules(user):
-        raise PermissionDenied("只有区金融办可以修改清收建议规则")
+        raise PermissionDenied("只有区金融办（本区规则）或省金融办（省级默认）可以修改清收建议规则")
     with derived.deferred():
-        rule = rule or SuggestionRule(code=fields.pop("code", ""))
+        owner = tenancy.ensure_own(user, RULES)
+        if rule is not None and rule.district_id != owner:
+            if rule.district_id is not None:
+                raise PermissionDenied("不能修改其他区县的清收建议规则")
+            rule = SuggestionRule.objects.get(district_id=owner, code=rule.code)  # the district's copy of it
+        rule = rule or SuggestionRule(code=fields.pop("code", ""), district_id=owner)
         fields.pop("code", None)
         for name in RULE_FIELDS:
             if name in fields:
@@ -419,8 +430,29 @@ def save_rule(rule: SuggestionRule | None, user, **fields) -> SuggestionRule:
         rule.updated_by = user
         rule.full_clean()
         rule.save()
-        derived.refresh(source="rules")  # every loan's open suggestions follow the edited rule
+        tenancy.changed(RULES, owner)  # the open suggestions of the loans these rules apply to follow the edit
     return rule
+
+
+def copy_rules(district_id: int, user=None) -> None:
+    """Adopting (npl.core.tenancy): the default's rules become the district's own."""
+    rows = list(SuggestionRule.objects.filter(district__isnull=True))
+    for r in rows:
+        r.pk, r.district_id = None, district_id
+    SuggestionRule.objects.bulk_create(rows)
+
+
+def clear_rules(district_id: int) -> None:
+    """Restoring the default: what was done or dismissed under the district's rules moves to the default's rule of
+    the same code (the code is what keeps a suggestion away), then the district's rules go."""
+    default = dict(SuggestionRule.objects.filter(district__isnull=True).values_list("code", "pk"))
+    for code, pk in SuggestionRule.objects.filter(district_id=district_id).values_list("code", "pk"):
+        states = SuggestionState.objects.filter(rule_id=pk)
+        if states.exists():
+            if code not in default:
+                raise ValidationError(f"本区规则“{code}”已有处理记录，省级默认没有同代码的规则，不能恢复省级默认")
+            states.update(rule_id=default[code])
+    SuggestionRule.objects.filter(district_id=district_id).delete()
 
 
 def set_enabled(rule: SuggestionRule, user, enabled: bool) -> SuggestionRule:

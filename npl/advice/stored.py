@@ -27,12 +27,34 @@ FIELDS = ("loan_no", "collector_id", "township_id", "action", "due", "priority",
           "likelihood_source", "expected", "text", "why", "script", "facts")
 
 
-def _rules():
-    """(engine rules in force, rule code → rule pk)."""
-    from npl.advice.models import SuggestionRule
+class RuleSets:
+    """The enabled rules of every district for a run over many loans: whose rules apply (its own, or the
+    province default's — npl.core.tenancy) read once, each owner's rules at most once."""
 
-    rows = list(SuggestionRule.objects.filter(enabled=True))
-    return [r.spec() for r in rows], {r.code: r.pk for r in rows}
+    def __init__(self):
+        from npl.advice.models import RULES
+        from npl.core import tenancy
+
+        self.owners = tenancy.owners(RULES)
+        self.by_owner: dict = {}
+
+    def of_owner(self, owner_id):
+        """(engine rules, rule code → rule pk) of one owner."""
+        from npl.advice.models import SuggestionRule
+        from npl.core.tenancy import of_owner
+
+        found = self.by_owner.get(owner_id)
+        if found is None:
+            rows = list(SuggestionRule.objects.filter(enabled=True, **of_owner(owner_id)))
+            found = self.by_owner[owner_id] = ([r.spec() for r in rows], {r.code: r.pk for r in rows})
+        return found
+
+    def of_township(self, township_id):
+        return self.of_owner(self.owners.of_township(township_id))
+
+
+def _rules() -> RuleSets:
+    return RuleSets()
 
 
 def _expected(balance: Decimal, score) -> Decimal:
@@ -41,16 +63,17 @@ def _expected(balance: Decimal, score) -> Decimal:
     return (balance * p).quantize(CENT)
 
 
-def compute(loans: list, day: dt.date, rules, rule_ids: dict[str, int]) -> dict[tuple[int, str], dict]:
+def compute(loans: list, day: dt.date, rulesets: RuleSets) -> dict[tuple[int, str], dict]:
     """(loan id, rule code) → the stored fields of each open suggestion of these loans (Loan objects with their
-    borrower, or _Loan rows) on `day`."""
+    borrower, or _Loan rows) on `day`, each loan under its district's rules."""
     from npl.advice.engine import evaluate
     from npl.advice.facts import _chunk
     from npl.advice.services import _closed_keys, _likelihood
 
-    found, facts_of = [], {}
+    found, facts_of, ids_of = [], {}, {}
     for facts in _chunk(loans, day):
         facts_of[facts.loan_id] = facts
+        rules, ids_of[facts.loan_id] = rulesets.of_township(facts.township_id)
         found.extend(evaluate(facts, rules, day))
     if not found:
         return {}
@@ -65,7 +88,7 @@ def compute(loans: list, day: dt.date, rules, rule_ids: dict[str, int]) -> dict[
         f = facts_of[s.loan_id]
         score = scores.get(s.loan_id)
         out[(s.loan_id, s.rule)] = {
-            "rule_id": rule_ids[s.rule],
+            "rule_id": ids_of[s.loan_id][s.rule],
             "loan_no": s.loan_no,
             "collector_id": f.responsible_person_id,
             "township_id": f.township_id,
@@ -119,7 +142,7 @@ def _loan_chunks(loan_ids: set[int] | None) -> Iterator[list]:
 def _stored(ids: list[int]) -> dict[tuple[int, str], dict]:
     from npl.advice.models import OpenSuggestion
 
-    rows = OpenSuggestion.objects.filter(loan_id__in=ids).values("pk", "loan_id", "rule__code", *FIELDS)
+    rows = OpenSuggestion.objects.filter(loan_id__in=ids).values("pk", "loan_id", "rule__code", "rule_id", *FIELDS)
     return {(r["loan_id"], r["rule__code"]): r for r in rows}
 
 
@@ -137,10 +160,10 @@ class SuggestionsDeriver(derived.Deriver):
     def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
         from npl.advice.models import OpenSuggestion
 
-        rules, rule_ids = _rules()
+        rulesets = _rules()
         changed = 0
         for loans, ids in _loan_chunks(loan_ids):
-            fresh = compute(loans, day, rules, rule_ids)
+            fresh = compute(loans, day, rulesets)
             stored = _stored(ids)
             gone = [row["pk"] for key, row in stored.items() if key not in fresh]
             new, updated = [], []
@@ -148,7 +171,7 @@ class SuggestionsDeriver(derived.Deriver):
                 row = stored.get(key)
                 if row is None:
                     new.append({"loan_id": key[0], "day": day, "due_ordinal": values["due"].toordinal(), **values})
-                elif _changed(row, values):
+                elif _changed(row, values) or row["rule_id"] != values["rule_id"]:  # a district adopting its own rules
                     updated.append(SimpleNamespace(pk=row["pk"], day=day, due_ordinal=values["due"].toordinal(), **values))
             if gone:
                 delete_in(OpenSuggestion, "id", gone)
@@ -160,9 +183,9 @@ class SuggestionsDeriver(derived.Deriver):
         return changed
 
     def differences(self, day: dt.date) -> Iterator[derived.Difference]:
-        rules, rule_ids = _rules()
+        rulesets = _rules()
         for loans, ids in _loan_chunks(None):
-            yield from diff_rows(_stored(ids), compute(loans, day, rules, rule_ids), self.name)
+            yield from diff_rows(_stored(ids), compute(loans, day, rulesets), self.name)
 
 
 def _summary(row: dict) -> dict:

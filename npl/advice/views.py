@@ -19,8 +19,9 @@ from npl.advice import services
 from npl.advice.choices import FACTS, OPS
 from npl.advice.conditions import fact_spec
 from npl.advice.forms import AssignForm, DismissForm, DoneForm, RuleForm
-from npl.advice.models import SuggestionRule
+from npl.advice.models import RULES, SuggestionRule
 from npl.collection.models import CollectionAction
+from npl.core import tenancy
 from npl.loans.models import Borrower, Loan
 
 RECENT_ACTIONS = 5
@@ -178,22 +179,30 @@ def _fact_rows():
     return [(name, spec[1], spec[0]) for name, spec in FACTS.items()]
 
 
+def _applying(user) -> dict:
+    """The rules this person's pages show: their district's (its own, or the default's), or the default's."""
+    return tenancy.rows_filter(RULES, tenancy.viewing_district(user) if not tenancy.may_edit(user, RULES)
+                               else tenancy.editing_district(user, RULES))
+
+
 @login_required
 def rules(request):
     """建议规则: everyone with a role reads them (what, when, why, legal basis, script); the district admin edits."""
     if not request.user.is_superuser and not request.user.role:
         raise PermissionDenied("无权查看")
+    t = tenancy.page_context(request.user, RULES)
     return render(request, "advice/rules.html", {
-        "rules": SuggestionRule.objects.all(), "may_edit": services.may_edit_rules(request.user),
+        "rules": SuggestionRule.objects.filter(**tenancy.of_owner(t["owner"])), "may_edit": t["may_edit"], "tenancy": t,
     })
 
 
 @login_required
 def rule_edit(request, code=None):
-    """Create or edit a rule (district admin); the condition is checked and each problem named in Chinese."""
+    """Create or edit a rule (a district admin their district's, the 省金融办 the default's); the condition is
+    checked and each problem named in Chinese."""
     if not services.may_edit_rules(request.user):
-        raise PermissionDenied("只有区金融办可以修改清收建议规则")
-    rule = get_object_or_404(SuggestionRule, code=code) if code else None
+        raise PermissionDenied("只有区金融办（本区规则）或省金融办（省级默认）可以修改清收建议规则")
+    rule = get_object_or_404(SuggestionRule, code=code, **_applying(request.user)) if code else None
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items()}
@@ -216,7 +225,7 @@ def rule_edit(request, code=None):
 @login_required
 def rule_toggle(request, code):
     """启用/停用."""
-    rule = get_object_or_404(SuggestionRule, code=code)
+    rule = get_object_or_404(SuggestionRule, code=code, **_applying(request.user))
     try:
         services.set_enabled(rule, request.user, not rule.enabled)
     except ValidationError as exc:

@@ -8,6 +8,8 @@ class CategoriesConfig(AppConfig):
 
     def ready(self):
         from npl.categories.derive import Memberships
-        from npl.core import derived
+        from npl.categories.services import THRESHOLD, clear_threshold, copy_threshold
+        from npl.core import derived, tenancy
 
         derived.register(Memberships())
+        tenancy.register(tenancy.Kind(THRESHOLD, "大额抵押门槛", "threshold", copy_threshold, clear_threshold))

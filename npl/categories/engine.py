@@ -18,7 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from npl.categories.choices import BY_CODE, CATEGORIES, NAMES, ROSTER_KINDS, SUB_PARENT
 from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
-from npl.categories.services import threshold_on
+from npl.categories.services import own_thresholds, threshold_on
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Borrower, Loan
 
@@ -71,7 +71,8 @@ class Rules:
 
     def __init__(self, day: dt.date):
         self.day = day
-        self.threshold = threshold_on(day)
+        self.threshold = threshold_on(day)  # the province default's, for the districts following it
+        self.own_thresholds = own_thresholds(day)  # district id → its own, for the districts keeping their own
         scoped: dict[str, list[int]] = {}
         pairs = _in_force(RosterEntry.objects.filter(township__isnull=False), day).values_list("kind", "township_id")
         for kind, town_id in pairs.distinct().order_by():
@@ -106,7 +107,16 @@ class Rules:
         return _scoped_roster(self.roster_entries().filter(kind=kind), towns) if towns else None
 
     def large_mortgage_q(self) -> Q:
-        return Q(has_mortgage=True, **{f"{BALANCE}__gte": self.threshold})
+        """A mortgage and a balance at or above the threshold of the loan's district (its own or the default's)."""
+        if not self.own_thresholds:
+            return Q(has_mortgage=True, **{f"{BALANCE}__gte": self.threshold})
+        by_value: dict = {}
+        for district_id, value in self.own_thresholds.items():
+            by_value.setdefault(value, []).append(district_id)
+        q = ~Q(township__district_id__in=list(self.own_thresholds)) & Q(**{f"{BALANCE}__gte": self.threshold})
+        for value, districts in by_value.items():
+            q |= Q(township__district_id__in=districts, **{f"{BALANCE}__gte": value})
+        return Q(has_mortgage=True) & q
 
     def manual_q(self, code: str, op: str) -> Q | None:
         if (code, op) not in self.manual:

@@ -3,6 +3,8 @@
 Memberships are dated [valid_from, valid_to): valid_to is the first day a person is no longer in.
 Litigation and large-mortgage membership are derived from cases and balances (see categories.engine).
 """
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -117,6 +119,11 @@ class ManualMembership(models.Model):
 class ThresholdChange(models.Model):
     """A change of the 大额抵押 threshold from a day on, keeping the value before it for past days."""
 
+    BASE_DAY = dt.date(1900, 1, 1)  # a district's base row when it adopted a default that had no history
+
+    # NULL: the province default (npl.core.tenancy); a district's own history once it keeps its own threshold.
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name="区县")
     valid_from = models.DateField("生效日期")
     value = models.DecimalField("门槛（元）", max_digits=18, decimal_places=2)
     previous = models.DecimalField("此前门槛（元）", max_digits=18, decimal_places=2)
@@ -129,6 +136,10 @@ class ThresholdChange(models.Model):
 
     def __str__(self):
         return f"{self.valid_from} {self.previous}→{self.value}"
+
+    @property
+    def is_base(self) -> bool:
+        return self.valid_from == self.BASE_DAY
 
 
 class Membership(models.Model):

@@ -84,9 +84,12 @@ def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True)
                 flags[f"s_{leaf}"] = ExpressionWrapper(scoped, output_field=BooleanField())
                 source = source | _Sql(col(f"s_{leaf}"))
             atoms[("source", leaf)] = source
-        elif leaf == "large_mortgage":
+        elif leaf == "large_mortgage" and not rules.own_thresholds:
             threshold = f"{rules.threshold:.2f}"  # a Decimal from the settings, formatted: safe as a literal
             atoms[("source", leaf)] = _Sql(f"({col('has_mortgage')} AND {col(BALANCE)} >= {threshold})")
+        elif leaf == "large_mortgage":  # districts with their own thresholds: each loan against its district's
+            flags[f"s_{leaf}"] = ExpressionWrapper(rules.large_mortgage_q(), output_field=BooleanField())
+            atoms[("source", leaf)] = _Sql(col(f"s_{leaf}"))
         else:
             flags[f"s_{leaf}"] = ExpressionWrapper(rules.source(leaf), output_field=BooleanField())
             atoms[("source", leaf)] = _Sql(col(f"s_{leaf}"))

@@ -9,12 +9,13 @@ from django.utils import timezone
 from npl.accounts.choices import Role
 from npl.categories.choices import ALL_CODES, NAMES
 from npl.categories.models import ManualMembership, ThresholdChange
-from npl.core import derived
+from npl.core import derived, tenancy
 from npl.core.models import Setting
 from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
 
 THRESHOLD_KEY = "large_mortgage_threshold"
+THRESHOLD = "threshold"  # its kind of per-district settings (npl.core.tenancy)
 
 
 def is_district_admin(user) -> bool:
@@ -97,19 +98,56 @@ def end_membership(m: ManualMembership, user, on: dt.date | None = None) -> Manu
     return m
 
 
-def threshold_on(day: dt.date) -> Decimal:
-    """The large-mortgage threshold in force on `day`: the live Setting unless it changed after `day`."""
-    later = ThresholdChange.objects.filter(valid_from__gt=day).order_by("valid_from", "pk").first()
+def threshold_on(day: dt.date, district_id: int | None = None) -> Decimal:
+    """The large-mortgage threshold in force on `day` for a district (its own, or the province default's —
+    npl.core.tenancy; None: the default's)."""
+    return threshold_of(tenancy.owner(THRESHOLD, district_id), day)
+
+
+def threshold_of(owner_id: int | None, day: dt.date) -> Decimal:
+    """One owner's threshold on `day`: the value before its first change after `day`, else its current one."""
+    later = ThresholdChange.objects.filter(valid_from__gt=day, **tenancy.of_owner(owner_id)).order_by("valid_from", "pk").first()
     if later is not None:
         return later.previous
+    return _current(owner_id)
+
+
+def _current(owner_id: int | None) -> Decimal:
+    """The default's live Setting; a district's latest change (adopting writes one: copy_threshold)."""
+    if owner_id is not None:
+        latest = ThresholdChange.objects.filter(district_id=owner_id).order_by("-valid_from", "-pk").first()
+        if latest is not None:
+            return latest.value
     return Setting.get_decimal(THRESHOLD_KEY)
+
+
+def own_thresholds(day: dt.date) -> dict[int, Decimal]:
+    """district id → its own threshold on `day`, for the districts that keep their own (the engine's bulk form)."""
+    return {d: threshold_of(d, day) for d in sorted(tenancy.own_districts(THRESHOLD))}
+
+
+def copy_threshold(district_id: int, user=None) -> None:
+    """Adopting (npl.core.tenancy): the default's history becomes the district's; with no history, a base row
+    (ThresholdChange.BASE_DAY) holds the default's current value, so a later change of the default does not reach
+    the district."""
+    rows = [ThresholdChange(district_id=district_id, valid_from=c.valid_from, value=c.value, previous=c.previous, set_by=c.set_by)
+            for c in ThresholdChange.objects.filter(district__isnull=True).order_by("valid_from", "pk")]
+    if not rows:
+        current = _current(None)
+        rows = [ThresholdChange(district_id=district_id, valid_from=ThresholdChange.BASE_DAY, value=current, previous=current, set_by=user)]
+    ThresholdChange.objects.bulk_create(rows)
+
+
+def clear_threshold(district_id: int) -> None:
+    """Restoring the default: the district's own threshold history goes."""
+    ThresholdChange.objects.filter(district_id=district_id).delete()
 
 
 @derived.deferred()
 def set_threshold(value, user, on: dt.date | None = None) -> ThresholdChange:
-    """The district admin sets the 大额抵押 threshold (元) from `on` (today); earlier days keep the old one."""
-    if not is_district_admin(user):
-        raise PermissionDenied("只有区金融办可以修改大额抵押门槛")
+    """Set the 大额抵押 threshold (元) from `on` (today), earlier days keeping the old one: a district admin their
+    district's own (the first change adopts it), the 省金融办 the province default."""
+    tenancy.editing_district(user, THRESHOLD)
     try:
         value = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation as exc:
@@ -117,12 +155,14 @@ def set_threshold(value, user, on: dt.date | None = None) -> ThresholdChange:
     if value <= 0 or value != value.quantize(Decimal("0.01")):
         raise ValidationError("门槛必须是大于0、最多两位小数的金额")
     on = on or timezone.localdate()
-    if ThresholdChange.objects.filter(valid_from__gt=on).exists():
+    owner = tenancy.ensure_own(user, THRESHOLD)
+    if ThresholdChange.objects.filter(valid_from__gt=on, **tenancy.of_owner(owner)).exists():
         raise ValidationError("已有更晚生效的门槛设置")
-    previous = Setting.get_decimal(THRESHOLD_KEY)
-    Setting.objects.update_or_create(
-        key=THRESHOLD_KEY, defaults={"value": f"{value:.2f}", "description": Setting.DEFAULTS[THRESHOLD_KEY][1]}
-    )
-    change = ThresholdChange.objects.create(valid_from=on, value=value, previous=previous, set_by=user)
-    derived.refresh(Loan.objects.filter(has_mortgage=True).values_list("pk", flat=True), source="threshold")
+    previous = _current(owner)
+    if owner is None:
+        Setting.objects.update_or_create(
+            key=THRESHOLD_KEY, defaults={"value": f"{value:.2f}", "description": Setting.DEFAULTS[THRESHOLD_KEY][1]}
+        )
+    change = ThresholdChange.objects.create(district_id=owner, valid_from=on, value=value, previous=previous, set_by=user)
+    tenancy.changed(THRESHOLD, owner, has_mortgage=True)  # only a mortgaged loan's membership can move
     return change

@@ -17,6 +17,7 @@ from npl.categories.forms import DecisionForm, ManualRequestForm, ThresholdForm
 from npl.categories.models import ManualMembership, ThresholdChange
 from npl.categories.reports import category_report, scoped_loans, visible_codes
 from npl.categories.services import is_district_admin, threshold_on
+from npl.core import tenancy
 from npl.loans.balances import BALANCE
 from npl.loans.models import Loan
 from npl.org.models import District, Township
@@ -50,7 +51,7 @@ def report(request):
     towns = Township.objects.filter(district=District.current()) if scope.can_choose_township else []
     return render(request, "categories/report.html", {
         "scope": scope, "report": data, "towns": towns, "query": scope.query(),
-        "threshold": threshold_on(scope.day), "may_manage": is_district_admin(request.user),
+        "threshold": threshold_on(scope.day, request.user.district_id), "may_manage": is_district_admin(request.user),
         "may_request": services.may_request(request.user),
     })
 
@@ -177,17 +178,18 @@ def manual_decide(request, pk: int):
 
 @login_required
 def threshold(request):
-    """The large-mortgage threshold: shown to all, changed by the district admin from today on."""
+    """The large-mortgage threshold that applies to this person's district (or the province default): shown to
+    all, changed from today on by a district admin (their district's own) or the 省金融办 (the default)."""
     user = request.user
     if not (user.is_superuser or user.role):
         raise PermissionDenied("您的账号尚未分配角色")
     from django.utils import timezone
 
-    current = threshold_on(timezone.localdate())
+    t = tenancy.page_context(user, services.THRESHOLD)
+    current = services.threshold_of(t["owner"], timezone.localdate())
     form = ThresholdForm(request.POST or None, initial={"value": current})
     if request.method == "POST":
-        if not is_district_admin(user):
-            raise PermissionDenied("只有区金融办可以修改大额抵押门槛")
+        tenancy.editing_district(user, services.THRESHOLD)  # anyone else: 403
         if form.is_valid():
             try:
                 services.set_threshold(form.cleaned_data["value"], user)
@@ -196,7 +198,8 @@ def threshold(request):
             else:
                 messages.success(request, "门槛已更新，自今日起生效")
                 return redirect(reverse("categories:threshold"))
+    history = ThresholdChange.objects.filter(**tenancy.of_owner(t["owner"]))
     return render(request, "categories/threshold.html", {
-        "form": form, "current": current, "history": ThresholdChange.objects.select_related("set_by").order_by("-valid_from", "-pk"),
-        "may_manage": is_district_admin(user),
+        "form": form, "current": current, "history": history.select_related("set_by").order_by("-valid_from", "-pk"),
+        "may_manage": t["may_edit"], "tenancy": t,
     })

@@ -1,15 +1,16 @@
-"""节假日安排: the district admin's page for the holiday schedule table (a year the library lacks, or a correction)."""
+"""节假日安排: the holiday schedule table (a year the library lacks, or a correction) — a district admin edits their
+district's own calendar, the 省金融办 the province default (npl.core.tenancy)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from npl.accounts.choices import Role
-from npl.collection.clocks.calendar import remove_calendar_day, set_calendar_days, year_overview
+from npl.collection.clocks.calendar import KIND, remove_calendar_day, set_calendar_days, year_overview
 from npl.collection.forms import DateInput
+from npl.core import tenancy
 from npl.core.models import CalendarEntry
 
 
@@ -23,15 +24,11 @@ class CalendarDaysForm(forms.Form):
     note = forms.CharField(label="依据", max_length=200, required=False, help_text="如“国务院办公厅关于2027年部分节假日安排的通知”")
 
 
-def _require_admin(user):
-    if user.role != Role.DISTRICT_ADMIN and not user.is_superuser:
-        raise PermissionDenied("只有区金融办可以维护节假日安排")
-
-
 @login_required
 def calendar(request):
-    """The years and where their schedules come from, the district's entries, and a form to add a stretch of days."""
-    _require_admin(request.user)
+    """Whose calendar this is (本区自定 / 本区沿用省级默认 / 省级默认), the years and where their schedules come from,
+    its entries, and a form to add a stretch of days."""
+    tenancy.editing_district(request.user, KIND)  # district admins and the 省金融办; anyone else 403
     form = CalendarDaysForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -44,9 +41,14 @@ def calendar(request):
             messages.success(request, f"已录入 {len(rows)} 天")
             return redirect("collection:calendar")
     today = timezone.localdate()
+    t = tenancy.page_context(request.user, KIND)
+    entries = CalendarEntry.objects.filter(**tenancy.of_owner(t["owner"]))
     ctx = {
-        "years": year_overview(today),
-        "entries": CalendarEntry.objects.select_related("updated_by").order_by("-day")[:400],
+        "tenancy": t,
+        "years": year_overview(today, t["district_id"]),
+        "entries": entries.select_related("updated_by").order_by("-day")[:400],
+        # A district following the default sees the default's entries, which only the 省金融办 deletes.
+        "may_delete": t["owner"] == t["district_id"],
         "form": form,
     }
     return render(request, "collection/calendar.html", ctx)
@@ -55,8 +57,7 @@ def calendar(request):
 @login_required
 @require_POST
 def calendar_remove(request, pk: int):
-    """Delete one entry of the table."""
-    _require_admin(request.user)
+    """Delete one entry of the calendar this person edits."""
     try:
         row = remove_calendar_day(request.user, pk)
     except ValidationError as exc:

@@ -7,4 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
-        from npl.core import checks  # noqa: F401  (registers the holiday schedule check)
+        from npl.core import (
+            checks,  # noqa: F401  (registers the holiday schedule check)
+            tenancy,
+        )
+        from npl.core.workdays import clear_calendar, copy_calendar
+
+        tenancy.register(tenancy.Kind("calendar", "节假日安排", "calendar", copy_calendar, clear_calendar))

@@ -67,7 +67,10 @@ class CalendarEntry(models.Model):
         REST = "rest", "休息日（放假）"
         WORK = "work", "工作日（调休上班）"
 
-    day = models.DateField("日期", unique=True)
+    # NULL: the province default (npl.core.tenancy); a district's own rows once it keeps its own calendar.
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="calendar_entries", verbose_name="区县")
+    day = models.DateField("日期")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     name = models.CharField("节日名称", max_length=40, blank=True, help_text="放假的节日，如“春节”；调休上班日可不填")
     note = models.CharField("依据", max_length=200, blank=True, help_text="如“国办发明电〔2026〕X号”")
@@ -78,6 +81,33 @@ class CalendarEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "节假日安排"
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "day"], name="core_calendarentry_day_per_district"),
+            models.UniqueConstraint(fields=["day"], condition=models.Q(district__isnull=True),
+                                    name="core_calendarentry_day_of_default"),
+        ]
 
     def __str__(self):
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()}{(' ' + self.name) if self.name else ''}"
+
+
+class DistrictSetting(models.Model):
+    """A district that keeps its own settings of one kind (节假日安排, 大额抵押门槛…) instead of the province default.
+
+    Without a row the district follows the default (the kind's rows with district = NULL); npl.core.tenancy
+    is the one place that says whose rows apply to a district.
+    """
+
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, related_name="own_settings", verbose_name="区县")
+    kind = models.CharField("设置类别", max_length=20)
+    adopted_at = models.DateTimeField("采用时间", auto_now_add=True)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="采用人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "本区自定的设置"
+        ordering = ["district_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["district", "kind"], name="core_districtsetting_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.district} 自定 {self.kind}"

@@ -4,14 +4,15 @@
 Council's yearly schedule (国务院办公厅关于X年部分节假日安排的通知), is a rest day; a weekend day the schedule
 makes a working day (调休上班) is a working day. Sources, strongest first:
 
-1. the district's own table (`core.CalendarEntry`, edited by the district admin): a year the library lacks
-   or a correction;
+1. the calendar table (`core.CalendarEntry`): the district's own rows once it keeps its own calendar, else the
+   province default's (npl.core.tenancy) — a year the library lacks, or a correction;
 2. the `chinesecalendar` package (pinned in pyproject.toml; docs/legal-clocks.md says why), which holds the
    State Council's schedules from 2004;
 3. a year neither knows: weekends only, and every deadline in it says so (`schedule_missing`).
 
 `extend(nominal, calendar)` is the one pure function: the extended date and the reason, no database.
-`load_calendar()` reads the table once (a few hundred rows at most) for a run of many loans.
+`load_calendar(district_id)` reads a district's table once (a few hundred rows at most) for a run of many
+loans; `load_calendars()` serves a run over many districts (`of_township`), each table read once.
 """
 from __future__ import annotations
 
@@ -138,12 +139,65 @@ def _extend(nominal: dt.date, calendar: Calendar) -> Extension:
     return Extension(nominal, day, reason, bool(missing))
 
 
-def load_calendar() -> Calendar:
-    """The district's table over the library, read once for a run of many deadlines."""
+def load_calendar(district_id: int | None = None) -> Calendar:
+    """The calendar that applies to a district (its own table, or the province default's — npl.core.tenancy)
+    over the library, read once for a run of many deadlines. None: the default's."""
+    from npl.core import tenancy
+
+    return _calendar_of(tenancy.owner("calendar", district_id))
+
+
+def _calendar_of(owner_id: int | None) -> Calendar:
+    from npl.core.models import CalendarEntry
+    from npl.core.tenancy import of_owner
+
+    rows = CalendarEntry.objects.filter(**of_owner(owner_id)).values_list("day", "kind", "name")
+    return Calendar({day: Entry(kind == CalendarEntry.Kind.REST, name) for day, kind, name in rows})
+
+
+class Calendars:
+    """Every district's calendar for a run over loans of many districts: whose table applies is read once, each
+    table at most once (districts following the default share one Calendar and its memo)."""
+
+    def __init__(self):
+        from npl.core import tenancy
+
+        self.owners = tenancy.owners("calendar")
+        self.by_owner: dict[int | None, Calendar] = {}
+
+    def of_owner(self, owner_id: int | None) -> Calendar:
+        found = self.by_owner.get(owner_id)
+        if found is None:
+            found = self.by_owner[owner_id] = _calendar_of(owner_id)
+        return found
+
+    def of_district(self, district_id: int | None) -> Calendar:
+        return self.of_owner(self.owners.of_district(district_id))
+
+    def of_township(self, township_id: int) -> Calendar:
+        return self.of_owner(self.owners.of_township(township_id))
+
+
+def load_calendars() -> Calendars:
+    """The calendars of every district, loaded lazily: a run over many loans asks `of_township(loan.township_id)`."""
+    return Calendars()
+
+
+def copy_calendar(district_id: int, user=None) -> None:
+    """Adopting: the default's entries become the district's own (npl.core.tenancy)."""
     from npl.core.models import CalendarEntry
 
-    rows = CalendarEntry.objects.values_list("day", "kind", "name")
-    return Calendar({day: Entry(kind == CalendarEntry.Kind.REST, name) for day, kind, name in rows})
+    CalendarEntry.objects.bulk_create(
+        CalendarEntry(district_id=district_id, day=e.day, kind=e.kind, name=e.name, note=e.note, updated_by=e.updated_by)
+        for e in CalendarEntry.objects.filter(district__isnull=True)
+    )
+
+
+def clear_calendar(district_id: int) -> None:
+    """Restoring the default: the district's own entries go."""
+    from npl.core.models import CalendarEntry
+
+    CalendarEntry.objects.filter(district_id=district_id).delete()
 
 
 def missing_years(years: Iterable[int], calendar: Calendar | None = None) -> list[int]:

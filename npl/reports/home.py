@@ -118,11 +118,11 @@ def _district_board(user, qs) -> dict:
 
 def _calendar_missing(user) -> list[int]:
     """Years (this one; from 1 November also next) with no holiday schedule: the district admin must enter them."""
-    from npl.core.workdays import missing_years, years_to_check
+    from npl.core.workdays import load_calendar, missing_years, years_to_check
 
     if user.role != Role.DISTRICT_ADMIN:
         return []
-    return missing_years(years_to_check(timezone.localdate()))
+    return missing_years(years_to_check(timezone.localdate()), load_calendar(user.district_id))
 
 
 def _township_board(user, qs) -> dict:

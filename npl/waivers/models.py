@@ -11,11 +11,17 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 SHARE = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
 
 
+POLICY = "waivers"  # the waiver policy's kind of per-district settings (npl.core.tenancy)
+
+
 class PolicyVersion(models.Model):
     """减免政策版本: one published table of tiers, in force from its date until the next version's date."""
 
-    name = models.CharField("版本名称", max_length=50, unique=True)  # e.g. 2026年第1版
-    effective_from = models.DateField("生效日期", unique=True)
+    # NULL: the province default (npl.core.tenancy); a district's own versions once it keeps its own policy.
+    district = models.ForeignKey("org.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name="区县")
+    name = models.CharField("版本名称", max_length=50)  # e.g. 2026年第1版; unique per owner
+    effective_from = models.DateField("生效日期")  # unique per owner
     branch_limit = models.DecimalField("网点审批上限（元）", default=Decimal("50000.00"), **MONEY)
     reoffer_after_void = models.BooleanField("违约作废后仍可按本版本减免", default=False)
     note = models.TextField("说明", blank=True)
@@ -27,14 +33,31 @@ class PolicyVersion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "减免政策版本"
         ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="uniq_policy_name_per_district"),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(district__isnull=True), name="uniq_policy_name_of_default"),
+            models.UniqueConstraint(fields=["district", "effective_from"], name="uniq_policy_day_per_district"),
+            models.UniqueConstraint(fields=["effective_from"], condition=models.Q(district__isnull=True),
+                                    name="uniq_policy_day_of_default"),
+        ]
 
     def __str__(self):
         return self.name
 
     @classmethod
-    def in_force(cls, day):
-        """The version in force on `day` (the latest whose date has come), or None."""
-        return cls.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    def in_force(cls, day, district_id=None):
+        """The version in force on `day` for a district (its own policy, or the province default's — None: the
+        default's): the latest whose date has come, or None."""
+        from npl.core import tenancy
+
+        return cls.in_force_of(tenancy.owner(POLICY, district_id), day)
+
+    @classmethod
+    def in_force_of(cls, owner_id, day):
+        """One owner's version in force on `day` (owner: a district keeping its own, None the default)."""
+        from npl.core.tenancy import of_owner
+
+        return cls.objects.filter(effective_from__lte=day, **of_owner(owner_id)).order_by("-effective_from").first()
 
 
 class PolicyTier(models.Model):

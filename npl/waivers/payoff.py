@@ -282,13 +282,22 @@ def compute_payoffs(loans, as_of: dt.date | None = None, *, chunk: int = CHUNK) 
     Raises PayoffError for the first loan (in the given order) whose payoff cannot be computed.
     """
     from npl.categories.engine import loan_categories_many
-    from npl.waivers.models import PolicyVersion
+    from npl.core import tenancy
+    from npl.waivers.models import POLICY, PolicyVersion
 
     as_of = as_of or timezone.localdate()
     loans = list({loan.pk: loan for loan in loans}.values())
     markup = penalty_markup()
-    version = PolicyVersion.in_force(as_of)
-    tiers = list(version.tiers.select_related("version")) if version is not None else []
+    # Each loan's district's policy (its own, or the province default's): each owner's version read once.
+    owners = tenancy.owners(POLICY)
+    policies: dict = {}
+
+    def policy_of(loan):
+        owner = owners.of_township(loan.township_id)
+        if owner not in policies:
+            version = PolicyVersion.in_force_of(owner, as_of)
+            policies[owner] = (version, list(version.tiers.select_related("version")) if version is not None else [])
+        return policies[owner]
     out = {}
     for i in range(0, len(loans), chunk):
         part = loans[i:i + chunk]
@@ -302,11 +311,11 @@ def compute_payoffs(loans, as_of: dt.date | None = None, *, chunk: int = CHUNK) 
                 raise PayoffError(f"贷款 {loan.loan_no} 在 {as_of:%Y-%m-%d} 尚无银行数据，无法测算")
             states[loan.pk] = (applied, approved, voided, acc)
         # Categories only where the ruler has to choose a tier (no request decides the payoff already).
-        need = [pk for pk, (applied, approved, voided, _acc) in states.items()
-                if applied is None and approved is None and version is not None and not _blocked(voided, version)]
+        need = [loan.pk for loan in part if _needs_tier(states[loan.pk], policy_of(loan)[0])]
         codes = loan_categories_many(need, as_of) if need else {}
         for loan in part:
             applied, approved, voided, acc = states[loan.pk]
+            version, tiers = policy_of(loan)
             basis = None
             if applied is None and approved is not None:
                 day = _basis_day(approved, facts[loan.pk])
@@ -314,6 +323,11 @@ def compute_payoffs(loans, as_of: dt.date | None = None, *, chunk: int = CHUNK) 
             out[loan.pk] = _payoff(loan, as_of, facts[loan.pk].balance, acc, markup, applied, approved, voided, version,
                                    tiers, [code for code, _name in codes.get(loan.pk, [])], basis)
     return out
+
+
+def _needs_tier(state, version) -> bool:
+    applied, approved, voided, _acc = state
+    return applied is None and approved is None and version is not None and not _blocked(voided, version)
 
 
 def _blocked(voided, version) -> bool:

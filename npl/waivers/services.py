@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from npl.accounts.choices import Role
-from npl.core import derived
+from npl.core import derived, tenancy
 from npl.core.money import fmt_yuan
 from npl.loans import workflow
 from npl.loans.choices import EventKind
@@ -27,7 +27,7 @@ from npl.waivers.choices import (
     RepayMode,
     RequestStatus,
 )
-from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
+from npl.waivers.models import POLICY, PolicyTier, PolicyVersion, WaiverRequest
 from npl.waivers.payoff import compute_payoff, waiver_basis
 from npl.waivers.policy import offer, tier_label
 
@@ -71,7 +71,7 @@ def request_waiver(loan: Loan, user, *, deadline: dt.date, reason: str, mode: st
         payoff = compute_payoff(loan, today)
         if payoff.waiver_state != "offer":
             raise ValidationError(f"该贷款目前没有可适用的减免档次：{payoff.rule or payoff.policy}", code="no_tier")
-        tier = _tier_of(payoff)
+        tier = _tier_of(payoff, loan)
         if mode not in RepayMode.values:
             raise ValidationError({"mode": "还款方式无效"})
         if mode == RepayMode.INSTALMENTS and tier.mode != RepayMode.INSTALMENTS:
@@ -99,9 +99,9 @@ def request_waiver(loan: Loan, user, *, deadline: dt.date, reason: str, mode: st
     return req
 
 
-def _tier_of(payoff) -> PolicyTier:
-    """The tier a payoff's offer came from (its label is unique within the version in force)."""
-    version = PolicyVersion.in_force(payoff.as_of)
+def _tier_of(payoff, loan) -> PolicyTier:
+    """The tier a payoff's offer came from (its label is unique within the version in force in the loan's district)."""
+    version = PolicyVersion.in_force(payoff.as_of, loan.township.district_id)
     for tier in version.tiers.select_related("version"):
         if tier_label(tier) == payoff.policy:
             return tier
@@ -281,26 +281,63 @@ def _require_editable(version: PolicyVersion) -> None:
         raise ValidationError(f"“{version.name}”已于{version.effective_from:%Y-%m-%d}生效，不能修改；请新建版本")
 
 
+def _require_own(user, version: PolicyVersion) -> None:
+    """A version is changed only by whoever edits its owner: the district's admin, or the 省金融办 for the default."""
+    editing = tenancy.editing_district(user, POLICY)
+    if version.district_id != editing:
+        if version.district_id is None:
+            raise ValidationError("这是省级默认的减免政策，本区不能修改；请先“采用本区设置”，再修改本区的版本")
+        raise PermissionDenied("不能修改其他区县的减免政策")
+
+
 def create_version(user, *, name: str, effective_from: dt.date, branch_limit: Decimal, note: str = "",
                    copy_from: PolicyVersion | None = None, reoffer_after_void: bool = False) -> PolicyVersion:
-    """A new policy version from a future date, its tiers copied from another version to be edited."""
+    """A new policy version from a future date, its tiers copied from another version to be edited: a district
+    admin's in their district's own policy (the first one adopts it, copying the default), the 省金融办's in the
+    province default."""
     with derived.deferred():
-        _require_role(user, {Role.DISTRICT_ADMIN}, "制定减免政策")
+        tenancy.editing_district(user, POLICY)
         if effective_from <= _today():
             raise ValidationError({"effective_from": "新版本的生效日期须晚于今天（已生效的政策不能改写）"})
-        if PolicyVersion.objects.filter(effective_from=effective_from).exists():
+        owner = tenancy.ensure_own(user, POLICY)
+        mine = PolicyVersion.objects.filter(**tenancy.of_owner(owner))
+        if mine.filter(effective_from=effective_from).exists():
             raise ValidationError({"effective_from": f"{effective_from:%Y-%m-%d} 已有生效的版本"})
-        if PolicyVersion.objects.filter(name=name.strip()).exists():
+        if mine.filter(name=name.strip()).exists():
             raise ValidationError({"name": f"版本名称“{name}”已存在"})
         if branch_limit is None or branch_limit < 0:
             raise ValidationError({"branch_limit": "网点审批上限须为非负金额"})
-        version = PolicyVersion.objects.create(name=name.strip(), effective_from=effective_from, branch_limit=branch_limit,
-                                               note=note.strip(), created_by=user, reoffer_after_void=reoffer_after_void)
+        if copy_from is not None and copy_from.district_id != owner:
+            # Chosen from the default's versions before this first edit adopted them: its copy in the district.
+            copy_from = mine.filter(name=copy_from.name).first() if copy_from.district_id is None else None
+            if copy_from is None:
+                raise ValidationError({"copy_from": "只能复制本区的政策版本"})
+        version = PolicyVersion.objects.create(district_id=owner, name=name.strip(), effective_from=effective_from,
+                                               branch_limit=branch_limit, note=note.strip(), created_by=user,
+                                               reoffer_after_void=reoffer_after_void)
         if copy_from is not None:
             for t in copy_from.tiers.all():
                 t.pk, t.version = None, version
                 t.save()
     return version
+
+
+def copy_policy(district_id: int, user=None) -> None:
+    """Adopting (npl.core.tenancy): every version of the default, with its tiers, becomes the district's own."""
+    for v in PolicyVersion.objects.filter(district__isnull=True).prefetch_related("tiers"):
+        tiers = list(v.tiers.all())
+        v.pk, v.district_id = None, district_id
+        v.save()
+        for t in tiers:
+            t.pk, t.version = None, v
+        PolicyTier.objects.bulk_create(tiers)
+
+
+def clear_policy(district_id: int) -> None:
+    """Restoring the default: the district's versions go — unless a waiver request was made under one of them."""
+    if WaiverRequest.objects.filter(tier__version__district_id=district_id).exists():
+        raise ValidationError("本区的减免政策已有减免申请按其办理，不能恢复省级默认；如需同省里一致，请按省级默认新建本区版本")
+    PolicyVersion.objects.filter(district_id=district_id).delete()
 
 
 TIER_FIELDS = ("name", "category", "priority", "penalty_share", "compound_share", "interest_share", "mode", "repay_by",
@@ -312,7 +349,7 @@ def save_tier(user, version: PolicyVersion, values: dict, tier: PolicyTier | Non
     from npl.categories.choices import ALL_CODES
 
     with derived.deferred():
-        _require_role(user, {Role.DISTRICT_ADMIN}, "修改减免政策")
+        _require_own(user, version)
         _require_editable(version)
         if values.get("category") and values["category"] not in ALL_CODES:
             raise ValidationError({"category": "适用类别无效"})
@@ -331,7 +368,7 @@ def save_tier(user, version: PolicyVersion, values: dict, tier: PolicyTier | Non
 def delete_tier(user, tier: PolicyTier) -> None:
     """Remove a tier from a version that is not yet in force."""
     with derived.deferred():
-        _require_role(user, {Role.DISTRICT_ADMIN}, "修改减免政策")
+        _require_own(user, tier.version)
         _require_editable(tier.version)
         tier.delete()
 

@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from npl.accounts.choices import Role
 from npl.collection.forms import apply_errors
+from npl.core import tenancy
 from npl.loans import workflow
 from npl.loans.models import Loan
 from npl.waivers import services
 from npl.waivers.choices import CHECKERS, MAKERS, RequestStatus
 from npl.waivers.forms import AsOfForm, DecisionForm, MarkupForm, RequestForm, TierForm, VersionForm, VoidForm
-from npl.waivers.models import PolicyTier, PolicyVersion, WaiverRequest
+from npl.waivers.models import POLICY, PolicyTier, PolicyVersion, WaiverRequest
 from npl.waivers.payoff import PayoffError, compute_payoff, penalty_markup
 from npl.waivers.policy import category_text, condition_text, share_text
 
@@ -26,32 +26,46 @@ def _rows(version):
              "condition": condition_text(t)} for t in version.tiers.select_related("version")]
 
 
-def _ruler_context():
+def _ruler_context(district_id=None):
+    """The policy that applies to a district (its own, or the province default's; None: the default's)."""
     today = timezone.localdate()
-    current = PolicyVersion.in_force(today)
-    upcoming = PolicyVersion.objects.filter(effective_from__gt=today).order_by("effective_from")
-    return {"today": today, "current": current, "rows": _rows(current) if current else [],
-            "upcoming": [(v, _rows(v)) for v in upcoming], "markup": penalty_markup()}
+    owner = tenancy.owner(POLICY, district_id)
+    current = PolicyVersion.in_force_of(owner, today)
+    versions = PolicyVersion.objects.filter(**tenancy.of_owner(owner))
+    upcoming = versions.filter(effective_from__gt=today).order_by("effective_from")
+    return {"today": today, "current": current, "rows": _rows(current) if current else [], "versions": versions,
+            "upcoming": [(v, _rows(v)) for v in upcoming], "markup": penalty_markup(),
+            "whose": tenancy.status(POLICY, district_id)["text"]}
+
+
+def _public_district(request):
+    """The public pages show one district's policy when asked (?district=id), else the province default."""
+    from npl.org.models import District
+
+    raw = request.GET.get("district", "")
+    return District.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
 
 
 @login_required
 def policy(request):
     """一把尺子: the policy in force and the ones to come, for every logged-in role."""
-    ctx = _ruler_context()
+    ctx = _ruler_context(request.user.district_id)
     role = workflow.role_of(request.user)
-    ctx |= {"past": PolicyVersion.objects.filter(effective_from__lte=ctx["today"]).exclude(pk=getattr(ctx["current"], "pk", None)),
-            "may_manage": role == Role.DISTRICT_ADMIN, "may_queue": role in CHECKERS | MAKERS}
+    ctx |= {"past": ctx["versions"].filter(effective_from__lte=ctx["today"]).exclude(pk=getattr(ctx["current"], "pk", None)),
+            "may_manage": tenancy.may_edit(request.user, POLICY), "may_queue": role in CHECKERS | MAKERS}
     return render(request, "waivers/policy.html", ctx)
 
 
 def public_policy(request):
     """The public page of the tiers (no login; the tiers are public, each borrower's waiver is not)."""
-    return render(request, "waivers/public.html", _ruler_context())
+    district = _public_district(request)
+    return render(request, "waivers/public.html", _ruler_context(district and district.pk) | {"district": district})
 
 
 def sheet(request):
     """The one-page printable sheet of the tiers in force (print CSS; the documents helper makes its PDF)."""
-    return render(request, "waivers/sheet.html", _ruler_context())
+    district = _public_district(request)
+    return render(request, "waivers/sheet.html", _ruler_context(district and district.pk) | {"district": district})
 
 
 def _loan(request, pk):
@@ -175,15 +189,22 @@ def queue(request):
 
 
 def _admin_only(user):
-    if workflow.role_of(user) != Role.DISTRICT_ADMIN:
-        raise PermissionDenied("只有区金融办可以制定减免政策")
+    """District admins (their district's own policy) and the 省金融办 (the default); anyone else 403."""
+    tenancy.editing_district(user, POLICY)
+    return tenancy.page_context(user, POLICY)
+
+
+def _editable(user, version) -> bool:
+    return version.effective_from > timezone.localdate() and version.district_id == tenancy.editing_district(user, POLICY)
 
 
 @login_required
 def manage(request):
-    """Versions of the table; a new version from a future date (copying a version's tiers); the penalty markup."""
-    _admin_only(request.user)
+    """Versions of the table this person edits (their district's own, or the default); a new version from a future
+    date (copying a version's tiers; a district following the default adopts it first); the penalty markup."""
+    t = _admin_only(request.user)
     vform = VersionForm(request.POST if request.POST.get("form") == "version" else None, prefix="v")
+    vform.fields["copy_from"].queryset = PolicyVersion.objects.filter(**tenancy.of_owner(t["owner"]))
     mform = MarkupForm(request.POST if request.POST.get("form") == "markup" else None, initial={"percent": penalty_markup()})
     if request.method == "POST":
         try:
@@ -199,16 +220,16 @@ def manage(request):
                 return redirect("waivers:manage")
         except ValidationError as exc:
             apply_errors(vform if request.POST.get("form") == "version" else mform, exc)
-    versions = PolicyVersion.objects.all()
+    versions = PolicyVersion.objects.filter(**tenancy.of_owner(t["owner"]))
     return render(request, "waivers/manage.html", {"versions": versions, "vform": vform, "mform": mform,
-                                                   "today": timezone.localdate()})
+                                                   "today": timezone.localdate(), "tenancy": t})
 
 
 @login_required
 def manage_version(request, pk: int):
-    """A version's tiers; add a tier while the version is not yet in force."""
-    _admin_only(request.user)
-    version = get_object_or_404(PolicyVersion, pk=pk)
+    """A version's tiers; add a tier while the version is not yet in force (and is this person's to edit)."""
+    t = _admin_only(request.user)
+    version = get_object_or_404(PolicyVersion, pk=pk, **tenancy.of_owner(t["owner"]))
     form = TierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,7 +239,7 @@ def manage_version(request, pk: int):
         else:
             messages.success(request, "档次已保存")
             return redirect("waivers:manage_version", pk)
-    editable = version.effective_from > timezone.localdate()
+    editable = _editable(request.user, version)
     return render(request, "waivers/manage_version.html", {"version": version, "rows": _rows(version), "form": form,
                                                            "editable": editable})
 
@@ -226,8 +247,9 @@ def manage_version(request, pk: int):
 @login_required
 def manage_tier(request, pk: int):
     """Change or remove one tier of a version not yet in force."""
-    _admin_only(request.user)
-    tier = get_object_or_404(PolicyTier.objects.select_related("version"), pk=pk)
+    t = _admin_only(request.user)
+    tier = get_object_or_404(PolicyTier.objects.select_related("version"), pk=pk, **{
+        f"version__{k}": v for k, v in tenancy.of_owner(t["owner"]).items()})
     form = TierForm(request.POST or None, instance=tier)
     if request.method == "POST":
         try:

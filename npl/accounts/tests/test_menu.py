@@ -18,7 +18,7 @@ def sections(user) -> list[str]:
 def test_district_admin_menu_groups_every_section_but_admin_by_task(cast):
     assert labels(cast["district_admin"]) == [
         "首页", "贷款台账", "日常清收[时效预警、建议规则]", "进度通报[通报、清收行动]",
-        "专项处置[特殊类别、类别调整、诉讼执行、借新还旧]", "政策文书[减免政策、文书打印]", "数据设置[数据导入、参数、接口令牌]",
+        "专项处置[特殊类别、类别调整、诉讼执行、借新还旧]", "政策文书[减免政策、文书打印]", "数据设置[数据导入、参数、节假日安排、接口令牌]",
     ]
 
 

@@ -128,10 +128,13 @@ def test_the_district_admin_changes_a_threshold_and_disables_a_rule(db, client_f
     assert "不是日期类事实" in page.content.decode()
     page = client.post("/advice/rules/stale_loan/", _rule_post(condition=cond))
     assert page.status_code == 302
-    rule = SuggestionRule.objects.get(code="stale_loan")
+    # The district admin's first change adopted the district's own rules (a copy of the default) and changed it.
+    own = {"code": "stale_loan", "district": cast["district_admin"].district}
+    rule = SuggestionRule.objects.get(**own)
     assert rule.condition["all"][0]["value"] == 30 and rule.updated_by == cast["district_admin"]
+    assert SuggestionRule.objects.get(code="stale_loan", district__isnull=True).condition["all"][0]["value"] == 60
     client.post("/advice/rules/stale_loan/toggle/")
-    assert SuggestionRule.objects.get(code="stale_loan").enabled is False
+    assert SuggestionRule.objects.get(**own).enabled is False
 
 
 def test_the_township_admin_reassigns_a_split_borrower_from_the_page(units, cast, client_for):

@@ -73,7 +73,8 @@ def test_a_new_threshold_holds_from_its_day_and_earlier_days_keep_the_old_one(ma
     loan = make_loan("L1", "800000.00", guarantee="抵押")
     assert codes(loan, APPROVED_ON) == []
     set_threshold("500000", qu_admin, on=APPROVED_ON)
-    assert str(threshold_on(APPROVED_ON)) == "500000.00"
-    assert str(threshold_on(APPROVED_ON - dt.timedelta(days=1))) == "1000000.00"
+    assert str(threshold_on(APPROVED_ON, qu_admin.district_id)) == "500000.00"
+    assert str(threshold_on(APPROVED_ON - dt.timedelta(days=1), qu_admin.district_id)) == "1000000.00"
+    assert str(threshold_on(APPROVED_ON)) == "1000000.00"  # the district's own: the province default is unchanged
     assert codes(loan, APPROVED_ON) == ["large_mortgage"]
     assert codes(loan, dt.date(2026, 4, 30)) == []

@@ -209,7 +209,11 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, cal
             guarantors[loan_id].append(GuarantorFact(mask_name(name), months, released, tuple(demands[pk])))
         releases = _release_dates(loans, as_of, span)
 
+    from npl.core.workdays import Calendars
+
     for loan in loans:
+        # A run over many districts: each loan's deadlines move past its own district's rest days.
+        cal = calendar.of_township(loan.township_id) if isinstance(calendar, Calendars) else calendar
         clock = compute_limitation(
             loan.maturity_date,
             events[loan.pk],
@@ -217,7 +221,7 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, cal
             lost.get(loan.pk, frozenset()),
             guarantors=guarantors[loan.pk],
             release_date=releases.get(loan.pk),
-            calendar=calendar,
+            calendar=cal,
         )
         yield loan, clock
 
@@ -227,11 +231,11 @@ def compute_clocks(loans, as_of: dt.date, *, full: bool = False, details: bool =
 
     full: keep every ledger line and later event in the trail (a loan page); details: guarantors'
     periods and the release date (pages). The report needs neither. Deadlines move past rest days by
-    the library's schedule and the district's table (npl.core.workdays), read once here.
+    the library's schedule and each loan's district's table (npl.core.workdays), read once here.
     """
-    from npl.core.workdays import load_calendar
+    from npl.core.workdays import load_calendars
 
-    calendar = load_calendar()
+    calendar = load_calendars()
     ids = list(loans.order_by("loan_no").values_list("pk", flat=True))
     model = loans.model
     for i in range(0, len(ids), CHUNK):
@@ -307,5 +311,6 @@ def loan_clock_context(loan, as_of=None) -> dict:
         if row is not None:
             return {"legal_clock": row.to_clock(), "legal_clock_loan": loan}
     # The page has fetched the loan (with its borrower and township): no second fetch of it by pk.
-    (_, clock), *_ = _chunk_clocks([loan], day, full=True, details=True, calendar=load_calendar())
+    calendar = load_calendar(loan.township.district_id)
+    (_, clock), *_ = _chunk_clocks([loan], day, full=True, details=True, calendar=calendar)
     return {"legal_clock": clock, "legal_clock_loan": loan}

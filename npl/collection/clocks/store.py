@@ -83,14 +83,14 @@ class ClockDeriver(derived.Deriver):
     label = "法律时效"
     order = 20
     # Lost-contact intervals and the imprisoned roster's release date come from rosters and manual decisions;
-    # deadlines move past the district's rest days.
+    # deadlines move past the rest days of each loan's district (its own calendar or the province default's).
     reads = frozenset({"calendar", "roster", "manual"})
 
     def refresh(self, loan_ids, day):
         from npl.collection.models import LoanClock
-        from npl.core.workdays import load_calendar
+        from npl.core.workdays import load_calendars
 
-        calendar = load_calendar()
+        calendar = load_calendars()
         ids = _all_ids(loan_ids)
         changed = 0
         for i in range(0, len(ids), CHUNK):
@@ -111,9 +111,9 @@ class ClockDeriver(derived.Deriver):
         return changed
 
     def differences(self, day):
-        from npl.core.workdays import load_calendar
+        from npl.core.workdays import load_calendars
 
-        calendar = load_calendar()
+        calendar = load_calendars()
         ids = _all_ids(None)
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]

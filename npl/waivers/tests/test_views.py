@@ -91,6 +91,10 @@ def test_only_the_district_admin_edits_the_table_and_only_future_versions(client
         "max_instalments": 1, "note": ""})
     tier.refresh_from_db()
     assert tier.penalty_share == Decimal("80.00")
-    in_force = ruler.tiers.get()
+    # The first new version adopted the district's own policy (a copy of the default): its copy of the version in
+    # force is the district's now, and still not to be changed.
+    assert nxt.district_id is not None and ruler.district_id is None
+    in_force = PolicyVersion.objects.get(district=nxt.district, name=ruler.name).tiers.get()
     page = admin.post(f"/waivers/manage/tiers/{in_force.pk}/", {"delete": "1"})
-    assert "已于" in page.content.decode() and ruler.tiers.count() == 1
+    assert "已于" in page.content.decode() and in_force.version.tiers.count() == 1
+    assert admin.post(f"/waivers/manage/tiers/{ruler.tiers.get().pk}/", {"delete": "1"}).status_code == 404
