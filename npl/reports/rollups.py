@@ -12,7 +12,8 @@ with `?district=<id>`, read-only. Only region offices reach these pages; anyone 
 """
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
 from npl.accounts.scope import region_district, region_districts  # noqa: F401  (the pages' one rule)
 from npl.categories.choices import CATEGORIES
@@ -20,9 +21,8 @@ from npl.collection.clocks import STATUS_LABELS
 from npl.core.money import ZERO, fmt_wan, percent
 from npl.loans.balances import aggregate_over, col, from_cents, sum_cents
 from npl.loans.choices import LoanStatus
-from npl.reports.bulletins import default_campaign
 from npl.reports.models import DailyFigure
-from npl.reports.snapshots import AT_RISK
+from npl.reports.snapshots import AT_RISK, active_campaigns
 
 # Category columns: each category, then its subcategories (其中), in DOMAIN order.
 COLUMNS = [(c.code, c.name, False) for cat in CATEGORIES for c in (cat, *cat.subcategories)]
@@ -102,19 +102,42 @@ def _clock_row(by_status: dict, district=None) -> dict:
             "at_risk": sum(by_status[s] for s in AT_RISK), "loans": sum(by_status.values())}
 
 
+def current_campaigns(districts: list) -> dict:
+    """district id → its current campaign as `bulletins.default_campaign(district=…)` picks it (the latest running
+    today, else the latest of all), for every district at once: two queries whatever their number."""
+    from npl.campaigns.models import Campaign
+
+    ids = [d.pk for d in districts]
+    out = {}
+    for qs in (active_campaigns(timezone.localdate()), Campaign.objects.all()):
+        for c in qs.filter(district_id__in=ids).order_by("-baseline", "-pk"):
+            out.setdefault(c.district_id, c)
+        if len(out) == len(ids):
+            break
+    return out
+
+
 def campaign_rollup(districts: list) -> dict:
     """Per district: its current campaign's figures at its latest daily snapshot, summed over the townships as the
     district's bulletin sums them; ranked by recovery rate (ties: collected amount, then name), districts without
-    a campaign or a snapshot last."""
+    a campaign or a snapshot last. A fixed number of queries whatever the districts."""
+    campaigns = current_campaigns(districts)
+    ids = [c.pk for c in campaigns.values()]
+    latest = dict(DailyFigure.objects.filter(campaign_id__in=ids).values("campaign_id").annotate(day=Max("day"))
+                  .values_list("campaign_id", "day").order_by())
+    wanted = Q()
+    for campaign_id, day in latest.items():
+        wanted |= Q(campaign_id=campaign_id, day=day)
+    figures = {}
+    if latest:
+        for f in DailyFigure.objects.filter(wanted):
+            figures.setdefault(f.campaign_id, []).append(f)
     rows = []
     for d in districts:
-        campaign = default_campaign(district=d)
-        day, figs = None, None
-        if campaign is not None:
-            day = DailyFigure.objects.filter(campaign=campaign).order_by("-day").values_list("day", flat=True).first()
-        if day is not None:
-            figs = _sum_figures(DailyFigure.objects.filter(campaign=campaign, day=day))
-        rows.append({"district": d, "campaign": campaign, "day": day, **(figs or _sum_figures([]))})
+        campaign = campaigns.get(d.pk)
+        day = latest.get(campaign.pk) if campaign else None
+        rows.append({"district": d, "campaign": campaign, "day": day,
+                     **_sum_figures(figures.get(campaign.pk, []) if campaign else [])})
     ranked = sorted(rows, key=lambda r: (r["day"] is None or r["task_count"] == 0, -r["rate"], -r["collected_amount"],
                                          r["district"].name))
     for rank, r in enumerate(ranked, start=1):

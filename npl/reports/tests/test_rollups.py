@@ -197,3 +197,26 @@ def test_a_superuser_reads_every_district_side_by_side(district_two, django_user
     response = login(root).get(reverse("reports:region_categories"))
     assert response.status_code == 200
     assert [r["district"].name for r in response.context["figures"]["rows"]] == ["东川区", "西岭区"]
+
+
+def test_the_campaign_roll_up_reads_a_fixed_number_of_queries_whatever_the_districts(district_two, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from npl.org.models import District
+    from npl.reports.rollups import campaign_rollup
+
+    create_campaign("攻坚行动", SNAP, user=cast["district_admin"])
+    create_campaign("百日清收", SNAP, user=district_two.cast["district_admin"])
+    take_snapshot(timezone.localdate())
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            campaign_rollup(list(District.objects.order_by("name")))
+        return len(ctx.captured_queries)
+
+    two = queries()
+    third = District.objects.create(name="北坡区", region=district_two.city)
+    create_campaign("北坡清收", SNAP, township=testing.township("北坡镇", third))
+    take_snapshot(timezone.localdate())
+    assert queries() == two
