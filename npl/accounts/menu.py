@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from npl.accounts.choices import Role
+from npl.accounts.choices import REGION_ROLES, Role
 
 R = Role
 WITH_ROLE = frozenset(Role)
@@ -25,6 +25,10 @@ GROUPS = (
     ("进度通报", [
         ("通报", "/reports/", DISTRICT | {R.TOWNSHIP_ADMIN}),
         ("清收行动", "/campaigns/", DISTRICT | {R.TOWNSHIP_ADMIN, R.COLLECTOR, R.BRANCH_STAFF}),
+        # 市/省金融办: its districts side by side (reports.rollups)
+        ("各区九类汇总", "/reports/region/categories/", REGION_ROLES),
+        ("各区时效汇总", "/reports/region/clocks/", REGION_ROLES),
+        ("各区清收汇总", "/reports/region/campaigns/", REGION_ROLES),
     ]),
     ("专项处置", [
         ("特殊类别", "/categories/", WITH_ROLE),

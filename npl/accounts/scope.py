@@ -4,6 +4,8 @@ The liaisons' scopes read what the apps above store, through the reverse relatio
 (no import of those apps): a loan's stored category memberships (`categories.Membership`, kept current by
 npl.core.derived, live when the balance is > 0) and its litigation cases.
 """
+from django.http import Http404
+
 from npl.accounts.choices import Role
 
 
@@ -36,3 +38,28 @@ def loan_scope(qs, user):
         code = "lost_contact" if role == Role.POLICE_LIAISON else "public_servant"
         return qs.filter(memberships__code=code, memberships__balance__gt=0)
     return qs.none()
+
+
+def region_districts(user) -> list:
+    """The districts of a 市/省金融办's region, by name (a superuser: every district); anyone else (district roles,
+    outsiders): 404."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        from npl.org.models import District  # org sits below accounts
+
+        return list(District.objects.order_by("name"))
+    if not (user.is_authenticated and user.is_active and user.is_region_wide and user.region_id):
+        raise Http404("页面不存在")
+    return list(user.region.districts().order_by("name"))
+
+
+def region_district(user, raw: str | None):
+    """The district a region office asked for (?district=<id>) among its own: None when not asked (or asked by
+    someone below the region: their scope already holds them to their district); a district outside the region
+    (or not a number) is a 404, the answer for one that does not exist."""
+    raw = (raw or "").strip()
+    if not raw or not getattr(user, "is_region_wide", False):
+        return None
+    found = [d for d in region_districts(user) if str(d.pk) == raw]
+    if not found:
+        raise Http404("区不存在")
+    return found[0]

@@ -2,10 +2,11 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from npl.accounts.choices import Role
+from npl.accounts.choices import REGION_ROLES, Role
 from npl.campaigns.models import Campaign
 
-ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_LEADER, Role.TOWNSHIP_ADMIN, Role.COLLECTOR, Role.BRANCH_STAFF}
+# A city's or province's office follows its districts' campaigns read-only (the roll-up's drill-down).
+ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_LEADER, Role.TOWNSHIP_ADMIN, Role.COLLECTOR, Role.BRANCH_STAFF} | REGION_ROLES
 
 
 def require_follower(user) -> None:
@@ -16,10 +17,12 @@ def require_follower(user) -> None:
 
 def visible_campaigns(user):
     """Campaigns of the user's own district only: district roles see every one, others the district-wide ones
-    and their own township's."""
+    and their own township's; a city's or province's office every campaign of its region's districts."""
     qs = Campaign.objects.select_related("township")
     if user.is_superuser:
         return qs
+    if user.is_region_wide:
+        return qs.filter(district__in=user.region.districts()) if user.region_id else qs.none()
     qs = qs.filter(district_id=user.district_id) if user.district_id else qs.none()
     if user.is_district_wide:
         return qs

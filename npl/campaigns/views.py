@@ -89,6 +89,8 @@ def _campaign_and_scope(request, pk):
     if campaign.township_id and scope.township is None:
         scope.township = campaign.township
         scope.label = campaign.township.name
+    elif request.user.is_region_wide and scope.township is None:  # a city's office reading one district's campaign
+        scope.label = campaign.district.name if campaign.district_id else scope.label
     return campaign, scope
 
 

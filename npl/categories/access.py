@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.accounts.scope import region_district
 from npl.categories.cli import UsageError, parse_day
 from npl.org.models import District, Township
 
@@ -27,6 +28,8 @@ class ReportScope:
     label: str
     can_choose_township: bool
     date_error: str = ""
+    # A city's or province's office looking at one of its districts (?district=<id>, read-only): None otherwise.
+    district: District | None = None
 
     @property
     def is_township(self) -> bool:
@@ -38,6 +41,8 @@ class ReportScope:
         params = {"as_of": self.day.isoformat()}
         if self.township is not None:
             params["township"] = self.township.pk
+        if self.district is not None:
+            params["district"] = self.district.pk
         params.update({k: v for k, v in extra.items() if v is not None})
         return urlencode(params)
 
@@ -54,6 +59,8 @@ def report_scope(request) -> ReportScope:
         day, error = timezone.localdate(), str(exc.args[0])
     raw = (request.GET.get("township") or "").strip()
     town = None
+    if user.is_region_wide:
+        return _region_scope(user, request.GET.get("district"), raw, day, error)
     if raw:
         if not raw.isdigit():
             raise Http404("乡镇不存在")
@@ -73,6 +80,19 @@ def report_scope(request) -> ReportScope:
     if user.role == Role.DISCIPLINE_LIAISON and town is None:
         label = _district(user).name
     return ReportScope(town, day, label, False, error)
+
+
+def _region_scope(user, raw_district, raw_town, day, error) -> ReportScope:
+    """A 市/省金融办: the whole region, or one of its districts (?district=), or a township of that district."""
+    district = region_district(user, raw_district)
+    town = None
+    if raw_town:
+        towns = Township.objects.filter(district__in=[district] if district else user.region.districts())
+        town = towns.filter(pk=int(raw_town)).first() if raw_town.isdigit() else None
+        if town is None:
+            raise Http404("乡镇不存在")
+    label = town.name if town else (district.name if district else user.unit_label)
+    return ReportScope(town, day, label, False, error, district=district)
 
 
 def _district(user) -> District:

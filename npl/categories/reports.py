@@ -24,9 +24,11 @@ def visible_codes(user) -> list[str]:
     return list(ORDER)
 
 
-def scoped_loans(*, township=None, user=None):
-    """The loans a report covers: the user's scope (if given), narrowed to a township (if given)."""
+def scoped_loans(*, township=None, user=None, district=None):
+    """The loans a report covers: the user's scope (if given), narrowed to a district or a township (if given)."""
     qs = Loan.objects.for_user(user) if user is not None else Loan.objects.all()
+    if district is not None:
+        qs = qs.filter(township__district=district)
     if township is not None:
         qs = qs.filter(township=township)
     return qs
@@ -124,14 +126,16 @@ def _row(code: str, name: str, fig: dict, households: bool) -> dict:
     return out
 
 
-def category_report(*, township=None, as_of: dt.date | None = None, user=None, households: bool = True) -> dict:
+def category_report(*, township=None, as_of: dt.date | None = None, user=None, households: bool = True,
+                    district=None) -> dict:
     """{"scope", "as_of", "categories": [...]} as INTAKE.md shapes it, plus households (户) per row.
 
     `user` narrows to what that person may see (their loans and, for the discipline liaison, only the
-    public-servant category); `township` narrows to one township."""
+    public-servant category); `township` narrows to one township, `district` to one district (a region office's
+    drill-down)."""
     day = as_of or timezone.localdate()
     codes = visible_codes(user)
-    figs = category_figures(scoped_loans(township=township, user=user), day, codes)
+    figs = category_figures(scoped_loans(township=township, user=user, district=district), day, codes)
     rows = []
     for cat in CATEGORIES:
         if cat.code not in figs:
@@ -142,5 +146,5 @@ def category_report(*, township=None, as_of: dt.date | None = None, user=None, h
                 _row(s.code, s.name, figs[s.code], households) for s in cat.subcategories if s.code in figs
             ]
         rows.append(row)
-    scope = township.name if township is not None else District.current().name
+    scope = township.name if township is not None else (district or District.current()).name
     return {"scope": scope, "as_of": day.isoformat(), "categories": rows}

@@ -37,7 +37,7 @@ def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
 
 def _report(request):
     scope = report_scope(request)
-    data = category_report(township=scope.township, as_of=scope.day, user=request.user)
+    data = category_report(township=scope.township, as_of=scope.day, user=request.user, district=scope.district)
     data["scope"] = scope.label
     return scope, data
 
@@ -107,7 +107,7 @@ def category_loans(request, code: str):
     if code not in NAMES or code not in visible_codes(request.user):
         raise Http404("类别不存在")
     scope = report_scope(request)
-    loans = scoped_loans(township=scope.township, user=request.user)
+    loans = scoped_loans(township=scope.township, user=request.user, district=scope.district)
     # Today from the stored memberships (issue 16); another day by the engine's rules.
     qs = stored.loans_in(code, loans) if stored.answers(scope.day) else loans_in(code, scope.day, loans)
     qs = qs.select_related("borrower", "township", "community").order_by("township__name", "loan_no")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.accounts.scope import region_district
 from npl.collection.clocks import STATUS_LABELS, compute_clocks, loan_clock_context
 from npl.collection.clocks.export import clock_alerts_workbook
 from npl.collection.clocks.store import claim_alert, guarantee_alert, stored_for
@@ -76,8 +77,12 @@ def _scope(request):
     """(as_of, its error, visible towns, the township asked for or None, whether the whole district is shown)."""
     as_of, as_of_error = _as_of(request.GET.get("as_of"), timezone.localdate())
     visible = Loan.objects.for_user(request.user)
+    # A city's or province's office reads one of its districts whole (?district=, from its roll-up): read-only.
+    district = region_district(request.user, request.GET.get("district"))
+    if district is not None:
+        visible = visible.filter(township__district=district)
     towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
-    whole = may_see_whole_district(request.user)
+    whole = may_see_whole_district(request.user) or district is not None
     town = _township(towns, request.GET.get("township"), whole)
     return as_of, as_of_error, visible, towns, town, whole
 
@@ -170,12 +175,14 @@ def _alert_loans(visible, town):
 def clock_alerts(request):
     """法律时效预警: the loans of a township, or of the whole district, whose periods lapse within 6/3/1 months or have lapsed."""
     as_of, as_of_error, visible, towns, town, whole = _scope(request)
+    district = region_district(request.user, request.GET.get("district"))
     ctx = {
         "towns": towns,
         "town": town,
+        "district": district,
         "whole_district": whole and town is None,
         "may_see_whole_district": whole,
-        "scope_name": town.name if town else (WHOLE_DISTRICT if whole else ""),
+        "scope_name": town.name if town else (district.name if district else WHOLE_DISTRICT) if whole else "",
         "as_of": as_of,
         "as_of_error": as_of_error,
         "is_today": as_of == timezone.localdate(),

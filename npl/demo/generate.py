@@ -181,8 +181,9 @@ def _day_between(rnd: random.Random, start: dt.date, end: dt.date, weekday: bool
 class _Generator:
     """One pass of a seeded random source over the district: people, loans, then each file's rows."""
 
-    def __init__(self, n_loans: int, seed: int, baseline: dt.date, district_name: str):
+    def __init__(self, n_loans: int, seed: int, baseline: dt.date, district_name: str, loan_prefix: str = "8103"):
         self.rnd = random.Random(seed)
+        self.loan_prefix = loan_prefix  # loan numbers are unique across an installation: each district's bank its own
         self.n = n_loans
         self.baseline = baseline
         self.district_name = district_name
@@ -259,7 +260,7 @@ class _Generator:
                 issue = _day_between(self.rnd, dt.date(2012, 1, 1), dt.date(2022, 12, 31), weekday=True)
                 contract_seq[issue.year] = contract_seq.get(issue.year, 1000) + self.rnd.randint(1, 9)
                 loans.append(self.loan(
-                    loan_no=f"8103{branch_code[branch]:02d}{branch_seq[branch]:07d}",
+                    loan_no=f"{self.loan_prefix}{branch_code[branch]:02d}{branch_seq[branch]:07d}",
                     contract_no=f"农合借字{issue.year}第{contract_seq[issue.year]}号",
                     who=who, town=town, community=community, branch=branch, issue=issue,
                 ))
@@ -574,13 +575,13 @@ class _History:
 
 
 def build_district(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE,
-                   district_name: str = "西岭区", end: dt.date | None = None) -> DemoDistrict:
+                   district_name: str = "西岭区", end: dt.date | None = None, loan_prefix: str = "8103") -> DemoDistrict:
     """The whole demo district in memory (no files): units, borrowers, loans, and every list's rows.
 
     `end` is the day the history runs to (`npl demo`: the day before it is loaded); the story is drawn on its
     reference dates (history ending REPAID_UNTIL), then every dated fact is moved by the same number of days,
     so the same seed and `end` give the same data, and the demo looks alive whatever day it is loaded."""
-    gen = _Generator(loans, seed, baseline, district_name)
+    gen = _Generator(loans, seed, baseline, district_name, loan_prefix)
     towns = gen.towns()
     borrowers, loan_rows = gen.loans(towns)
     for ln in loan_rows:  # some loans of each township go to its collector (包保责任人)

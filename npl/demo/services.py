@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from npl.accounts.choices import Role
+from npl.accounts.choices import DISTRICT_TIER, Role
 from npl.accounts.models import User
 from npl.core import derived
 from npl.core.models import Setting
@@ -105,20 +105,24 @@ def logins_table() -> list[tuple[str, str, str, str]]:
 
 
 @transaction.atomic
-def ensure_users(*, district_only: bool = False) -> dict:
-    """Create the demo logins that are missing (an existing login is left as it is); return them by username."""
+def ensure_users(*, district_only: bool = False, seat: District | None = None, prefix: str = "") -> dict:
+    """Create the demo logins that are missing (an existing login is left as it is); return them by username.
+    `seat`, `prefix`: another district of a multi-district demo (its units, its prefixed cast)."""
     made = {}
-    for spec in demo_users():
+    seat = seat or District.current()
+    for spec in demo_users(prefix):
         if district_only and spec.township:
             continue
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            township = Township.objects.get(name=spec.township) if spec.township else None
-            branch = Branch.objects.get(name=lead_branch_name(spec.township)) if spec.role == Role.BRANCH_STAFF else None
+            township = Township.objects.get(district=seat, name=spec.township) if spec.township else None
+            branch = (Branch.objects.get(district=seat, name=lead_branch_name(spec.township))
+                      if spec.role == Role.BRANCH_STAFF else None)
             user = User(
                 username=spec.username, role=spec.role, display_name=spec.display_name,
                 township=township if spec.role != Role.BRANCH_STAFF else None, branch=branch,
                 region=_demo_region(spec.role), is_superuser=spec.superuser, is_staff=spec.superuser,
+                district=seat if spec.role in DISTRICT_TIER and not spec.superuser else None,
             )
             user.set_password(spec.password)
             user.full_clean()
@@ -147,14 +151,16 @@ def _demo_region(role: str):
 
 
 @transaction.atomic
-def set_lead_branches(district: DemoDistrict) -> int:
-    """Each township's lead branch (牵头网点), and the branches that serve it, as the demo's plan has them."""
+def set_lead_branches(district: DemoDistrict, seat: District | None = None, bank: Bank | None = None) -> int:
+    """Each township's lead branch (牵头网点), and the branches that serve it, as the demo's plan has them (in `seat`,
+    branches of `bank`: another district of a multi-district demo has its own bank)."""
     changed = 0
-    bank, seat = Bank.current(), District.current()
+    seat = seat or District.current()
+    bank = bank or Bank.current()
     for town in district.towns:
         # A small demo may leave a unit without loans: the import did not create it, the plan still has it.
         township, _ = Township.objects.get_or_create(district=seat, name=town.name)
-        branches = [Branch.objects.get_or_create(name=name, defaults={"bank": bank})[0] for name in town.branches]
+        branches = [Branch.objects.get_or_create(bank=bank, name=name, defaults={"district": seat})[0] for name in town.branches]
         township.branches.add(*branches)
         if township.lead_branch_id is None:
             township.lead_branch = branches[0]
@@ -164,10 +170,10 @@ def set_lead_branches(district: DemoDistrict) -> int:
 
 
 @transaction.atomic
-def assign_collectors(district: DemoDistrict, users: dict) -> int:
+def assign_collectors(district: DemoDistrict, users: dict, prefix: str = "") -> int:
     """Hand the planned loans to their township's collector, led by the township admin; each loan once only."""
-    by_town = {spec.township: spec.username for spec in demo_users() if spec.role == Role.COLLECTOR}
-    leaders = {spec.township: spec.username for spec in demo_users() if spec.role == Role.TOWNSHIP_ADMIN}
+    by_town = {spec.township: spec.username for spec in demo_users(prefix) if spec.role == Role.COLLECTOR}
+    leaders = {spec.township: spec.username for spec in demo_users(prefix) if spec.role == Role.TOWNSHIP_ADMIN}
     wanted = {ln.loan_no: ln.township for ln in district.loans if ln.collector}
     already = set()
     for part in _chunks(list(wanted)):
@@ -196,7 +202,7 @@ def _create_campaign(district: DemoDistrict, user, out) -> None:
     from npl.campaigns.services import create_campaign
 
     name = campaign_name(district)
-    if Campaign.objects.filter(name=name).exists():
+    if Campaign.objects.filter(name=name, district=user.district).exists():
         return
     create_campaign(name, district.baseline, ends_on=district.on(CAMPAIGN_ENDS), user=user)
     out(f"  清收行动：{name}（基准日 {district.baseline}）")
@@ -209,22 +215,30 @@ def _already_imported(kind: str, sub_kind: str | None, digest: str) -> bool:
 
 
 def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, end: dt.date | None = None,
-              out=None) -> dict:
+              out=None, seat: District | None = None, prefix: str = "", loan_prefix: str = "8103", train: bool = True) -> dict:
     """Write the demo files to a temporary folder and import them; return each import's report by file name.
 
     The history runs to `end` (default `history_end()`: the day before the first load), so the demo's weeks
-    lead up to today; every stage says what it did, with counts and seconds, through `out`."""
-    district_name = District.current().name
+    lead up to today; every stage says what it did, with counts and seconds, through `out`. `seat`, `prefix`,
+    `loan_prefix`: another district of a multi-district demo (`load_districts`): loaded into `seat`, its cast's
+    usernames prefixed, its loan numbers its own."""
+    seat = seat or District.current()
+    district_name = seat.name
     end = end or history_end()
     say = _Progress(out)
     reports = {}
+    several = District.objects.count() > 1
     with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
-        plan = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end)
+        plan = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end,
+                              loan_prefix=loan_prefix)
         say(f"  生成演示数据：贷款{len(plan.loans)}笔，名单{sum(len(r) for r in plan.rosters.values())}人次，"
             f"还款流水{len(plan.repayments)}条，催收记录{len(plan.actions)}条，模拟历史 {plan.history_from} 至 {plan.history_end}")
         _keep_history_end(end)
-        users = ensure_users(district_only=True)
-        admin = users["quadmin"]
+        if prefix:  # another district: its units and its own bank first (branch names are unique per bank)
+            bank, _ = Bank.objects.get_or_create(name=f"{district_name}农村商业银行")
+            set_lead_branches(plan, seat, bank)
+        users = ensure_users(district_only=True, seat=seat, prefix=prefix)
+        admin = users[prefix + "quadmin"]
         # The files are written by a child process while the earlier ones are imported (the same bytes as
         # write_demo_files); a line shows the wait when a file was not ready yet.
         with closing(stream_demo_files(plan, Path(tmp))) as files:
@@ -239,24 +253,28 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
                 if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
                     _create_campaign(plan, admin, say)
                 if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
-                    users = ensure_users()
-                    assigned = assign_collectors(plan, users)
+                    users = ensure_users(seat=seat, prefix=prefix)
+                    assigned = assign_collectors(plan, users, prefix)
                     if assigned:
                         say(f"  分配包保责任人：{assigned}笔")
+                if f.kind == "roster" and several:
+                    # A district-wide roster cannot yet be held to one district of several (intake refuses it).
+                    say.note(f"  {label}：多区安装尚不能导入全区名单，跳过")
+                    continue
                 digest = sha256_of(f.path)
                 if _already_imported(f.kind, f.sub_kind, digest):
                     say.note(f"  {label}：已导入过（{f.path.name}），跳过")
                     continue
                 report = run_import(
-                    f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin,
+                    f.kind, f.path, sub_kind=f.sub_kind, as_of=f.as_of, user=admin, district=seat,
                     create_units=f.kind == "loans", skip_invalid=True, file_name=f"演示-{label}.xlsx",
                 )
                 reports[f.path.name] = report
                 say(f"  导入{label}：读取{report['rows_read']}行，新增{report['created']}，更新{report['updated']}，"
                     f"未变{report['unchanged']}，拒绝{len(report['refused'])}，提示{len(report['warnings'])}")
                 if f.kind == "loans":
-                    set_lead_branches(plan)
-                    users = ensure_users()
+                    set_lead_branches(plan, seat, Bank.objects.filter(branches__district=seat).first())
+                    users = ensure_users(seat=seat, prefix=prefix)
     moved = register_from_history_start(plan)
     if moved:
         say(f"  登记日期设为演示历史起点{plan.history_from}：{moved}笔")
@@ -264,7 +282,7 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     if made:
         bound = f"（超过{FULL_DEMO}笔的演示按{FULL_DEMO}笔的数量封顶）" if len(plan.loans) > FULL_DEMO else ""
         say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()) + bound)
-    if reports:  # something new came in: learn the recovery likelihood from the demo's history
+    if reports and train:  # something new came in: learn the recovery likelihood from the demo's history
         _train_likelihood(plan, say)
     from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
 
@@ -275,7 +293,7 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
         if any(swept.values()) else "  每日清理：无需更新")
     say.note("  处理清收人员的往期建议……")
-    handled = handle_past_suggestions(plan)
+    handled = handle_past_suggestions(plan, prefix)
     if handled:
         say(f"  往期清收建议（逾期{PAST_SUGGESTION_DAYS}天以上）记为已处理：完成{handled['done']}条，不采纳{handled['dismissed']}条")
     # Lazy: reports sits above the demo's imports; back-fills the recent weeks' daily snapshots (idempotent).
@@ -284,6 +302,46 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     say(f"  发布已结束各周的周通报：{published}期" if published else "  周通报：往期均已发布")
     say.note(f"  合计用时{say.total():.0f}秒")
     return reports
+
+
+# Further districts of `npl demo --districts N`: eight to a city, the cities in the demo's province.
+MORE_DISTRICTS = ["东川区", "南山区", "北塬区", "青河区", "白水县", "石门县", "金川县", "玉溪县", "松林县", "枫桥县",
+                  "云台县", "清泉县", "桃源县", "黄土县", "柏树县", "临河县"]
+MORE_CITIES = ["渭北市", "汉中平原市", "秦南市", "商洛山市"]
+DISTRICTS_PER_CITY = 8
+
+
+def demo_seat(k: int) -> District:
+    """The k-th district of a multi-district demo (0: the installation's own), created under its city if missing."""
+    from npl.org.models import Region, Tier
+
+    if k == 0:
+        return District.current()
+    province, _ = Region.objects.get_or_create(tier=Tier.PROVINCE, name=DEMO_PROVINCE, parent=None)
+    c = k // DISTRICTS_PER_CITY
+    city_name = DEMO_CITY if c == 0 else (MORE_CITIES[c - 1] if c <= len(MORE_CITIES) else f"第{c + 1}市")
+    city, _ = Region.objects.get_or_create(tier=Tier.CITY, name=city_name, parent=province)
+    first = District.current()
+    if first.region_id is None:
+        first.region = Region.objects.get_or_create(tier=Tier.CITY, name=DEMO_CITY, parent=province)[0]
+        first.save(update_fields=["region"])
+    name = MORE_DISTRICTS[k - 1] if k <= len(MORE_DISTRICTS) else f"第{k + 1}区"
+    seat, _ = District.objects.get_or_create(name=name, defaults={"region": city})
+    return seat
+
+
+def load_districts(districts: int, *, loans: int = 3000, seed: int = SEED, out=None, start: int = 0) -> None:
+    """`npl demo --districts N`: the demo district as `load_demo` loads it, then N-1 more under its city (eight to a
+    city, further cities in its province), each with `loans` loans of its own seed, its own townships, branches and
+    bank, its cast (usernames prefixed d2_, d3_…), history, plans, snapshots and bulletins. The likelihood model is
+    the installation's: trained after the first district and again after the last. `start`: the districts before it
+    are loaded already (a benchmark measures one district, then adds the others)."""
+    for k in range(start, districts):
+        seat = demo_seat(k)
+        if out is not None:
+            out(f"第{k + 1}/{districts}个区：{seat.name}")
+        load_demo(loans=loans, seed=seed + k, out=out, seat=seat, prefix=f"d{k + 1}_" if k else "",
+                  loan_prefix=f"81{k + 3:02d}", train=k in (0, districts - 1))
 
 
 def snapshot_weeks(loans: int) -> int:
@@ -336,7 +394,7 @@ def publish_demo_bulletins(admin) -> int:
 
     made = 0
     weekly = Bulletin.Kind.WEEKLY
-    for campaign in Campaign.objects.all():
+    for campaign in Campaign.objects.filter(district=admin.district) if admin.district_id else Campaign.objects.all():
         days = sorted(set(DailyFigure.objects.filter(campaign=campaign).values_list("day", flat=True)))
         weeks = sorted({week_of(day) for day in days})
         have = set(days)
@@ -380,7 +438,7 @@ def _train_likelihood(plan: DemoDistrict, say) -> None:
 PAST_SUGGESTION_DAYS = 14  # a collector's worklist keeps the suggestions of the last two weeks
 
 
-def handle_past_suggestions(district: DemoDistrict) -> dict[str, int]:
+def handle_past_suggestions(district: DemoDistrict, prefix: str = "") -> dict[str, int]:
     """Demo-only: the suggestions the collectors would have dealt with over the history, marked dealt with, so a
     collector opens a worklist of the recent weeks (not two years of arrears).
 
@@ -396,7 +454,7 @@ def handle_past_suggestions(district: DemoDistrict) -> dict[str, int]:
     from npl.advice.services import today
     from npl.collection.models import CollectionAction
 
-    collectors = User.objects.filter(role=Role.COLLECTOR, username__in=[u.username for u in demo_users()])
+    collectors = User.objects.filter(role=Role.COLLECTOR, username__in=[u.username for u in demo_users(prefix)])
     if SuggestionState.objects.filter(by__in=collectors).exists():
         return {}
     rules = {r.code: r for r in SuggestionRule.objects.all()}

@@ -25,8 +25,12 @@ _COLLECTORS = ["李建平", "孙丽娟", "周永强", "吴晓东", "郑雪梅", 
 _BRANCH_STAFF = ["马俊", "胡玉兰", "郭宏伟", "何亚楠", "高少华", "罗静"]
 
 
-def demo_users() -> list[DemoUser]:
-    """Every demo login in the order the logins table prints them."""
+def demo_users(prefix: str = "") -> list[DemoUser]:
+    """Every demo login in the order the logins table prints them. `prefix`: another district of a multi-district
+    demo (`npl demo --districts N`): its own cast, each username prefixed, without the superuser and the region offices."""
+    if prefix:
+        return [DemoUser(prefix + u.username, u.role, u.display_name, u.township, password=u.password)
+                for u in demo_users() if not u.superuser and u.role not in (Role.CITY_FINANCE, Role.PROVINCE_FINANCE)]
     cast = [
         DemoUser("root", Role.DISTRICT_ADMIN, "系统管理员", superuser=True, password=ROOT_PASSWORD),
         DemoUser("quadmin", Role.DISTRICT_ADMIN, "韩明"),

@@ -52,6 +52,7 @@ def run_import(
     as_of: dt.date | None = None,
     user=None,
     township=None,
+    district=None,
     create_units: bool = False,
     skip_invalid: bool = False,
     dry_run: bool = False,
@@ -84,7 +85,8 @@ def run_import(
             as_of=as_of,
             dry_run=dry_run,
             status=BatchStatus.RUNNING,
-            options={"create_units": create_units, "skip_invalid": skip_invalid, "sheet": sheet or ""},
+            options={"create_units": create_units, "skip_invalid": skip_invalid, "sheet": sheet or "",
+                     **({"district": district.name} if district is not None else {})},
         )
         _store_copy(batch, path)
         batch.save(update_fields=["file"])
@@ -97,7 +99,10 @@ def run_import(
         if progress:
             progress(done, total)
 
-    ctx = Context(batch=batch, as_of=as_of, user=user, township=township, create_units=create_units, sub_kind=sub_kind or "")
+    # An upload by a district's people is for their district (a city's office uploads nothing).
+    district = district or (user.district if getattr(user, "district_id", None) else None)
+    ctx = Context(batch=batch, as_of=as_of, user=user, township=township, district=district, create_units=create_units,
+                  sub_kind=sub_kind or "")
     try:
         overrides = resolve_overrides(importer_cls.columns, columns)
         pipeline = Pipeline(importer_cls(ctx), path, sheet=sheet, progress=report_progress, reading=reading, overrides=overrides)

@@ -85,6 +85,11 @@ class District(models.Model):
         return cls.only() or (None if cls.objects.exists() else cls.current())
 
 
+def district_names() -> str:
+    """The installation's districts by name, for a refusal that names the choices (导入时请指定区)."""
+    return "、".join(District.objects.order_by("name").values_list("name", flat=True))
+
+
 class Township(models.Model):
     """乡镇 (or 街道)."""
 

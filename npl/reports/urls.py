@@ -1,12 +1,19 @@
 from django.urls import path
 
-from npl.reports import views
+from npl.reports import views, views_rollups
 
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("daily/", views.daily, name="daily"),
     path("weekly/", views.weekly, name="weekly"),
+    # 市/省金融办's roll-ups (before the <kind> patterns: "region" is no bulletin kind)
+    path("region/categories/", views_rollups.region_categories, name="region_categories"),
+    path("region/categories.xlsx", views_rollups.region_categories_xlsx, name="region_categories_xlsx"),
+    path("region/clocks/", views_rollups.region_clocks, name="region_clocks"),
+    path("region/clocks.xlsx", views_rollups.region_clocks_xlsx, name="region_clocks_xlsx"),
+    path("region/campaigns/", views_rollups.region_campaigns, name="region_campaigns"),
+    path("region/campaigns.xlsx", views_rollups.region_campaigns_xlsx, name="region_campaigns_xlsx"),
     path("<str:kind>/export.<str:fmt>", views.download, name="download"),
     path("<str:kind>/chart-<str:name>.svg", views.chart, name="chart"),
     path("<str:kind>/publish/", views.publish, name="publish"),

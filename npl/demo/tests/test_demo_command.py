@@ -225,3 +225,47 @@ def test_a_large_demo_back_fills_finished_weeks_only_and_says_so(monkeypatch, to
         services._backfill(lines.append, services.FULL_SNAPSHOTS_UP_TO)  # the full demo: six weeks to yesterday
         assert len(asked) == 6 and asked[-1][1] == today - dt.timedelta(days=1)
         assert all((end - first).days == 6 for first, end in asked[:-1])
+
+
+@pytest.mark.slow
+class TestSeveralDistricts(TestCase):
+    """`npl demo --districts 2`: the demo district and a second one under its city, each of its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.output = run_demo(loans=60, districts=2)
+
+    def test_each_district_has_its_loans_units_bank_and_campaign_under_the_city(self):
+        from npl.campaigns.models import Campaign
+        from npl.org.models import Branch, District
+        from npl.reports.models import DailyFigure
+
+        districts = list(District.objects.order_by("pk"))
+        assert [d.name for d in districts][1:] == ["东川区"]
+        assert {d.region.name for d in districts} == {"西岭市"}
+        banks = set()
+        for d in districts:
+            assert Loan.objects.filter(township__district=d).count() == 60
+            assert Township.objects.filter(district=d).count() == 6
+            banks |= set(Branch.objects.filter(district=d).values_list("bank_id", flat=True))
+            campaign = Campaign.objects.get(district=d)
+            assert DailyFigure.objects.filter(campaign=campaign).exists()
+        assert len(banks) == 2  # each district's rural bank is its own legal entity
+        assert Loan.objects.values("loan_no").distinct().count() == 120
+
+    def test_the_second_districts_cast_is_its_own_and_not_printed(self):
+        admin = User.objects.get(username="d2_quadmin")
+        assert admin.district.name == "东川区" and admin.role == Role.DISTRICT_ADMIN
+        collector = User.objects.get(username="d2_qingshou1")
+        assert collector.township.district == admin.district
+        assert Loan.objects.filter(responsible_person=collector).exclude(township__district=admin.district).count() == 0
+        assert "d2_" not in self.output and "shijinrongban" in self.output
+
+    def test_the_city_office_reads_both_districts_in_its_roll_up(self):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(User.objects.get(username="shijinrongban"), backend="django.contrib.auth.backends.ModelBackend")
+        rows = client.get("/reports/region/campaigns/").context["figures"]["rows"]
+        assert sorted(r["district"].name for r in rows) == ["东川区", "西岭区"]
+        assert all(r["task_count"] > 0 and r["day"] is not None for r in rows)

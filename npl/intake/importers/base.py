@@ -51,6 +51,7 @@ class Context:
     as_of: dt.date
     user: object = None
     township: object = None  # roster scope; None = district-wide
+    district: object = None  # the district a bank file is for (`--district`: needed when the installation has several)
     create_units: bool = False
     sub_kind: str = ""
     warnings: list = field(default_factory=list)

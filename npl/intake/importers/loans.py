@@ -21,7 +21,7 @@ from npl.intake.readers import UnusableFile
 from npl.loans.choices import CLASSIFICATION_ALIASES, Classification, EventKind
 from npl.loans.models import Borrower, Loan, LoanEvent, LoanSnapshot
 from npl.loans.services import principal_repaid_after
-from npl.org.models import Bank, Branch, Community, District, Township
+from npl.org.models import Bank, Branch, Community, District, Township, district_names
 
 # Fields of Loan an import may change, with how to show them in the history.
 TRACKED = ["contract_no", "borrower_id", "township_id", "community_id", "branch_id", "amount", "interest_on",
@@ -130,12 +130,19 @@ class LoansImporter(Importer):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        if District.objects.count() > 1:
-            # Issue 18: townships and branches are matched by name and loan numbers across the installation; until the import works per district it refuses rather than guess.
-            raise UnusableFile("本系统有多个区：贷款台账导入尚不能指定所属区（乡镇、网点按名称匹配，借据号全系统唯一），为免数据落入别的区，暂不能导入，请联系系统管理员")
-        self.townships = {t.name: t for t in Township.objects.all()}
-        self.branches = {b.name: b for b in Branch.objects.all()}
-        self.communities = {(c.township_id, c.name): c for c in Community.objects.all()}
+        # Issue 18: with several districts a bank file is for one named district (`--district`, or the uploader's own):
+        # its townships and branches are matched by name within that district, and created there.
+        self.district = ctx.district or District.single()
+        if self.district is None:
+            raise UnusableFile(f"本系统有多个区（{district_names()}）：请指定贷款台账所属的区（命令行 --district 区名），"
+                               "乡镇、网点只在该区内按名称匹配")
+        towns = Township.objects.filter(district=self.district)
+        self.townships = {t.name: t for t in towns}
+        self.several = District.objects.count() > 1
+        # One district: every branch is its own (an older branch may not name its district yet).
+        branches = Branch.objects.filter(district=self.district) if self.several else Branch.objects.all()
+        self.branches = {b.name: b for b in branches}
+        self.communities = {(c.township_id, c.name): c for c in Community.objects.filter(township__in=towns)}
         self.linked = set(Branch.townships.through.objects.values_list("branch_id", "township_id"))
         # Loans with any repayment: only those need "repaid after the snapshot" (one query per import).
         self.repaid_loans = set(Repayment.objects.values_list("loan_id", flat=True).distinct())
@@ -212,11 +219,19 @@ class LoansImporter(Importer):
 
     def validate(self, rows):
         bad = []
+        # Loan numbers are unique across the installation: one held by another district is not this file's to change.
+        elsewhere = set(Loan.objects.filter(loan_no__in=[r.key for r in rows]).exclude(township__district=self.district)
+                        .values_list("loan_no", flat=True)) if self.several else set()
         for row in rows:
             v = row.values
             missing = [label for label, name, known in (("乡镇", v["township"], self.townships), ("网点", v["branch"], self.branches))
                        if name not in known]
-            if missing and not self.ctx.create_units:
+            if row.key in elsewhere:
+                bad.append((row, RowError(Reason.OUT_OF_SCOPE, f"借据号已属于其他区的贷款，不能导入{self.district.name}")))
+            elif v["branch"] not in self.branches and v["branch"] in self._branches_elsewhere:
+                bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"网点“{v['branch']}”是{self._district_bank.name}在其他区的网点，"
+                                          f"不能在{self.district.name}新建同名网点：请先为本区登记其网点")))
+            elif missing and not self.ctx.create_units:
                 names = "、".join(f"{label}“{v['township'] if label == '乡镇' else v['branch']}”" for label in missing)
                 bad.append((row, RowError(Reason.UNKNOWN_UNIT, f"{names}不存在（可在导入时选择“新建不存在的乡镇和网点”或用 --create-units 新建，或先在系统中登记）")))
             elif self.only_branch is not None and self.branches.get(v["branch"]) is not None and self.branches[v["branch"]].pk != self.only_branch:
@@ -229,11 +244,11 @@ class LoansImporter(Importer):
     def _units(self, v):
         town = self.townships.get(v["township"])
         if town is None:
-            town = Township.objects.create(district=District.current(), name=v["township"])
+            town = Township.objects.create(district=self.district, name=v["township"])
             self.townships[town.name] = town
         branch = self.branches.get(v["branch"])
         if branch is None:
-            branch = Branch.objects.create(bank=Bank.current(), name=v["branch"])
+            branch = Branch.objects.create(bank=self._district_bank, name=v["branch"], district=self.district)
             self.branches[branch.name] = branch
         if (branch.pk, town.pk) not in self.linked:
             branch.townships.add(town)
@@ -245,6 +260,19 @@ class LoansImporter(Importer):
                 community = Community.objects.create(township=town, name=v["community"])
                 self.communities[(town.pk, community.name)] = community
         return town, branch, community
+
+    @functools.cached_property
+    def _branches_elsewhere(self) -> set:
+        """Names of the district bank's branches in other districts: a new branch may not take one (unique per bank)."""
+        if not self.several:
+            return set()
+        return set(Branch.objects.filter(bank=self._district_bank).exclude(district=self.district).values_list("name", flat=True))
+
+    @functools.cached_property
+    def _district_bank(self):
+        """The bank of the district's branches (each district's rural bank is its own legal entity), else the first."""
+        first = Branch.objects.filter(district=self.district).select_related("bank").first()
+        return first.bank if first is not None else Bank.current()
 
     def _borrowers(self, rows):
         """Find or create the borrowers of a chunk in two queries; warn on a name that differs.

@@ -10,7 +10,7 @@ from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
 from npl.intake.readers import UnusableFile
 from npl.loans.models import Borrower, Loan
-from npl.org.models import District
+from npl.org.models import District, district_names
 
 DETAIL_COLUMNS = [
     Column("work_unit", "工作单位"),
@@ -37,9 +37,13 @@ class RosterImporter(Importer):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        if District.objects.count() > 1:
-            # Issue 18: a roster has no district yet and would put the other districts' borrowers in its categories; until the import works per district it refuses rather than guess.
-            raise UnusableFile("本系统有多个区：名单导入尚不能指定所属区（名单尚无所属区，会影响其他区的借款人分类），为免数据落入别的区，暂不能导入，请联系系统管理员")
+        if District.objects.count() > 1 and ctx.township is None:
+            # Issue 18: a district-wide roster has no district yet and would put the other districts' borrowers in its
+            # categories; a roster for one township (of the named district) stays within it.
+            raise UnusableFile(f"本系统有多个区（{district_names()}）：全区名单尚不能只用于一个区（会影响其他区的借款人分类）；"
+                               "请用 --district 区名 --township 乡镇名 导入该乡镇的名单")
+        if ctx.district is not None and ctx.township is not None and ctx.township.district_id != ctx.district.pk:
+            raise UnusableFile(f"乡镇“{ctx.township.name}”不属于{ctx.district.name}")
         self.written_hashes: set[str] = set()
 
     def parse(self, raw):

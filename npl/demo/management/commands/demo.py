@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--print-logins", action="store_true", help="打印演示账号表（单独使用时只打印，不载入）")
         parser.add_argument("--loans", type=int, default=3000, help="贷款笔数（默认3000）")
         parser.add_argument("--seed", type=int, default=SEED, help="随机种子（相同种子得到相同数据）")
+        parser.add_argument("--districts", type=int, default=1,
+                            help="区的个数（默认1；多于1时各区同一城市下、每区 --loans 笔，账号表只列第一个区和市/省金融办）")
         parser.add_argument("--host", default="127.0.0.1:8000", help="登录地址的主机与端口（打印账号表时用，默认127.0.0.1:8000）")
         parser.add_argument("--write-files", metavar="DIR", help="只把演示文件（.xlsx）写到DIR，不导入")
         parser.add_argument("--only", action="append", metavar="KIND",
@@ -23,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["loans"] < 1:
             raise CommandError("--loans 至少为 1")
+        if opts["districts"] < 1:
+            raise CommandError("--districts 至少为 1")
         if opts["write_files"]:
             from django.conf import settings
 
@@ -40,10 +44,15 @@ class Command(BaseCommand):
         if opts["if_empty"] and Loan.objects.exists():
             self.stdout.write("库中已有贷款数据：不载入演示数据。")
         else:
-            from npl.demo.services import load_demo
+            from npl.demo.services import load_demo, load_districts
 
-            self.stdout.write(f"载入演示数据（{opts['loans']}笔贷款，种子 {opts['seed']}；约需数分钟，每一步完成时显示）：")
-            load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
+            n = opts["districts"]
+            each = f"{n}个区，每区" if n > 1 else ""
+            self.stdout.write(f"载入演示数据（{each}{opts['loans']}笔贷款，种子 {opts['seed']}；约需数分钟，每一步完成时显示）：")
+            if n > 1:
+                load_districts(n, loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
+            else:
+                load_demo(loans=opts["loans"], seed=opts["seed"], out=self.stdout.write)
             self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
             loaded = True
         # `make run` asks for `--if-empty --print-logins`: load when empty, print the table once either way.

@@ -6,7 +6,7 @@ from npl.categories.choices import LOAN_LIST_KINDS, ROSTER_KINDS
 from npl.core.cli import Exit, NplCommand, parse_day
 from npl.intake import mappings
 from npl.intake.services import UnusableFile, run_import
-from npl.org.models import Township
+from npl.org.models import District, Township, district_names
 
 KIND_HELP = {
     "loans": "银行不良贷款清单",
@@ -39,6 +39,8 @@ class Command(NplCommand):
                 p.add_argument("--create-units", action="store_true", help="新建不存在的乡镇和网点")
             if kind in ("roster", "loan-list"):
                 p.add_argument("--township", help="名单范围：只适用于该乡镇的贷款（默认全区）")
+            if kind in ("loans", "roster", "loan-list"):
+                p.add_argument("--district", help="所属区（本系统有多个区时必填：乡镇、网点只在该区内匹配）")
             p.add_argument("--skip-invalid", action="store_true", help="跳过错误行，导入其余行")
             p.add_argument("--dry-run", action="store_true", help="只检查不写入")
             p.add_argument("--json", action="store_true", help="以 JSON 输出导入报告")
@@ -55,11 +57,22 @@ class Command(NplCommand):
             user = User.objects.filter(username=o["user"]).first()
             if user is None:
                 raise Exit(f"用户“{o['user']}”不存在")
+        district = None
+        if o.get("district"):
+            district = District.objects.filter(name=o["district"].strip()).first()
+            if district is None:
+                raise Exit(f"区“{o['district']}”不存在（本系统的区：{district_names() or '无'}）")
         township = None
         if o.get("township"):
-            township = Township.objects.filter(name=o["township"]).first()
-            if township is None:
-                raise Exit(f"乡镇“{o['township']}”不存在")
+            towns = Township.objects.filter(name=o["township"]).select_related("district")
+            if district is not None:
+                towns = towns.filter(district=district)
+            found = list(towns[:2])
+            if not found:
+                raise Exit(f"乡镇“{o['township']}”不存在" + (f"于{district.name}" if district else ""))
+            if len(found) > 1:
+                raise Exit(f"乡镇“{o['township']}”在多个区都有（{'、'.join(t.district.name for t in towns)}）：请用 --district 指定区")
+            township = found[0]
         try:
             columns = _columns(kind, o)
             report = run_import(
@@ -69,6 +82,7 @@ class Command(NplCommand):
                 as_of=parse_day(o.get("as_of")),
                 user=user,
                 township=township,
+                district=district,
                 create_units=o.get("create_units", False),
                 skip_invalid=o["skip_invalid"],
                 dry_run=o["dry_run"],

@@ -1,0 +1,75 @@
+"""Roll-up pages of a city's or province's finance office (市/省金融办): its districts side by side — the nine
+categories, the legal clocks, the campaigns — each as a page and as Excel. Anyone else is told the page does
+not exist (404), as for a page they may not see. The figures are `reports.rollups`'."""
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from npl.reports import rollups
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGES = (("categories", "九类特殊贷款"), ("clocks", "法律时效"), ("campaigns", "清收行动"))
+
+
+def _region_name(user) -> str:
+    return user.region.name if user.region_id else "全部"
+
+
+def _page(request, name: str, figures: dict, districts: list):
+    today = timezone.localdate()
+    return render(request, f"reports/region_{name}.html", {
+        "region_name": _region_name(request.user), "districts": districts, "today": today, "figures": figures,
+        "pages": PAGES, "page": name, "export_url": f"{name}.xlsx",
+    })
+
+
+def _download(request, title: str, content: bytes) -> HttpResponse:
+    resp = HttpResponse(content, content_type=XLSX)
+    name = f"{_region_name(request.user)}{title}{timezone.localdate():%Y%m%d}.xlsx"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+@login_required
+def region_categories(request):
+    """各区九类特殊贷款: 笔数 and 万元 per category, a district a row."""
+    districts = rollups.region_districts(request.user)
+    return _page(request, "categories", rollups.category_rollup(districts), districts)
+
+
+@login_required
+def region_categories_xlsx(request):
+    districts = rollups.region_districts(request.user)
+    figures = rollups.category_rollup(districts)
+    return _download(request, "各区九类特殊贷款", rollups.category_xlsx(_region_name(request.user), timezone.localdate(), figures))
+
+
+@login_required
+def region_clocks(request):
+    """各区法律时效: loans by limitation status, a district a row."""
+    districts = rollups.region_districts(request.user)
+    return _page(request, "clocks", rollups.clock_rollup(districts), districts)
+
+
+@login_required
+def region_clocks_xlsx(request):
+    districts = rollups.region_districts(request.user)
+    figures = rollups.clock_rollup(districts)
+    return _download(request, "各区法律时效", rollups.clock_xlsx(_region_name(request.user), timezone.localdate(), figures))
+
+
+@login_required
+def region_campaigns(request):
+    """各区清收行动: each district's current campaign at its latest snapshot, ranked by recovery rate."""
+    districts = rollups.region_districts(request.user)
+    return _page(request, "campaigns", rollups.campaign_rollup(districts), districts)
+
+
+@login_required
+def region_campaigns_xlsx(request):
+    districts = rollups.region_districts(request.user)
+    figures = rollups.campaign_rollup(districts)
+    return _download(request, "各区清收进度", rollups.campaign_xlsx(_region_name(request.user), timezone.localdate(), figures))
