@@ -220,3 +220,16 @@ def test_the_campaign_roll_up_reads_a_fixed_number_of_queries_whatever_the_distr
     create_campaign("北坡清收", SNAP, township=testing.township("北坡镇", third))
     take_snapshot(timezone.localdate())
     assert queries() == two
+
+
+def test_before_todays_sweep_the_roll_up_says_its_figures_are_the_last_sweeps(district_two, city):
+    from npl.core import derived
+
+    page = city.get(reverse("reports:region_categories"))
+    assert not page.context["stale"] and "尚未运行" not in page.content.decode()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    derived.rebuild(only=["memberships"], day=yesterday)  # the last full computation was yesterday's sweep
+    page = city.get(reverse("reports:region_categories")).content.decode()
+    assert "今日的每日更新（npl collection sweep）尚未运行" in page and f"{yesterday.year}年{yesterday.month}月{yesterday.day}日" in page
+    derived.rebuild(only=["memberships"])
+    assert "尚未运行" not in city.get(reverse("reports:region_categories")).content.decode()
