@@ -41,43 +41,26 @@ def _download(request, title: str, content: bytes) -> HttpResponse:
     return resp
 
 
-@login_required
-def region_categories(request):
-    """各区九类特殊贷款: 笔数 and 万元 per category, a district a row."""
-    districts = rollups.region_districts(request.user)
-    return _page(request, "categories", rollups.category_rollup(districts), districts)
+# page name → (figures of the districts, their Excel, the Excel's title)
+ROLLUPS = {
+    "categories": (rollups.category_rollup, rollups.category_xlsx, "各区九类特殊贷款"),  # 笔数 and 万元 per category
+    "clocks": (rollups.clock_rollup, rollups.clock_xlsx, "各区法律时效"),  # loans by limitation status
+    "campaigns": (rollups.campaign_rollup, rollups.campaign_xlsx, "各区清收进度"),  # ranked by recovery rate
+}
 
 
 @login_required
-def region_categories_xlsx(request):
+def region_page(request, name: str):
+    """各区…汇总: one roll-up of the user's districts, a district a row."""
     districts = rollups.region_districts(request.user)
-    figures = rollups.category_rollup(districts)
-    return _download(request, "各区九类特殊贷款", rollups.category_xlsx(_region_name(request.user), timezone.localdate(), figures))
+    return _page(request, name, ROLLUPS[name][0](districts), districts)
 
 
 @login_required
-def region_clocks(request):
-    """各区法律时效: loans by limitation status, a district a row."""
+def region_xlsx(request, name: str):
+    """The same roll-up as Excel, dated the day its stored figures hold (the last sweep's before today's)."""
+    figures_of, to_xlsx, title = ROLLUPS[name]
     districts = rollups.region_districts(request.user)
-    return _page(request, "clocks", rollups.clock_rollup(districts), districts)
-
-
-@login_required
-def region_clocks_xlsx(request):
-    districts = rollups.region_districts(request.user)
-    figures = rollups.clock_rollup(districts)
-    return _download(request, "各区法律时效", rollups.clock_xlsx(_region_name(request.user), timezone.localdate(), figures))
-
-
-@login_required
-def region_campaigns(request):
-    """各区清收行动: each district's current campaign at its latest snapshot, ranked by recovery rate."""
-    districts = rollups.region_districts(request.user)
-    return _page(request, "campaigns", rollups.campaign_rollup(districts), districts)
-
-
-@login_required
-def region_campaigns_xlsx(request):
-    districts = rollups.region_districts(request.user)
-    figures = rollups.campaign_rollup(districts)
-    return _download(request, "各区清收进度", rollups.campaign_xlsx(_region_name(request.user), timezone.localdate(), figures))
+    reads = READS.get(name)
+    day = timezone.localdate() if reads is None or derived.current(reads) else (derived.complete_on(reads) or timezone.localdate())
+    return _download(request, title, to_xlsx(_region_name(request.user), day, figures_of(districts)))
