@@ -8,6 +8,8 @@ class CategoriesConfig(AppConfig):
 
     def ready(self):
         from npl.categories.derive import Memberships
-        from npl.core import derived
+        from npl.categories.panels import LOAN_PANELS
+        from npl.core import derived, panels
 
         derived.register(Memberships())
+        panels.register(*LOAN_PANELS)  # its part of the loan page

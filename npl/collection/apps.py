@@ -8,6 +8,8 @@ class CollectionConfig(AppConfig):
 
     def ready(self):
         from npl.collection.clocks.store import ClockDeriver
-        from npl.core import derived
+        from npl.collection.panels import LOAN_PANELS
+        from npl.core import derived, panels
 
         derived.register(ClockDeriver())
+        panels.register(*LOAN_PANELS)  # its part of the loan page

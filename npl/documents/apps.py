@@ -7,4 +7,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = "文书"
 
     def ready(self):
+        from npl.core import panels
         from npl.documents import checks  # noqa: F401  (registers the CJK font check)
+        from npl.documents.panels import LOAN_PANELS
+
+        panels.register(*LOAN_PANELS)  # its part of the loan page
