@@ -1,7 +1,11 @@
-"""The registries apps fill in ready(): the loan page's panels, in their order."""
-import pytest
+"""The registries apps fill in ready(): the loan page's panels and the daily sweep's jobs, in their order."""
+import io
+import json
 
-from npl.core import panels
+import pytest
+from django.core.management import call_command
+
+from npl.core import daily, panels
 
 
 def test_the_loan_page_shows_the_panels_in_the_order_it_always_had():
@@ -38,3 +42,23 @@ def test_a_panel_may_not_replace_what_the_page_or_a_panel_above_put_there(monkey
     panels.register(panels.Panel("x.clash", 1, "x.html", lambda request, loan, page: {"loan": "another"}))
     with pytest.raises(ValueError, match="x.clash"):
         panels.page_context(None, None, {"loan": "mine"})
+
+
+def test_the_daily_jobs_run_collection_then_waivers_then_documents():
+    # A plan broken today voids its waiver: the waivers' job reads what the collection's job decided.
+    assert [(j.name, j.order) for j in daily.jobs()] == [("collection", 10), ("waivers", 20), ("documents", 30)]
+
+
+@pytest.mark.django_db
+def test_the_sweep_reports_the_same_keys_in_the_same_order():
+    out = io.StringIO()
+    call_command("collection", "sweep", "--date", "2026-03-02", "--json", stdout=out)
+    assert list(json.loads(out.getvalue())) == [
+        "date", "promises_kept", "promises_broken", "instalments_paid", "instalments_missed", "plans_broken",
+        "plans_completed", "suspensions_ended", "guarantors_released", "waivers_applied", "waivers_voided",
+        "document_batches_removed", "derived_rows_changed",
+    ]
+    text = io.StringIO()
+    call_command("collection", "sweep", "--date", "2026-03-02", stdout=text)
+    assert text.getvalue().startswith("2026-03-02 清收日常处理：承诺履行 0，承诺违约 0，")
+    assert "减免生效 0，减免作废 0，清理过期批量文书 0，派生数据更新行数" in text.getvalue()
