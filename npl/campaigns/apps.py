@@ -5,3 +5,9 @@ class CampaignsConfig(AppConfig):
     name = "npl.campaigns"
     label = "campaigns"
     verbose_name = "清收行动"
+
+    def ready(self):
+        from npl.campaigns.panels import LOAN_PANELS
+        from npl.core import panels
+
+        panels.register(*LOAN_PANELS)  # its part of the loan page

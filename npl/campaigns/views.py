@@ -3,7 +3,6 @@ ranked by recovery rate (人人肩上有指标), Excel export, and task reductio
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -19,7 +18,6 @@ from npl.loans.models import Loan
 from npl.org.models import Community, Township
 
 BREAKDOWNS = {"township": "乡镇", "community": "社区/村", "responsible_person": "责任人"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _is_district_admin(user) -> bool:
@@ -47,7 +45,8 @@ def ranked_rows(campaign, day, group, *, township, user):
     return rows
 
 
-def _breakdowns_for(user, scope) -> list[str]:
+def breakdowns_for(user, scope) -> list[str]:
+    """The breakdowns a scope shows: by township only over the whole district."""
     if scope.township is None:
         return ["township", "community", "responsible_person"]
     return ["community", "responsible_person"]
@@ -81,7 +80,8 @@ def campaign_new(request):
     return render(request, "campaigns/form.html", {"form": form})
 
 
-def _campaign_and_scope(request, pk):
+def campaign_and_scope(request, pk):
+    """The campaign (404 outside what the user follows) and the report scope it is read in."""
     require_follower(request.user)
     campaign = get_object_or_404(visible_campaigns(request.user), pk=pk)
     scope = report_scope(request)
@@ -97,10 +97,10 @@ def _campaign_and_scope(request, pk):
 @login_required
 def campaign_detail(request, pk: int):
     """Overall figures, then a ranked table per township, community or responsible person."""
-    campaign, scope = _campaign_and_scope(request, pk)
+    campaign, scope = campaign_and_scope(request, pk)
     if scope.date_error:
         messages.error(request, scope.date_error)
-    options = _breakdowns_for(request.user, scope)
+    options = breakdowns_for(request.user, scope)
     group = request.GET.get("by") if request.GET.get("by") in options else options[0]
     total = campaign_figures(campaign, scope.day, township=scope.township, user=request.user)[None]
     rows = ranked_rows(campaign, scope.day, group, township=scope.township, user=request.user)
@@ -113,25 +113,6 @@ def campaign_detail(request, pk: int):
         "may_request": request.user.role == Role.TOWNSHIP_ADMIN or _is_district_admin(request.user),
         "pending": campaign.reductions.filter(status=TaskReduction.Status.PENDING).count(),
     })
-
-
-@login_required
-def campaign_xlsx(request, pk: int):
-    """The campaign's progress as Excel: one sheet per breakdown, ranked, with the total."""
-    from urllib.parse import quote
-
-    from npl.reports.spreadsheets import campaign_xlsx as build
-
-    campaign, scope = _campaign_and_scope(request, pk)
-    total = campaign_figures(campaign, scope.day, township=scope.township, user=request.user)[None]
-    sheets = []
-    for g in _breakdowns_for(request.user, scope):
-        rows = ranked_rows(campaign, scope.day, g, township=scope.township, user=request.user)
-        sheets.append((BREAKDOWNS[g], [(name, figs) for name, figs, _ in rows]))
-    title = f"{scope.label}{campaign.name}完成情况（基准日{campaign.baseline:%Y-%m-%d}，截至{scope.day:%Y-%m-%d}）"
-    resp = HttpResponse(build(title, sheets, total), content_type=XLSX)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{scope.label}{campaign.name}{scope.day:%Y%m%d}.xlsx')}"
-    return resp
 
 
 @login_required

@@ -8,8 +8,10 @@ class CategoriesConfig(AppConfig):
 
     def ready(self):
         from npl.categories.derive import Memberships
+        from npl.categories.panels import LOAN_PANELS
         from npl.categories.services import THRESHOLD, clear_threshold, copy_threshold
-        from npl.core import derived, tenancy
+        from npl.core import derived, panels, tenancy
 
         derived.register(Memberships())
         tenancy.register(tenancy.Kind(THRESHOLD, "大额抵押门槛", "threshold", copy_threshold, clear_threshold))
+        panels.register(*LOAN_PANELS)  # its part of the loan page

@@ -1,10 +1,10 @@
-"""Category pages: the nine-category table (district / township, any day), each figure's loans,
-Excel and Word exports, the township's report, manual add/remove requests and decisions, threshold."""
+"""Category pages: the nine-category table (district / township, any day), each figure's loans, manual
+add/remove requests and decisions, threshold. The table's exports are reports.category_exports."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,18 +21,6 @@ from npl.core import tenancy
 from npl.loans.balances import BALANCE
 from npl.loans.models import Loan
 from npl.org.models import District, Township
-from npl.reports.wording import subject_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    resp = HttpResponse(content, content_type=mime)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
 
 
 def _report(request):
@@ -54,51 +42,6 @@ def report(request):
         "threshold": threshold_on(scope.day, request.user.district_id), "may_manage": is_district_admin(request.user),
         "may_request": services.may_request(request.user),
     })
-
-
-@login_required
-def export_xlsx(request):
-    """The category table as Excel."""
-    from npl.reports.spreadsheets import category_xlsx
-
-    scope, data = _report(request)
-    return _download(category_xlsx(data), XLSX, f"{scope.label}九类特殊贷款{scope.day:%Y%m%d}.xlsx")
-
-
-@login_required
-def export_docx(request):
-    """Section 二 of the seed as Word, one paragraph per category, ready to paste."""
-    from npl.reports.documents import section_two_docx
-
-    scope, data = _report(request)
-    content = section_two_docx(data, subject=subject_for(scope.is_township), threshold=threshold_on(scope.day))
-    return _download(content, DOCX, f"{scope.label}特殊不良贷款意见建议{scope.day:%Y%m%d}.docx")
-
-
-@login_required
-def township_report_docx(request):
-    """The township's report (一、完成情况 and 二、the nine categories) for any township and day."""
-    from npl.campaigns.figures import summary
-    from npl.campaigns.models import Campaign
-    from npl.reports.documents import township_report_docx as build
-
-    scope, data = _report(request)
-    if request.user.role == "discipline_liaison":
-        raise PermissionDenied("无权导出清收工作汇报")
-    campaigns = Campaign.objects.all()
-    if scope.township is not None:
-        campaigns = campaigns.filter(township__isnull=True) | campaigns.filter(township=scope.township)
-    raw = request.GET.get("campaign")
-    campaign = (
-        get_object_or_404(campaigns, pk=raw) if raw and raw.isdigit()
-        else campaigns.filter(baseline__lte=scope.day).order_by("-baseline", "-created_at", "-pk").first()
-    )
-    summ = summary(campaign, scope.day, township=scope.township, user=request.user) if campaign else None
-    content = build(
-        scope=scope.label, subject=subject_for(scope.is_township), as_of=scope.day.isoformat(), summary=summ,
-        report=data, threshold=threshold_on(scope.day),
-    )
-    return _download(content, DOCX, f"{scope.label}不良贷款清收工作情况汇报{scope.day:%Y%m%d}.docx")
 
 
 @login_required

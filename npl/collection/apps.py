@@ -8,6 +8,10 @@ class CollectionConfig(AppConfig):
 
     def ready(self):
         from npl.collection.clocks.store import ClockDeriver
-        from npl.core import derived
+        from npl.collection.daily import JOB
+        from npl.collection.panels import LOAN_PANELS
+        from npl.core import daily, derived, panels
 
         derived.register(ClockDeriver())
+        panels.register(*LOAN_PANELS)  # its part of the loan page
+        daily.register(JOB)  # its part of `npl collection sweep`

@@ -5,3 +5,9 @@ class LoansConfig(AppConfig):
     name = "npl.loans"
     label = "loans"
     verbose_name = "贷款登记"
+
+    def ready(self):
+        from npl.core import panels
+        from npl.loans.panels import LOAN_PANELS
+
+        panels.register(*LOAN_PANELS)  # its part of the loan page

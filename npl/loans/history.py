@@ -5,6 +5,7 @@ Events are written by many apps (imports, collection, plans, litigation, waivers
 the names and labels are looked up on every installed model's fields, so a new app's event reads in Chinese
 without this file knowing it. The loan's own fields win, then the apps that write most events.
 """
+import contextvars
 import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -114,6 +115,9 @@ def value(name: str, raw) -> str:
 
 def _related(model, raw) -> str | None:
     """The related row's name, or None when `raw` names none (then it is read as a code or a number)."""
+    names = _names.get()
+    if names is not None and (model, str(raw)) in names:  # fetched with the other events' (rows)
+        return names[(model, str(raw))]
     if str(raw).isdigit():
         row = model.objects.filter(pk=raw).first()
         return str(row) if row is not None else str(raw)
@@ -123,15 +127,64 @@ def _related(model, raw) -> str | None:
     return None
 
 
+# The related rows' names of the events being formatted, fetched together (rows): {(model, raw): name}.
+_names: contextvars.ContextVar[dict | None] = contextvars.ContextVar("history_names", default=None)
+
+
+def _references(name: str, raw, found: dict) -> None:
+    """Collect the related values `value(name, raw)` would look up: {model: {raw as text}}."""
+    if raw in (None, "", {}, []) or isinstance(raw, bool):
+        return
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            _references(k, v, found)
+        return
+    if isinstance(raw, (list, tuple)):
+        for v in raw:
+            _references(name, v, found)
+        return
+    f = field_of(name) if name else None
+    if f is not None and f.is_relation and f.related_model is not None:
+        found.setdefault(f.related_model, set()).add(str(raw))
+
+
+def _fetch_names(events) -> dict:
+    """One query per related model (and key) for every related value the events name, not one per value:
+    the same answers as _related, a value naming no row read as itself."""
+    found: dict = {}
+    for e in events:
+        for raw in (e.before, e.after):
+            if raw not in (None, ""):
+                _references(e.field, raw, found)
+    names = {}
+    for model, raws in found.items():
+        pks = {r for r in raws if r.isdigit()}
+        if pks:
+            by_pk = {row.pk: str(row) for row in model.objects.filter(pk__in=pks)}
+            names.update({(model, r): by_pk.get(model._meta.pk.to_python(r), r) for r in pks})
+        key = getattr(model, "USERNAME_FIELD", None)
+        others = raws - pks
+        if key and others:
+            for row in model.objects.filter(**{f"{key}__in": others}):
+                names[(model, str(getattr(row, key)))] = str(row)
+            names.update({(model, r): r for r in others if (model, r) not in names})
+    return names
+
+
 def rows(events) -> list[dict]:
     """Each event with its field's name and its before/after in words, as the history timelines show them."""
-    return [
-        {
-            "event": e,
-            # The field's name only where it says more than the kind (not 还款 · 还款).
-            "field_label": "" if not e.field or label(e.field) in e.get_kind_display() else label(e.field),
-            "before": None if e.before in (None, "") else value(e.field, e.before),
-            "after": None if e.after in (None, "") else value(e.field, e.after),
-        }
-        for e in events
-    ]
+    events = list(events)
+    token = _names.set(_fetch_names(events))
+    try:
+        return [
+            {
+                "event": e,
+                # The field's name only where it says more than the kind (not 还款 · 还款).
+                "field_label": "" if not e.field or label(e.field) in e.get_kind_display() else label(e.field),
+                "before": None if e.before in (None, "") else value(e.field, e.before),
+                "after": None if e.after in (None, "") else value(e.field, e.after),
+            }
+            for e in events
+        ]
+    finally:
+        _names.reset(token)

@@ -18,8 +18,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from npl.accounts import services
+from npl.core import panels
 from npl.core.money import ZERO, fmt_wan
-from npl.loans import history
 from npl.loans.balances import with_balance
 from npl.loans.filtersets import LoanFilterSet
 from npl.loans.forms import RevealForm
@@ -63,15 +63,8 @@ class CountedPaginator(Paginator):
 
 @login_required
 def loan_detail(request, loan_no: str):
-    """One loan: figures, people, categories, guarantors, cases, repayments, actions and its history."""
-    # Lazy imports: categories and collection sit above loans; the loan page shows what they compute.
-    from npl.advice.views import loan_suggestions_context
-    from npl.campaigns.models import Campaign
-    from npl.categories.stored import loan_categories
-    from npl.collection.clocks import loan_clock_context
-    from npl.litigation.services import may_file
-    from npl.refinance.services import may_request
-
+    """One loan: its header, then the panels each app registers (categories, figures, clocks, suggestions,
+    guarantors, cases, refinancing, repayments, actions, history: npl/core/panels.py)."""
     today = timezone.localdate()
     loan = get_object_or_404(
         with_balance(Loan.objects.for_user(request.user), today, name="balance_today").select_related(
@@ -79,37 +72,15 @@ def loan_detail(request, loan_no: str):
         ),
         loan_no=loan_no,
     )
-    events = history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))
-    # The clock, the balance and the categories are computed once and handed to the suggestions, which
-    # would otherwise compute them again for the same loan and day.
-    clock_ctx = loan_clock_context(loan, today)
-    balance = loan.balance_today  # None: the loan did not exist today
-    # Today's categories as stored (categories.Membership, issue 16); none when the loan did not exist today.
-    categories = loan_categories([loan.pk]).get(loan.pk, []) if balance is not None else []
-    known = {"clock": clock_ctx["legal_clock"], "balance": balance, "categories": [code for code, _ in categories]}
-    return render(
-        request,
-        "loans/loan_detail.html",
-        {
-            **clock_ctx,
-            **loan_suggestions_context(loan, request.user, today, known=known),
-            "loan": loan,
-            "borrower": loan.borrower,
-            "categories": categories,
-            "guarantors": loan.guarantors.all(),
-            "cases": loan.litigation_cases.prefetch_related("stages").order_by("-counted_from"),
-            "repayments": loan.repayments.order_by("-paid_on", "-pk"),
-            "actions": loan.actions.select_related("collector").order_by("-acted_on", "-pk"),
-            "events": events,
-            "may_unmask": request.user.may_unmask,
-            "reveal_form": RevealForm(),
-            "may_file_case": may_file(request.user),
-            "may_request_refinance": may_request(request.user),
-            "is_township_admin": request.user.role == "township_admin",
-            "latest_campaign": Campaign.objects.order_by("-baseline", "-pk").first(),
-            "refinance_requests": loan.refinance_requests.order_by("-pk"),
-        },
-    )
+    page = {
+        "today": today,
+        "loan": loan,
+        "borrower": loan.borrower,
+        "balance": loan.balance_today,  # None: the loan did not exist today
+        "may_unmask": request.user.may_unmask,
+        "reveal_form": RevealForm(),
+    }
+    return render(request, "loans/loan_detail.html", panels.page_context(request, loan, page))
 
 
 def _borrower_page(request, borrower: Borrower, **extra):

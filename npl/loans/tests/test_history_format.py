@@ -49,3 +49,26 @@ def test_nothing_reads_as_a_dash_and_booleans_as_yes_or_no():
 def test_a_field_label_is_the_model_fields_verbose_name():
     assert history.label("principal_balance") == "本金余额"
     assert history.label("plan") == "还款计划"
+
+
+@pytest.mark.django_db
+def test_people_named_in_many_events_are_fetched_together_not_once_an_event(loans, cast):
+    """Assignments name people by username (imports) or by name (services): the loan page's history looks
+    them up in one query for all its events, and reads each the same as one at a time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from npl.loans.choices import EventKind
+    from npl.loans.models import LoanEvent
+
+    loan = loans["LA001"]
+    collector, clerk = cast["collector"], cast["branch_staff"]
+    for before, after in [(None, collector.username), (collector.username, clerk.username), (str(clerk), "某人")]:
+        LoanEvent.objects.create(loan=loan, kind=EventKind.ASSIGNED, field="responsible_person", before=before, after=after)
+    events = list(loan.events.filter(kind=EventKind.ASSIGNED).order_by("pk"))
+    one_by_one = [(history.value(e.field, e.before) if e.before else None, history.value(e.field, e.after)) for e in events]
+    with CaptureQueriesContext(connection) as ctx:
+        together = [(r["before"], r["after"]) for r in history.rows(events)]
+    assert together == one_by_one
+    assert together[0][1] == str(collector) and together[2][1] == "某人"
+    assert len(ctx.captured_queries) == 1  # the people of every event at once
