@@ -69,7 +69,7 @@ def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
 
 
 def _open_suggestions(loans, as_of: dt.date, *, given=None) -> tuple[list[Suggestion], dict]:
-    from npl.advice.stored import RuleSets
+    from npl.advice.rulesets import RuleSets
 
     rulesets = RuleSets()  # each loan under its district's rules
     found, facts_by_loan = [], {}

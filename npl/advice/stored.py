@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from types import SimpleNamespace
 
+from npl.advice.rulesets import RuleSets
 from npl.core import derived
 from npl.core.bulk import delete_in, insert_dicts, update_objects
 from npl.core.money import CENT
@@ -25,32 +26,6 @@ CHUNK = 1000  # loans per round: a fixed handful of queries each (facts.build_fa
 # The stored fields a fresh computation must reproduce (besides loan and rule, the row's key).
 FIELDS = ("loan_no", "collector_id", "township_id", "action", "due", "priority", "balance", "probability",
           "likelihood_source", "expected", "text", "why", "script", "facts")
-
-
-class RuleSets:
-    """The enabled rules of every district for a run over many loans: whose rules apply (its own, or the
-    province default's — npl.core.tenancy) read once, each owner's rules at most once."""
-
-    def __init__(self):
-        from npl.advice.models import RULES
-        from npl.core import tenancy
-
-        self.owners = tenancy.owners(RULES)
-        self.by_owner: dict = {}
-
-    def of_owner(self, owner_id):
-        """(engine rules, rule code → rule pk) of one owner."""
-        from npl.advice.models import SuggestionRule
-        from npl.core.tenancy import of_owner
-
-        found = self.by_owner.get(owner_id)
-        if found is None:
-            rows = list(SuggestionRule.objects.filter(enabled=True, **of_owner(owner_id)))
-            found = self.by_owner[owner_id] = ([r.spec() for r in rows], {r.code: r.pk for r in rows})
-        return found
-
-    def of_township(self, township_id):
-        return self.of_owner(self.owners.of_township(township_id))
 
 
 def _rules() -> RuleSets:
