@@ -74,7 +74,7 @@ def _since(loans: list, day: dt.date) -> dict[int, dict[str, dt.date]]:
         person__id_hash__in={loan.borrower.id_hash for loan in loans}
     ).values_list("person__id_hash", "kind", "district_id", "township_id", "valid_from"):
         by_hash[id_hash].append((kind, district_id, town_id, start))
-    districts = township_districts()
+    districts = township_districts(e[1] for entries in by_hash.values() for e in entries)
     for loan in loans:
         for kind, district_id, town_id, start in by_hash[loan.borrower.id_hash]:
             if roster_applies(district_id, town_id, districts.get(loan.township_id), loan.township_id):

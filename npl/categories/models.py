@@ -49,10 +49,13 @@ def roster_applies(entry_district_id, entry_township_id, loan_district_id, loan_
         entry_township_id is None or entry_township_id == loan_township_id)
 
 
-def township_districts() -> dict[int, int]:
-    """township id → its district id (a few dozen rows), for applying roster_applies to many loans."""
+def township_districts(district_ids=()) -> dict[int, int]:
+    """township id → its district id (a few dozen rows), for applying roster_applies to many loans; no query when
+    none of the entries read (`district_ids`: theirs) has a district."""
     from npl.org.models import Township
 
+    if all(d is None for d in district_ids):
+        return {}
     return dict(Township.objects.values_list("pk", "district_id"))
 
 

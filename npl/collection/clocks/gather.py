@@ -89,7 +89,7 @@ def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
         kind="lost_contact", person__id_hash__in={loan.borrower.id_hash for loan in wanted}
     ).values_list("person__id_hash", "district_id", "township_id", "valid_from", "valid_to"):
         by_hash[id_hash].append((district_id, town_id, start, end))
-    districts = township_districts()
+    districts = township_districts(e[0] for entries in by_hash.values() for e in entries)
     manual = defaultdict(lambda: ([], []))
     for loan_id, op, start, end in ManualMembership.objects.filter(
         loan_id__in=ids, code="lost_contact", status=ManualMembership.Status.APPROVED, valid_from__isnull=False
@@ -123,7 +123,7 @@ def _release_dates(loans, as_of: dt.date, span=None) -> dict[int, dt.date | None
         .values_list("person__id_hash", "district_id", "township_id", "valid_from", "details")
     ):
         rows[id_hash].append((start, district_id, town_id, details or {}))
-    districts = township_districts()
+    districts = township_districts(r[1] for entries in rows.values() for r in entries)
     out = {}
     for loan in loans:
         hits = sorted((s, d) for s, dist, t, d in rows[loan.borrower.id_hash]
