@@ -59,7 +59,7 @@ def _categories(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, frozen
 
 def _since(loans: list, day: dt.date) -> dict[int, dict[str, dt.date]]:
     """loan id → {category code: the day its source (roster, list, case, manual addition) put the loan in}."""
-    from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
+    from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry, roster_applies, township_districts
     from npl.litigation.models import LitigationCase
 
     ids = [loan.pk for loan in loans]
@@ -70,13 +70,14 @@ def _since(loans: list, day: dt.date) -> dict[int, dict[str, dt.date]]:
             out[loan_id][code] = on
 
     by_hash = defaultdict(list)
-    for id_hash, kind, town_id, start in RosterEntry.objects.in_force(day).filter(
+    for id_hash, kind, district_id, town_id, start in RosterEntry.objects.in_force(day).filter(
         person__id_hash__in={loan.borrower.id_hash for loan in loans}
-    ).values_list("person__id_hash", "kind", "township_id", "valid_from"):
-        by_hash[id_hash].append((kind, town_id, start))
+    ).values_list("person__id_hash", "kind", "district_id", "township_id", "valid_from"):
+        by_hash[id_hash].append((kind, district_id, town_id, start))
+    districts = township_districts(e[1] for entries in by_hash.values() for e in entries)
     for loan in loans:
-        for kind, town_id, start in by_hash[loan.borrower.id_hash]:
-            if town_id is None or town_id == loan.township_id:
+        for kind, district_id, town_id, start in by_hash[loan.borrower.id_hash]:
+            if roster_applies(district_id, town_id, districts.get(loan.township_id), loan.township_id):
                 note(loan.pk, kind, start)
     for loan_id, sub, start in _in_force(LoanListEntry.objects.filter(loan_id__in=ids), day).values_list(
         "loan_id", "subcategory", "valid_from"

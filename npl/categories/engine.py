@@ -2,8 +2,9 @@
 
 Every rule is a condition (a Q object) on a Loan queryset annotated with its balance on that day
 (npl.loans.balances). Sources (DOMAIN.md "The nine special categories"):
-- rosters, borrower level: the borrower's ID hash is on a roster entry in force that day; a
-  township-scoped roster applies only to that township's loans;
+- rosters, borrower level: the borrower's ID hash is on a roster entry in force that day whose scope holds
+  the loan (categories.models.roster_applies): an entry of a district applies only to that district's loans
+  (NULL: every district), a township-scoped one only to that township's;
 - the bank's impersonated/staff list, loan level, with the subcategory;
 - litigation cases, counted from their counted_from day, the direction picks the subcategory;
 - large mortgage: a mortgage in the guarantee and a balance on the day >= the threshold setting;
@@ -21,6 +22,7 @@ from npl.categories.models import LoanListEntry, ManualMembership, RosterEntry
 from npl.categories.services import own_thresholds, threshold_on
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Borrower, Loan
+from npl.org.models import District
 
 LOAN_LIST_SUBS = ("impersonated", "bank_staff")
 # A balance counts as live from half a cent: SQLite computes a settled loan's balance (snapshot less repayments)
@@ -37,12 +39,17 @@ def _borrowers_on(entries):
     return Borrower.objects.filter(id_hash__in=entries.values("person__id_hash")).values("pk")
 
 
-def _scoped_roster(entries, scoped_towns: list[int]) -> Q | None:
-    """Township-scoped entries apply only to the borrower's loans in that township."""
+def _scoped_roster(entries, scopes: list[tuple[int | None, int | None]]) -> Q | None:
+    """Scoped entries apply only to the borrower's loans in their scope: (None, township) a township's loans,
+    (district, None) a district's (categories.models.roster_applies, as conditions)."""
     q = None
-    for town_id in scoped_towns:
-        # the township test first: the database compares it before probing the set
-        local = Q(township_id=town_id) & Q(borrower_id__in=_borrowers_on(entries.filter(township_id=town_id)))
+    for district_id, town_id in scopes:
+        # the scope test first: the database compares it before probing the set
+        if town_id is not None:
+            local = Q(township_id=town_id) & Q(borrower_id__in=_borrowers_on(entries.filter(township_id=town_id)))
+        else:
+            mine = entries.filter(township__isnull=True, district_id=district_id)
+            local = Q(township__district_id=district_id) & Q(borrower_id__in=_borrowers_on(mine))
         q = local if q is None else q | local
     return q
 
@@ -73,11 +80,17 @@ class Rules:
         self.day = day
         self.threshold = threshold_on(day)  # the province default's, for the districts following it
         self.own_thresholds = own_thresholds(day)  # district id → its own, for the districts keeping their own
-        scoped: dict[str, list[int]] = {}
-        pairs = _in_force(RosterEntry.objects.filter(township__isnull=False), day).values_list("kind", "township_id")
-        for kind, town_id in pairs.distinct().order_by():
-            scoped.setdefault(kind, []).append(town_id)
-        self.scoped = scoped
+        # An entry of the only district holds every loan: it goes with the unscoped ones (no join to townships).
+        only = District.only()
+        self.only_district = only.pk if only is not None else None
+        scoped: dict[str, set[tuple[int | None, int | None]]] = {}
+        pairs = _in_force(RosterEntry.objects.exclude(township__isnull=True, district__isnull=True), day)
+        for kind, district_id, town_id in pairs.values_list("kind", "district_id", "township_id").distinct().order_by():
+            if town_id is not None:
+                scoped.setdefault(kind, set()).add((None, town_id))
+            elif district_id != self.only_district:
+                scoped.setdefault(kind, set()).add((district_id, None))
+        self.scoped = {kind: sorted(scopes, key=lambda s: (s[0] or 0, s[1] or 0)) for kind, scopes in scoped.items()}
         # Only the manual decisions that exist on the day become conditions (usually none).
         approved = _in_force(ManualMembership.objects.filter(status=ManualMembership.Status.APPROVED), day)
         self.manual = set(approved.values_list("code", "op").distinct().order_by())
@@ -86,9 +99,8 @@ class Rules:
         """Membership from the data itself; None for large_mortgage (it needs the balance)."""
         day = self.day
         if code in ROSTER_KINDS:
-            entries = self.roster_entries().filter(kind=code)
-            district_wide = Q(borrower_id__in=_borrowers_on(entries.filter(township__isnull=True)))
-            return _or(district_wide, self.scoped_source(code))
+            everywhere = Q(borrower_id__in=_borrowers_on(self.unscoped_roster_entries().filter(kind=code)))
+            return _or(everywhere, self.scoped_source(code))
         if code in LOAN_LIST_SUBS:
             return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
         if code in LITIGATION_SUBS:
@@ -101,8 +113,15 @@ class Rules:
         """Roster entries in force on the day."""
         return _in_force(RosterEntry.objects.all(), self.day)
 
+    def unscoped_roster_entries(self):
+        """Entries in force on the day that hold every loan: no township, and no district or the only one."""
+        entries = self.roster_entries().filter(township__isnull=True)
+        if self.only_district is None:
+            return entries.filter(district__isnull=True)
+        return entries.filter(Q(district__isnull=True) | Q(district_id=self.only_district))
+
     def scoped_source(self, kind: str) -> Q | None:
-        """The township-scoped part of a roster kind's membership (None when it has none that day)."""
+        """The district- and township-scoped part of a roster kind's membership (None when it has none that day)."""
         towns = self.scoped.get(kind, [])
         return _scoped_roster(self.roster_entries().filter(kind=kind), towns) if towns else None
 

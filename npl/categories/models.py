@@ -35,13 +35,40 @@ class RosterEntryQuerySet(models.QuerySet):
     def in_force(self, day):
         return self.filter(valid_from__lte=day).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=day))
 
+    def applying_to(self, loan):
+        """The entries whose scope holds the loan (see roster_applies)."""
+        return self.filter(models.Q(district__isnull=True) | models.Q(district_id=loan.township.district_id)).filter(
+            models.Q(township__isnull=True) | models.Q(township_id=loan.township_id))
+
+
+def roster_applies(entry_district_id, entry_township_id, loan_district_id, loan_township_id) -> bool:
+    """The one rule of a roster entry's scope: it applies to a loan when its district is the loan's district or
+    NULL (every district: entries written before an installation had districts), and its township is the loan's
+    township or NULL (the whole district). categories.engine writes the same rule as conditions."""
+    return (entry_district_id is None or entry_district_id == loan_district_id) and (
+        entry_township_id is None or entry_township_id == loan_township_id)
+
+
+def township_districts(district_ids=()) -> dict[int, int]:
+    """township id → its district id (a few dozen rows), for applying roster_applies to many loans; no query when
+    none of the entries read (`district_ids`: theirs) has a district."""
+    from npl.org.models import Township
+
+    if all(d is None for d in district_ids):
+        return {}
+    return dict(Township.objects.values_list("pk", "district_id"))
+
 
 class RosterEntry(models.Model):
     """One person on one roster kind, from valid_from until valid_to (exclusive); never rewritten."""
 
     kind = models.CharField("名单类型", max_length=30, choices=list(ROSTER_KINDS.items()), db_index=True)
     person = models.ForeignKey(RosterPerson, on_delete=models.PROTECT, related_name="entries", verbose_name="人员")
-    # null: a district-wide roster; else it applies to that township's loans only.
+    # The entry's scope (roster_applies): its district's loans, or only its township's when a township is set.
+    # district null: every district (entries written before the installation had districts; the migration gave
+    # them the only district when there was one). township null: the whole district.
+    district = models.ForeignKey("org.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="区县")
     township = models.ForeignKey("org.Township", on_delete=models.PROTECT, null=True, blank=True, verbose_name="名单范围")
     name = models.CharField("名单姓名", max_length=50)
     details = models.JSONField("名单信息", default=dict, blank=True)  # 工作单位, 死亡日期, 刑满释放日期, 实际居住地…

@@ -48,10 +48,11 @@ class _Sql(str):
 
 
 def _roster_mask(rules: Rules) -> tuple[str, tuple]:
-    """LEFT JOIN of each borrower's district-wide rosters that day: one row per borrower on any roster,
+    """LEFT JOIN of each borrower's unscoped rosters that day (Rules.unscoped_roster_entries; the scoped ones are
+    flags from Rules.scoped_source): one row per borrower on any roster,
     a 0/1 column per kind. One match of roster people to borrowers (by ID hash) for all kinds, and one
     lookup per loan, instead of one set and one probe per kind."""
-    entries_sql, params = fenced_sql(rules.roster_entries().filter(township__isnull=True).values("kind", "person__id_hash"))
+    entries_sql, params = fenced_sql(rules.unscoped_roster_entries().values("kind", "person__id_hash"))
     q = connection.ops.quote_name
     borrower = Borrower._meta
     bid, bhash = q(borrower.pk.column), q(borrower.get_field("id_hash").column)

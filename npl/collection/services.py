@@ -637,7 +637,7 @@ def release_date(loan: Loan, day: dt.date) -> dt.date | None:
     from npl.categories.models import RosterEntry
 
     entry = (RosterEntry.objects.in_force(day).filter(kind="imprisoned", person__id_hash=loan.borrower.id_hash)
-             .filter(Q(township__isnull=True) | Q(township_id=loan.township_id)).order_by("-valid_from").first())
+             .applying_to(loan).order_by("-valid_from").first())
     if entry is None:
         return None
     value = (entry.details or {}).get("release_date") or (entry.details or {}).get("刑满释放日期")

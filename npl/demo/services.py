@@ -227,7 +227,6 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     end = end or history_end()
     say = _Progress(out)
     reports = {}
-    several = District.objects.count() > 1
     with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
         plan = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end,
                               loan_prefix=loan_prefix)
@@ -257,10 +256,6 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
                     assigned = assign_collectors(plan, users, prefix)
                     if assigned:
                         say(f"  分配包保责任人：{assigned}笔")
-                if f.kind == "roster" and several:
-                    # A district-wide roster cannot yet be held to one district of several (intake refuses it).
-                    say.note(f"  {label}：多区安装尚不能导入全区名单，跳过")
-                    continue
                 digest = sha256_of(f.path)
                 if _already_imported(f.kind, f.sub_kind, digest):
                     say.note(f"  {label}：已导入过（{f.path.name}），跳过")

@@ -14,14 +14,16 @@ from npl.loans.services import refresh_current
 SNAP = dt.date(2026, 3, 31)  # the day testing.loan() snapshots
 
 
-def on_roster(borrower, kind, *, valid_from=SNAP, valid_to=None, township=None):
-    """Put a borrower on a roster kind (district-wide unless `township`), matched by the ID hash."""
+def on_roster(borrower, kind, *, valid_from=SNAP, valid_to=None, township=None, district=None, details=None):
+    """Put a borrower on a roster kind (district-wide unless `township`; every district unless `district`),
+    matched by the ID hash."""
     person, _ = RosterPerson.objects.get_or_create(
         id_hash=borrower.id_hash,
         defaults={"id_cipher": borrower.id_cipher, "id_masked": borrower.id_masked, "name": borrower.name},
     )
     entry = RosterEntry.objects.create(
-        kind=kind, person=person, name=borrower.name, township=township, valid_from=valid_from, valid_to=valid_to
+        kind=kind, person=person, name=borrower.name, township=township, district=district, valid_from=valid_from,
+        valid_to=valid_to, details=details or {},
     )
     # The stored memberships of the person's loans, as the roster import leaves them.
     derived.refresh(Loan.objects.filter(borrower__id_hash=borrower.id_hash).values_list("pk", flat=True),

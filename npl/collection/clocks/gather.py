@@ -79,16 +79,17 @@ def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
     Not categories.engine.loan_ids_in: that needs a balance on the day, and a newspaper notice of
     2024 must be judged even when the bank's first snapshot of the loan is from 2026.
     """
-    from npl.categories.models import ManualMembership, RosterEntry
+    from npl.categories.models import ManualMembership, RosterEntry, roster_applies, township_districts
 
     wanted = [loan for loan in loans if loan.pk in ids]
     if not wanted:
         return {}
     by_hash = defaultdict(list)
-    for id_hash, town_id, start, end in RosterEntry.objects.filter(
+    for id_hash, district_id, town_id, start, end in RosterEntry.objects.filter(
         kind="lost_contact", person__id_hash__in={loan.borrower.id_hash for loan in wanted}
-    ).values_list("person__id_hash", "township_id", "valid_from", "valid_to"):
-        by_hash[id_hash].append((town_id, start, end))
+    ).values_list("person__id_hash", "district_id", "township_id", "valid_from", "valid_to"):
+        by_hash[id_hash].append((district_id, town_id, start, end))
+    districts = township_districts(e[0] for entries in by_hash.values() for e in entries)
     manual = defaultdict(lambda: ([], []))
     for loan_id, op, start, end in ManualMembership.objects.filter(
         loan_id__in=ids, code="lost_contact", status=ManualMembership.Status.APPROVED, valid_from__isnull=False
@@ -97,7 +98,8 @@ def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
     out = {}
     for loan in wanted:
         adds, removes = manual[loan.pk]
-        roster = [(s, e) for town, s, e in by_hash[loan.borrower.id_hash] if town is None or town == loan.township_id]
+        roster = [(s, e) for d, town, s, e in by_hash[loan.borrower.id_hash]
+                  if roster_applies(d, town, districts.get(loan.township_id), loan.township_id)]
         out[loan.pk] = Intervals(roster + adds, removes)
     return out
 
@@ -107,7 +109,7 @@ def _release_dates(loans, as_of: dt.date, span=None) -> dict[int, dt.date | None
 
     span: (first, last) loan id covering exactly `loans` (see _chunk_clocks): the borrowers by a join, not a
     list of a thousand hashes."""
-    from npl.categories.models import RosterEntry
+    from npl.categories.models import RosterEntry, roster_applies, township_districts
     from npl.loans.models import Loan
 
     if span is None:
@@ -115,15 +117,17 @@ def _release_dates(loans, as_of: dt.date, span=None) -> dict[int, dt.date | None
     else:
         hashes = Loan.objects.filter(pk__gte=span[0], pk__lte=span[1]).values("borrower__id_hash")
     rows = defaultdict(list)
-    for id_hash, town_id, start, details in (
+    for id_hash, district_id, town_id, start, details in (
         RosterEntry.objects.in_force(as_of)
         .filter(kind="imprisoned", person__id_hash__in=hashes)
-        .values_list("person__id_hash", "township_id", "valid_from", "details")
+        .values_list("person__id_hash", "district_id", "township_id", "valid_from", "details")
     ):
-        rows[id_hash].append((start, town_id, details or {}))
+        rows[id_hash].append((start, district_id, town_id, details or {}))
+    districts = township_districts(r[1] for entries in rows.values() for r in entries)
     out = {}
     for loan in loans:
-        hits = sorted((s, d) for s, t, d in rows[loan.borrower.id_hash] if t is None or t == loan.township_id)
+        hits = sorted((s, d) for s, dist, t, d in rows[loan.borrower.id_hash]
+                      if roster_applies(dist, t, districts.get(loan.township_id), loan.township_id))
         day = None
         if hits:
             try:

@@ -251,6 +251,10 @@ class TestSeveralDistricts(TestCase):
             campaign = Campaign.objects.get(district=d)
             assert DailyFigure.objects.filter(campaign=campaign).exists()
         assert len(banks) == 2  # each district's rural bank is its own legal entity
+        from npl.categories.models import RosterEntry
+
+        # Each district's rosters are its own (issue 18): the second district's are imported for it, not skipped.
+        assert sorted(set(RosterEntry.objects.values_list("district__name", flat=True))) == ["东川区", "西岭区"]
         assert Loan.objects.values("loan_no").distinct().count() == 120
 
     def test_the_second_districts_cast_is_its_own_and_not_printed(self):

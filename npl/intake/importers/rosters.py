@@ -37,13 +37,17 @@ class RosterImporter(Importer):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        if District.objects.count() > 1 and ctx.township is None:
-            # Issue 18: a district-wide roster has no district yet and would put the other districts' borrowers in its
-            # categories; a roster for one township (of the named district) stays within it.
-            raise UnusableFile(f"本系统有多个区（{district_names()}）：全区名单尚不能只用于一个区（会影响其他区的借款人分类）；"
-                               "请用 --district 区名 --township 乡镇名 导入该乡镇的名单")
         if ctx.district is not None and ctx.township is not None and ctx.township.district_id != ctx.district.pk:
             raise UnusableFile(f"乡镇“{ctx.township.name}”不属于{ctx.district.name}")
+        # Issue 18: a roster is one district's (the named one, the township's, or the only one): its entries put only
+        # that district's borrowers' loans in categories, and its re-import ends only that district's entries.
+        self.district = ctx.district or (ctx.township.district if ctx.township is not None else None) or District.single()
+        if self.district is None:
+            raise UnusableFile(f"本系统有多个区（{district_names()}）：请指定名单所属的区（命令行 --district 区名），"
+                               "名单只用于该区借款人的分类")
+        # Entries without a district (written before districts) are the only district's when there is one.
+        only = District.only()
+        self.own_districts = {self.district.pk} | ({None} if only is not None and only.pk == self.district.pk else set())
         self.written_hashes: set[str] = set()
 
     def parse(self, raw):
@@ -73,7 +77,10 @@ class RosterImporter(Importer):
         return idnumber.mask(values["id_number"]) + "#" + crypto.keyed_hash(values["id_number"])[:12]
 
     def _open_entries(self):
+        """The open entries this roster replaces: its kind, its district's (never another district's), its scope."""
         qs = RosterEntry.objects.filter(kind=self.ctx.sub_kind, valid_to__isnull=True)
+        mine = Q(district_id=self.district.pk) | (Q(district__isnull=True) if None in self.own_districts else Q(pk__in=[]))
+        qs = qs.filter(mine)
         return qs.filter(township=self.ctx.township) if self.ctx.township else qs.filter(township__isnull=True)
 
     def write(self, rows):
@@ -100,7 +107,7 @@ class RosterImporter(Importer):
         open_entries = {
             e.person_id: e
             for e in RosterEntry.objects.filter(person_id__in=list(people.values()), valid_to__isnull=True)
-            if e.kind == ctx.sub_kind and e.township_id == township_id
+            if e.kind == ctx.sub_kind and e.township_id == township_id and e.district_id in self.own_districts
         }
         borrowers = dict(Borrower.objects.filter(id_hash__in=list(hashes)).values_list("id_hash", "name"))
         new_entries, ended = [], []
@@ -126,7 +133,8 @@ class RosterImporter(Importer):
                 row.outcome = "updated"
             else:
                 row.outcome = "created"
-            new_entries.append({"kind": ctx.sub_kind, "person_id": person_id, "township_id": township_id, "name": v["name"],
+            new_entries.append({"kind": ctx.sub_kind, "person_id": person_id, "district_id": self.district.pk,
+                                "township_id": township_id, "name": v["name"],
                                 "details": v["details"], "valid_from": ctx.as_of, "batch_id": batch_id})
         update_objects(RosterEntry, ended, ["valid_to", "ended_by"])
         insert_dicts(RosterEntry, new_entries)

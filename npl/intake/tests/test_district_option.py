@@ -90,17 +90,49 @@ def test_a_single_district_installation_needs_no_district(loans, media, capsys):
     assert Loan.objects.filter(loan_no="LA009").exists()
 
 
-def test_a_township_roster_of_the_named_district_is_taken_and_a_district_wide_one_refused(district_two, media, capsys):
+def test_a_roster_is_for_the_named_district_or_its_township_and_refused_without_one(district_two, media, capsys):
     from npl.categories.models import RosterEntry
 
     path = write_xlsx(media / "roster.xlsx", [["姓名", "身份证号"], ["吴十", testing.valid_id(99)]])
+    code, _out, err = run(capsys, "roster", "deceased", path)
+    assert code != 0 and "东川区、西岭区" in err and "--district" in err
+    assert not RosterEntry.objects.filter(kind="deceased").exists()
     code, _out, err = run(capsys, "roster", "deceased", path, "--district", "东川区")
-    assert code != 0 and "东川区、西岭区" in err and "--township" in err
-    code, _out, err = run(capsys, "roster", "deceased", path, "--district", "东川区", "--township", "青山镇")
     assert code == 0, err
-    assert RosterEntry.objects.get(kind="deceased").township == district_two.town
+    entry = RosterEntry.objects.get(kind="deceased")
+    assert (entry.district, entry.township) == (district_two.district, None)
+    code, _out, err = run(capsys, "roster", "disabled", path, "--district", "东川区", "--township", "青山镇")
+    assert code == 0, err
+    entry = RosterEntry.objects.get(kind="disabled")
+    assert (entry.district, entry.township) == (district_two.district, district_two.town)
     code, _out, err = run(capsys, "roster", "deceased", path, "--district", "东川区", "--township", "柳溪镇")
     assert code != 0 and "柳溪镇" in err
+
+
+def test_a_districts_roster_puts_only_its_loans_in_the_category_and_its_reimport_ends_only_its_entries(
+        district_two, loans, media, capsys):
+    from npl.categories.models import Membership, RosterEntry
+
+    zhang = loans["LA001"].borrower  # also LC005's borrower, in 东川区
+    other = testing.borrower(40, "郑十一")
+    zhang_row = ["张三", zhang.reveal_id()]
+    both = write_xlsx(media / "both.xlsx", [["姓名", "身份证号"], zhang_row])
+    code, _out, err = run(capsys, "roster", "deceased", both, "--district", "西岭区", "--as-of", "2026-03-31")
+    assert code == 0, err
+    deceased = set(Membership.objects.filter(code="deceased").values_list("loan__loan_no", flat=True))
+    assert "LA001" in deceased and "LC005" not in deceased
+    # 东川区's roster names him too, then a later one of 东川区 drops him: only 东川区's entry ends.
+    code, _out, err = run(capsys, "roster", "deceased", both, "--district", "东川区", "--as-of", "2026-03-31")
+    assert code == 0, err
+    assert {"LA001", "LC005"} <= set(Membership.objects.filter(code="deceased").values_list("loan__loan_no", flat=True))
+    later = write_xlsx(media / "later.xlsx", [["姓名", "身份证号"], [other.name, testing.valid_id(40)]])
+    code, _out, err = run(capsys, "roster", "deceased", later, "--district", "东川区", "--as-of", "2026-04-30")
+    assert code == 0, err
+    mine = RosterEntry.objects.filter(kind="deceased", person__id_hash=zhang.id_hash)
+    assert mine.get(district=district_two.first).valid_to is None
+    assert mine.get(district=district_two.district).valid_to is not None
+    deceased = set(Membership.objects.filter(code="deceased").values_list("loan__loan_no", flat=True))
+    assert "LA001" in deceased and "LC005" not in deceased
 
 
 def test_an_upload_by_a_districts_admin_is_previewed_for_that_district(district_two, media):
