@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "npl.core.derived.ReadingMiddleware",  # a page reads the stored rows' completeness days once
     # Last: it marks the report pages' reads for a replica (process_view) once the others have run.
     "npl.core.replicas.ReplicaMiddleware",
 ]

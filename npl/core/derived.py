@@ -174,11 +174,43 @@ COMPLETE_KEY = "derived_complete:{}"
 
 
 def complete_on(name: str) -> dt.date | None:
-    """The day `name`'s rows were last computed for every loan (None: never)."""
+    """The day `name`'s rows were last computed for every loan (None: never). Inside `one_reading()` (a request)
+    every deriver's day is read in one query, once."""
     from npl.core.models import Setting
 
-    value = Setting.objects.filter(key=COMPLETE_KEY.format(name)).values_list("value", flat=True).first()
+    if getattr(_local, "reading", 0):
+        if getattr(_local, "marks", None) is None:
+            prefix = COMPLETE_KEY.format("")
+            _local.marks = {k[len(prefix):]: v for k, v in Setting.objects.filter(key__startswith=prefix).values_list("key", "value")}
+        value = _local.marks.get(name)
+    else:
+        value = Setting.objects.filter(key=COMPLETE_KEY.format(name)).values_list("value", flat=True).first()
     return dt.date.fromisoformat(value) if value else None
+
+
+@contextlib.contextmanager
+def one_reading():
+    """Read the completeness days at most once in the block: a page asks for several derivers' (its categories,
+    its suggestions). Only for a short unit of work such as one request (`ReadingMiddleware`): a sweep finishing
+    meanwhile is seen by the next request, which is the safe direction (readers compute until then)."""
+    _local.reading = getattr(_local, "reading", 0) + 1
+    try:
+        yield
+    finally:
+        _local.reading -= 1
+        if not _local.reading:
+            _local.marks = None
+
+
+class ReadingMiddleware:
+    """Each request is one reading of the completeness days (`one_reading`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_reading():
+            return self.get_response(request)
 
 
 def current(name: str, day: dt.date | None = None) -> bool:
@@ -191,6 +223,7 @@ def current(name: str, day: dt.date | None = None) -> bool:
 def _mark_complete(name: str, day: dt.date) -> None:
     from npl.core.models import Setting
 
+    _local.marks = None  # a reading in progress sees the new day
     Setting.objects.update_or_create(key=COMPLETE_KEY.format(name), defaults={
         "value": day.isoformat(), "description": f"派生数据“{name}”按全部贷款计算到的日期（自动维护）"})
 

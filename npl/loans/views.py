@@ -72,6 +72,9 @@ def loan_detail(request, loan_no: str):
         ),
         loan_no=loan_no,
     )
+    user = request.user
+    if user.township_id and user.township_id == loan.township_id and not user._meta.get_field("township").is_cached(user):
+        user.township = loan.township  # the header names the user's township: the row the loan already brought
     page = {
         "today": today,
         "loan": loan,

@@ -190,3 +190,17 @@ def test_the_rows_answer_for_today_only_after_every_loans_rows_were_computed_tod
     assert not derived.current("toy")
     derived.rebuild()  # today's sweep
     assert derived.current("toy") and not derived.current("toy", today - dt.timedelta(days=1))
+
+
+def test_within_one_reading_the_completeness_days_are_read_once_and_a_new_mark_is_seen(toy, two_loans,
+                                                                                      django_assert_num_queries):
+    import datetime as dt
+
+    derived.rebuild(day=derived.today() - dt.timedelta(days=1))
+    with derived.one_reading():
+        with django_assert_num_queries(1):
+            assert not derived.current("toy")
+            assert derived.complete_on("toy") == derived.today() - dt.timedelta(days=1)
+            assert derived.complete_on("another") is None
+        derived.rebuild()  # the sweep ends inside the block: its mark is seen
+        assert derived.current("toy")

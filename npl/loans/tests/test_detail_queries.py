@@ -65,7 +65,8 @@ def add_more(loan, cast):
 # suggestions brought it to 35, the stored derived rows to 14 (district admin) / 15 (collector); the loan page as
 # panels asks for the latest campaign only for the township admin who may ask a reduction in it: 13 / 14. The
 # collector's one more is the header's unit (their township's name). The history fetches the people its events
-# name in one query (test_history_format), not one per event.
+# name in one query (test_history_format), not one per event. The completeness of the stored rows is read once
+# per request (core.derived.one_reading); the collector's township comes with the loan when it is the loan's.
 MAX_QUERIES = 14
 
 
