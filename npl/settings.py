@@ -249,6 +249,8 @@ CACHES = {
 }
 
 # Uploads larger than this are previewed and imported by the background worker (`npl db_worker`).
+# An import writing at least this many rows refreshes the planner's statistics (core.bulk.refresh_planner_statistics).
+NPL_ANALYZE_AFTER_ROWS = int(os.environ.get("NPL_ANALYZE_AFTER_ROWS", "5000"))
 NPL_BACKGROUND_IMPORT_BYTES = int(os.environ.get("NPL_BACKGROUND_IMPORT_BYTES", str(1024 * 1024)))
 # Upload limits, checked before a file is read (intake/readers.py): its size, the unpacked size of an .xlsx's
 # zip parts and their compression ratio (a zip bomb is refused before calamine inflates it), and data rows.

