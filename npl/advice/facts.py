@@ -39,17 +39,17 @@ def _categories(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, frozen
 
     if derived.current("memberships", day):
         stored = defaultdict(set)
-        for loan_id, code in Membership.objects.filter(loan_id__in=ids).values_list("loan_id", "code"):
+        for loan_id, code in Membership.objects.filter(loan_id__ids=ids).values_list("loan_id", "code"):
             stored[loan_id].add(code)
         out = {}
-        for pk, balance in with_balance(Loan.objects.filter(pk__in=ids), day).values_list("pk", BALANCE):
+        for pk, balance in with_balance(Loan.objects.filter(pk__ids=ids), day).values_list("pk", BALANCE):
             if balance is not None:  # else the loan did not exist on the day (no bank snapshot yet)
                 out[pk] = (Decimal(balance).quantize(CENT), frozenset(stored[pk]))
         return out
     conds = conditions(day)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out = {}
-    for row in with_balance(Loan.objects.filter(pk__in=ids), day).annotate(**flags).values("pk", BALANCE, *flags):
+    for row in with_balance(Loan.objects.filter(pk__ids=ids), day).annotate(**flags).values("pk", BALANCE, *flags):
         if row[BALANCE] is None:
             continue  # the loan did not exist on the day (no bank snapshot yet)
         cats = frozenset(code for code in conds if row[f"c_{code}"])
@@ -79,16 +79,16 @@ def _since(loans: list, day: dt.date) -> dict[int, dict[str, dt.date]]:
         for kind, district_id, town_id, start in by_hash[loan.borrower.id_hash]:
             if roster_applies(district_id, town_id, districts.get(loan.township_id), loan.township_id):
                 note(loan.pk, kind, start)
-    for loan_id, sub, start in _in_force(LoanListEntry.objects.filter(loan_id__in=ids), day).values_list(
+    for loan_id, sub, start in _in_force(LoanListEntry.objects.filter(loan_id__ids=ids), day).values_list(
         "loan_id", "subcategory", "valid_from"
     ):
         note(loan_id, sub, start)
-    for loan_id, direction, start in LitigationCase.objects.filter(loan_id__in=ids, counted_from__lte=day).values_list(
+    for loan_id, direction, start in LitigationCase.objects.filter(loan_id__ids=ids, counted_from__lte=day).values_list(
         "loan_id", "direction", "counted_from"
     ):
         note(loan_id, direction, start)
     manual = _in_force(ManualMembership.objects.filter(
-        loan_id__in=ids, op=ManualMembership.Op.ADD, status=ManualMembership.Status.APPROVED), day)
+        loan_id__ids=ids, op=ManualMembership.Op.ADD, status=ManualMembership.Status.APPROVED), day)
     for loan_id, code, start in manual.values_list("loan_id", "code", "valid_from"):
         note(loan_id, code, start)
     for loan_id, codes in list(out.items()):
@@ -105,7 +105,7 @@ def _ledger(ids: list[int], day: dt.date) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(dict)
     latest_promise = {}
     for loan_id, acted_on, promise_date, status, closed_on in (
-        CollectionAction.objects.filter(loan_id__in=ids, acted_on__lte=day)
+        CollectionAction.objects.filter(loan_id__ids=ids, acted_on__lte=day)
         .order_by("acted_on", "pk")
         .values_list("loan_id", "acted_on", "promise_date", "promise_status", "promise_closed_on")
     ):
@@ -130,7 +130,7 @@ def _plans(ids: list[int], day: dt.date) -> dict[int, dt.date]:
     out = {}
     for loan_id, due_on, status, paid_on in PlanInstalment.objects.filter(
         # a plan broken since (by the sweep, perhaps after the day) still had its instalment missed on the day
-        plan__loan_id__in=ids, plan__status__in=("approved", "broken"), plan__signed_on__lte=day, due_on__lt=day
+        plan__loan_id__ids=ids, plan__status__in=("approved", "broken"), plan__signed_on__lte=day, due_on__lt=day
     ).values_list("plan__loan_id", "due_on", "status", "paid_on"):
         if status == "paid" and paid_on is not None and paid_on <= day:
             continue
@@ -144,13 +144,13 @@ def _cases(ids: list[int], day: dt.date) -> dict[int, dict]:
     from npl.litigation.models import CaseStage, LitigationCase
 
     cases = list(
-        LitigationCase.objects.filter(loan_id__in=ids, direction=BANK_SUED, counted_from__lte=day)
+        LitigationCase.objects.filter(loan_id__ids=ids, direction=BANK_SUED, counted_from__lte=day)
         .order_by("counted_from", "pk")
         .values("pk", "loan_id", "stage", "filed_on", "accepted_on", "counted_from", "judgment_on", "dishonest_listing",
                 "dishonest_requested_on", "dishonest_listed_on", "batch__as_of", "created_at")
     )
     history = defaultdict(list)
-    for case_id, stage, on in CaseStage.objects.filter(case_id__in=[c["pk"] for c in cases], on__lte=day).order_by(
+    for case_id, stage, on in CaseStage.objects.filter(case_id__ids=[c["pk"] for c in cases], on__lte=day).order_by(
         "on", "pk"
     ).values_list("case_id", "stage", "on"):
         history[case_id].append((stage, on))
@@ -188,7 +188,7 @@ def _repayments(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, dt.dat
     from npl.collection.models import Repayment
 
     rows = (
-        Repayment.objects.filter(loan_id__in=ids, confirmed=True, paid_on__lte=day)
+        Repayment.objects.filter(loan_id__ids=ids, confirmed=True, paid_on__lte=day)
         .values("loan_id").annotate(total=Sum("principal"), last=Max("paid_on")).values_list("loan_id", "total", "last")
     )
     return {loan_id: (Decimal(total or 0).quantize(CENT), last) for loan_id, total, last in rows}
@@ -221,7 +221,7 @@ def _stored_clocks(ids: list[int], day: dt.date) -> dict | None:
     from npl.collection.clocks.store import from_data
     from npl.collection.models import LoanClock
 
-    rows = dict(LoanClock.objects.filter(loan_id__in=ids, day=day).values_list("loan_id", "data"))
+    rows = dict(LoanClock.objects.filter(loan_id__ids=ids, day=day).values_list("loan_id", "data"))
     if len(rows) != len(set(ids)):
         return None
     return {loan_id: from_data(data) for loan_id, data in rows.items()}
@@ -247,7 +247,7 @@ def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[Loa
     if clocks is None and day == timezone.localdate():
         clocks = _stored_clocks(ids, day)
     if clocks is None:
-        clocks = {loan.pk: clock for loan, clock in compute_clocks(Loan.objects.filter(pk__in=ids), day, details=True)}
+        clocks = {loan.pk: clock for loan, clock in compute_clocks(Loan.objects.filter(pk__ids=ids), day, details=True)}
     ledger, plans, cases, pays = _ledger(ids, day), _plans(ids, day), _cases(ids, day), _repayments(ids, day)
     for loan in alive:
         balance, codes = cats[loan.pk]
@@ -293,6 +293,6 @@ def build_facts(loans, as_of: dt.date) -> Iterator[LoanFacts]:
     ids = list(loans.order_by("loan_no").values_list("pk", flat=True))
     model = loans.model
     for i in range(0, len(ids), CHUNK):
-        rows = list(model.objects.filter(pk__in=ids[i : i + CHUNK]).select_related("borrower").order_by("loan_no"))
+        rows = list(model.objects.filter(pk__ids=ids[i : i + CHUNK]).select_related("borrower").order_by("loan_no"))
         yield from _chunk(rows, as_of)
 

@@ -62,7 +62,7 @@ def _closed_keys(loan_ids: list[int]) -> set[tuple[int, str, dt.date]]:
     out = set()
     for i in range(0, len(loan_ids), STATE_CHUNK):
         out.update(
-            SuggestionState.objects.filter(loan_id__in=loan_ids[i : i + STATE_CHUNK], status__in=[Status.DONE, Status.DISMISSED])
+            SuggestionState.objects.filter(loan_id__ids=loan_ids[i : i + STATE_CHUNK], status__in=[Status.DONE, Status.DISMISSED])
             .values_list("loan_id", "rule__code", "due")
         )
     return out

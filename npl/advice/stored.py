@@ -111,13 +111,13 @@ def _loan_chunks(loan_ids: set[int] | None) -> Iterator[list]:
     ids = sorted(loan_ids) if loan_ids is not None else list(Loan.objects.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        yield [_Loan(*row) for row in Loan.objects.filter(pk__in=part).order_by("pk").values_list(*LOAN_FIELDS)], part
+        yield [_Loan(*row) for row in Loan.objects.filter(pk__ids=part).order_by("pk").values_list(*LOAN_FIELDS)], part
 
 
 def _stored(ids: list[int]) -> dict[tuple[int, str], dict]:
     from npl.advice.models import OpenSuggestion
 
-    rows = OpenSuggestion.objects.filter(loan_id__in=ids).values("pk", "loan_id", "rule__code", "rule_id", *FIELDS)
+    rows = OpenSuggestion.objects.filter(loan_id__ids=ids).values("pk", "loan_id", "rule__code", "rule_id", *FIELDS)
     return {(r["loan_id"], r["rule__code"]): r for r in rows}
 
 

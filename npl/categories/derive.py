@@ -50,7 +50,7 @@ def compute(loan_ids: Iterable[int] | None, day: dt.date) -> dict[Key, Figures]:
         return out
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     for i in range(0, len(ids), CHUNK):
-        qs = with_balance(Loan.objects.filter(pk__in=ids[i : i + CHUNK]), day).annotate(**flags)
+        qs = with_balance(Loan.objects.filter(pk__ids=ids[i : i + CHUNK]), day).annotate(**flags)
         for row in qs.order_by().values("pk", "township_id", BALANCE, *flags):
             if row[BALANCE] is None:
                 continue  # the loan did not exist on the day
@@ -72,7 +72,7 @@ def _stored(loan_ids: Iterable[int] | None) -> dict[Key, tuple[int, int, Decimal
         found = rows.values_list(*fields).iterator(chunk_size=5000)
     else:
         ids = sorted(set(loan_ids))
-        found = (r for i in range(0, len(ids), CHUNK) for r in rows.filter(loan_id__in=ids[i : i + CHUNK]).values_list(*fields))
+        found = (r for i in range(0, len(ids), CHUNK) for r in rows.filter(loan_id__ids=ids[i : i + CHUNK]).values_list(*fields))
     return {(loan, code): (pk, town, Decimal(balance)) for pk, loan, code, town, balance in found}
 
 
@@ -99,7 +99,7 @@ class Memberships(derived.Deriver):
             if key in stored and stored[key][1:] != (town, balance)
         ]
         for i in range(0, len(gone), bulk.IN_CHUNK):
-            Membership.objects.filter(pk__in=gone[i : i + bulk.IN_CHUNK]).delete()
+            Membership.objects.filter(pk__ids=gone[i : i + bulk.IN_CHUNK]).delete()
         bulk.insert_dicts(Membership, new)
         bulk.update_objects(Membership, changed, ["township_id", "balance", "day"])
         return len(gone) + len(new) + len(changed)

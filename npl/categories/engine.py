@@ -234,7 +234,7 @@ def loan_categories_and_balances(loan_ids, day: dt.date) -> dict[int, tuple]:
         return {}
     conds = conditions(day)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
-    rows = with_balance(Loan.objects.filter(pk__in=ids), day).annotate(**flags).values("pk", BALANCE, *flags)
+    rows = with_balance(Loan.objects.filter(pk__ids=ids), day).annotate(**flags).values("pk", BALANCE, *flags)
     order = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]
     out = {}
     for row in rows:

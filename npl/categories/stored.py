@@ -61,7 +61,7 @@ def loan_categories(loan_ids) -> dict[int, list[tuple[str, str]]]:
 
         return {pk: cats for pk, cats in loan_categories_many(loan_ids, derived.today()).items() if cats}
     out: dict[int, list[tuple[str, str]]] = {}
-    for loan_id, code in Membership.objects.filter(loan_id__in=list(loan_ids)).values_list("loan_id", "code"):
+    for loan_id, code in Membership.objects.filter(loan_id__ids=list(loan_ids)).values_list("loan_id", "code"):
         out.setdefault(loan_id, []).append((code, NAMES[code]))
     for cats in out.values():
         cats.sort(key=lambda c: RANK[c[0]])

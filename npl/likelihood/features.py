@@ -118,38 +118,38 @@ def load_facts(loan_ids) -> dict[int, LoanFacts]:
     ids = list(loan_ids)
     facts = {
         pk: LoanFacts(pk, float(amount), mortgage, maturity)
-        for pk, amount, mortgage, maturity in Loan.objects.filter(pk__in=ids).values_list(
+        for pk, amount, mortgage, maturity in Loan.objects.filter(pk__ids=ids).values_list(
             "pk", "amount", "has_mortgage", "maturity_date")
     }
-    for loan_id, as_of, balance in LoanSnapshot.objects.filter(loan_id__in=ids).order_by("loan_id", "as_of").values_list(
+    for loan_id, as_of, balance in LoanSnapshot.objects.filter(loan_id__ids=ids).order_by("loan_id", "as_of").values_list(
             "loan_id", "as_of", "principal_balance"):
         facts[loan_id].snapshots.append((as_of, float(balance)))
     for loan_id, paid_on, principal, interest, costs in Repayment.objects.filter(
-            loan_id__in=ids, confirmed=True).order_by("loan_id", "paid_on", "pk").values_list(
+            loan_id__ids=ids, confirmed=True).order_by("loan_id", "paid_on", "pk").values_list(
             "loan_id", "paid_on", "principal", "interest", "costs"):
         f = facts[loan_id]
         f.repay_days.append(paid_on)
         f.repay_principal.append(float(principal))
         f.repay_total.append(float(principal + interest + costs))
-    for loan_id, on, code, text, sig, p_date, p_amount in CollectionAction.objects.filter(loan_id__in=ids).order_by(
+    for loan_id, on, code, text, sig, p_date, p_amount in CollectionAction.objects.filter(loan_id__ids=ids).order_by(
             "loan_id", "acted_on", "pk").values_list("loan_id", "acted_on", "outcome_code", "outcome", "signature",
                                                      "promise_date", "promise_amount"):
         kind = "promise" if p_date is not None else outcome_kind(code, text)
         facts[loan_id].actions.append((on, kind, sig == Signature.BORROWER, p_date,
                                        float(p_amount) if p_amount is not None else 0.0))
     stages = defaultdict(list)
-    for case_id, stage, on in CaseStage.objects.filter(case__loan_id__in=ids).values_list("case_id", "stage", "on"):
+    for case_id, stage, on in CaseStage.objects.filter(case__loan_id__ids=ids).values_list("case_id", "stage", "on"):
         stages[case_id].append((stage, on))
     # Only dated facts: a case's current `stage` says nothing of when it was reached.
     for case_id, loan_id, filed, judged, enf_filed in LitigationCase.objects.filter(
-            loan_id__in=ids, direction=Direction.BANK_SUED_BORROWER).values_list(
+            loan_id__ids=ids, direction=Direction.BANK_SUED_BORROWER).values_list(
             "pk", "loan_id", "filed_on", "judgment_on", "enforcement_filed_on"):
         judged_on = min([d for d in [judged, *(on for s, on in stages[case_id] if s in JUDGMENT_STAGES)] if d], default=None)
         enforcing_on = min([d for d in [enf_filed, *(on for s, on in stages[case_id] if s in ENFORCEMENT_STAGES)] if d],
                            default=None)
         closed_on = min([on for s, on in stages[case_id] if s == Stage.CLOSED], default=None)
         facts[loan_id].cases.append((filed, judged_on, enforcing_on, closed_on))
-    for loan_id, starts, until, ended in InterestSuspension.objects.filter(loan_id__in=ids).values_list(
+    for loan_id, starts, until, ended in InterestSuspension.objects.filter(loan_id__ids=ids).values_list(
             "loan_id", "starts_on", "until", "ended_on"):
         last = min(until, ended - dt.timedelta(days=1)) if ended else until
         facts[loan_id].suspensions.append((starts, last))
@@ -169,14 +169,14 @@ def categories_on(loan_ids, day: dt.date) -> dict[int, set[str]]:
         from npl.categories.models import Membership
 
         stored: dict[int, set[str]] = {int(pk): set() for pk in loan_ids}
-        for loan_id, code in Membership.objects.filter(loan_id__in=list(stored), code__in=CATEGORY_FEATURES).values_list(
+        for loan_id, code in Membership.objects.filter(loan_id__ids=list(stored), code__in=CATEGORY_FEATURES).values_list(
                 "loan_id", "code"):
             stored[loan_id].add(code)
         return stored
     conds = conditions(day, CATEGORY_FEATURES)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out: dict[int, set[str]] = {}
-    qs = with_balance(Loan.objects.filter(pk__in=list(loan_ids)), day).annotate(**flags).values("pk", *flags)
+    qs = with_balance(Loan.objects.filter(pk__ids=list(loan_ids)), day).annotate(**flags).values("pk", *flags)
     for row in qs:
         out[row["pk"]] = {code for code in CATEGORY_FEATURES if row[f"c_{code}"]}
     return out

@@ -92,7 +92,7 @@ def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
     districts = township_districts(e[0] for entries in by_hash.values() for e in entries)
     manual = defaultdict(lambda: ([], []))
     for loan_id, op, start, end in ManualMembership.objects.filter(
-        loan_id__in=ids, code="lost_contact", status=ManualMembership.Status.APPROVED, valid_from__isnull=False
+        loan_id__ids=ids, code="lost_contact", status=ManualMembership.Status.APPROVED, valid_from__isnull=False
     ).values_list("loan_id", "op", "valid_from", "valid_to"):
         manual[loan_id][0 if op == ManualMembership.Op.ADD else 1].append((start, end))
     out = {}
@@ -244,7 +244,7 @@ def compute_clocks(loans, as_of: dt.date, *, full: bool = False, details: bool =
     model = loans.model
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        rows = model.objects.filter(pk__in=chunk).select_related("borrower", "township").order_by("loan_no")
+        rows = model.objects.filter(pk__ids=chunk).select_related("borrower", "township").order_by("loan_no")
         yield from _chunk_clocks(list(rows), as_of, full=full, details=details, calendar=calendar)
 
 

@@ -67,7 +67,7 @@ def _all_ids(loan_ids) -> list[int]:
 
     if loan_ids is None:
         return list(Loan.objects.order_by("pk").values_list("pk", flat=True))
-    return sorted(Loan.objects.filter(pk__in=loan_ids).values_list("pk", flat=True))
+    return sorted(Loan.objects.filter(pk__ids=loan_ids).values_list("pk", flat=True))
 
 
 def _changed(stored: dict | None, fresh: dict) -> list[str]:

@@ -1,0 +1,36 @@
+"""`field__ids=[…]` (core.lookups): the same rows as `__in` for a list of ids, on a key, a foreign key, a one-to-one
+and across a relation; anything that is not a list of integers is refused rather than guessed."""
+import pytest
+
+from npl.collection.models import LoanClock
+from npl.core.derived import rebuild
+from npl.loans.models import Borrower, Loan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ids_finds_the_same_rows_as_in_on_keys_foreign_keys_and_relations(loans):
+    ids = sorted(loan.pk for loan in loans.values())[:3]
+    asked = [ids[2], ids[0], ids[0], 10**9]  # unordered, repeated, and one that matches nothing
+    assert list(Loan.objects.filter(pk__ids=asked).order_by("pk")) == list(Loan.objects.filter(pk__in=asked).order_by("pk"))
+    assert set(Loan.objects.filter(pk__ids=asked).values_list("pk", flat=True)) == {ids[0], ids[2]}
+    borrowers = {loan.borrower_id for loan in loans.values()}
+    assert set(Loan.objects.filter(borrower_id__ids=borrowers)) == set(Loan.objects.filter(borrower_id__in=borrowers))
+    assert set(Borrower.objects.filter(loans__pk__ids=ids)) == set(Borrower.objects.filter(loans__pk__in=ids))
+    rebuild(only=["clocks"])
+    assert set(LoanClock.objects.filter(loan_id__ids=ids).values_list("loan_id", flat=True)) == set(ids)
+    assert set(LoanClock.objects.filter(loan__ids=ids[:1]).values_list("loan_id", flat=True)) == {ids[0]}
+    assert Loan.objects.exclude(pk__ids=ids).count() == len(loans) - 3
+
+
+def test_an_empty_list_matches_nothing():
+    assert not Loan.objects.filter(pk__ids=[]).exists()
+
+
+def test_text_and_subqueries_are_refused_not_guessed(loans):
+    with pytest.raises(ValueError):
+        list(Loan.objects.filter(pk__ids=["1 OR 1=1"]))
+    with pytest.raises(TypeError, match="__in"):
+        list(Loan.objects.filter(pk__ids=Loan.objects.values("pk")))
+    with pytest.raises(TypeError):
+        list(Loan.objects.filter(pk__ids=5))
