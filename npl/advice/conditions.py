@@ -10,6 +10,7 @@ comparison on it false, except `is_set` with value false. docs/advice.md lists t
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from decimal import Decimal, InvalidOperation
 
 from npl.advice.choices import BOOL, DATE, FACTS, INT, MONEY, OPS, OPS_BY_KIND, SET, SINCE_PREFIX, TEXT
@@ -139,6 +140,9 @@ def facts_named(cond) -> list[str]:
     return out
 
 
+_ORDERED = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
 def _compare(kind: str, actual, op: str, value) -> bool:
     if op == "is_set":
         return (actual is not None and actual != "") == value
@@ -154,14 +158,36 @@ def _compare(kind: str, actual, op: str, value) -> bool:
         actual, value = Decimal(actual), Decimal(str(value))
     if op == "in":
         return actual in value
-    return {
-        "==": actual == value,
-        "!=": actual != value,
-        ">": kind != TEXT and actual > value,
-        ">=": kind != TEXT and actual >= value,
-        "<": kind != TEXT and actual < value,
-        "<=": kind != TEXT and actual <= value,
-    }[op]
+    if op == "==":
+        return actual == value
+    if op == "!=":
+        return actual != value
+    return kind != TEXT and _ORDERED[op](actual, value)
+
+
+def compile_condition(cond):
+    """A (valid) condition as a function get → whether it holds: the same answer as `evaluate(cond, get)[0]`,
+    without the reasons. The engine asks it first for every rule of every loan (most rules do not fire) and
+    builds the reasons only for those that do: a rebuild evaluates about 40 rules a loan."""
+    if "all" in cond:
+        parts = tuple(compile_condition(c) for c in cond["all"])
+        return lambda get: all(p(get) for p in parts)
+    if "any" in cond:
+        parts = tuple(compile_condition(c) for c in cond["any"])
+        return lambda get: any(p(get) for p in parts)
+    if "not" in cond:
+        inner = compile_condition(cond["not"])
+        return lambda get: not inner(get)
+    name, op, value = cond["fact"], cond["op"], cond["value"]
+    kind = fact_spec(name)[0]
+    if kind == MONEY and op != "is_set":  # the threshold made a Decimal once, the fact on each call (as _compare)
+        value = Decimal(str(value))
+        return lambda get: _compare(INT, _decimal(get(name)), op, value)
+    return lambda get: _compare(kind, get(name), op, value)
+
+
+def _decimal(actual):
+    return None if actual is None else Decimal(actual)
 
 
 def _phrase(name: str, op: str, value, actual) -> str:

@@ -106,6 +106,15 @@ class Rule:
     legal_basis: str = ""
     script: str = ""
     evidence: str = ""
+    holds: object = field(init=False, repr=False, compare=False)  # the condition compiled: get → bool
+
+    def __post_init__(self):
+        try:
+            holds = conditions.compile_condition(self.condition)
+        except (KeyError, TypeError, AttributeError):  # not a valid condition: evaluate() says how it fails, when asked
+            def holds(get, condition=self.condition):
+                return conditions.evaluate(condition, get)[0]
+        object.__setattr__(self, "holds", holds)
 
 
 @dataclass(frozen=True)
@@ -194,9 +203,9 @@ def evaluate(facts: LoanFacts, rules: Iterable[Rule], as_of: dt.date | None = No
         return []  # 已结清: nothing left to collect (written-off loans stay: 账销案存)
     out = []
     for rule in rules:
-        holds, reasons = conditions.evaluate(rule.condition, facts.get)
-        if not holds:
+        if not rule.holds(facts.get):  # most rules do not fire: their reasons are never built
             continue
+        _, reasons = conditions.evaluate(rule.condition, facts.get)
         named = conditions.facts_named(rule.condition)
         for anchor in (rule.due_from, rule.due_cap):  # the dates the due counts from are facts too
             if anchor and anchor not in named and facts.get(anchor) is not None:

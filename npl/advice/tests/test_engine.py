@@ -186,3 +186,83 @@ def test_without_likelihood_scores_the_balance_alone_ranks_the_stake():
     found = [_suggestion(1, AS_OF), _suggestion(2, AS_OF)]
     (small, *_), (big, *_) = rank(found, {1: Decimal("1000.00"), 2: Decimal("900000.00")}, {}, AS_OF, 7)
     assert big > small
+
+
+# --- the compiled condition answers as evaluate() does (issue 16: rules are asked first through it) ---------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from npl.advice.choices import BOOL, DATE, FACTS, INT, MONEY, OPS_BY_KIND, SET, TEXT  # noqa: E402
+from npl.categories.choices import NAMES as CATEGORY_CODES  # noqa: E402
+
+_DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
+_MONEY = st.decimals(min_value=0, max_value=3_000_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+def _value_of(kind, allowed):
+    """A fact's value on a loan (None: unknown)."""
+    known = {
+        SET: st.frozensets(st.sampled_from(sorted(CATEGORY_CODES)), max_size=4),
+        INT: st.integers(-400, 4000),
+        MONEY: _MONEY,
+        BOOL: st.booleans(),
+        DATE: _DAYS,
+        TEXT: st.sampled_from(allowed) if allowed else st.text(max_size=3),
+    }[kind]
+    return st.none() | known
+
+
+@st.composite
+def _predicate(draw):
+    name = draw(st.sampled_from(sorted(FACTS)))
+    kind, _, allowed = FACTS[name]
+    op = draw(st.sampled_from(sorted(OPS_BY_KIND[kind])))
+    if op == "is_set" or kind == BOOL:
+        value = draw(st.booleans())
+    elif kind == SET:
+        codes = st.sampled_from(sorted(CATEGORY_CODES))
+        value = draw(st.lists(codes, min_size=1, max_size=3)) if op == "has_any" else draw(codes)
+    elif kind == TEXT:
+        one = st.sampled_from(allowed) if allowed else st.text(max_size=3)
+        value = draw(st.lists(one, min_size=1, max_size=3)) if op == "in" else draw(one)
+    elif kind == MONEY:
+        value = str(draw(_MONEY))
+    elif kind == DATE:
+        value = draw(_DAYS)
+    else:
+        value = draw(st.integers(-400, 4000))
+    return {"fact": name, "op": op, "value": value}
+
+
+_CONDITIONS = st.recursive(
+    _predicate(),
+    lambda inner: st.one_of(
+        st.builds(lambda cs: {"all": cs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda cs: {"any": cs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda c: {"not": c}, inner),
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _facts(draw):
+    values = {name: draw(_value_of(kind, allowed)) for name, (kind, _, allowed) in FACTS.items()}
+    return values.get
+
+
+@settings(max_examples=400, deadline=None)
+@given(cond=_CONDITIONS, get=_facts())
+def test_a_compiled_condition_holds_exactly_when_evaluate_says_it_holds(cond, get):
+    assert conditions.compile_condition(cond)(get) is conditions.evaluate(cond, get)[0]
+
+
+def test_a_rule_asks_its_compiled_condition_and_an_invalid_one_still_fails_as_evaluate_does():
+    rule = Rule(code="x", name="x", action="visit", text="t",
+                condition={"all": [{"fact": "balance", "op": ">=", "value": "1000"},
+                                   {"fact": "categories", "op": "has", "value": "deceased"}]})
+    assert rule.holds(facts(balance=Decimal("1000.00"), categories=frozenset({"deceased"})).get) is True
+    assert rule.holds(facts(balance=Decimal("999.99"), categories=frozenset({"deceased"})).get) is False
+    broken = Rule(code="y", name="y", action="visit", text="t", condition={"fact": "height", "op": "==", "value": 1})
+    with pytest.raises(TypeError):
+        broken.holds(facts().get)
