@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from npl.accounts.choices import DISTRICT_TIER, Role
 from npl.accounts.models import User
-from npl.core import derived
+from npl.core import bulk, derived
 from npl.core.models import Setting
 from npl.demo.generate import BASELINE, SEED, DemoDistrict, build_district, stream_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
@@ -192,7 +192,7 @@ def assign_collectors(district: DemoDistrict, users: dict, prefix: str = "") -> 
             actor=leader, note=f"包保责任人：{person.display_name}；责任领导：{leader.display_name}",
             occurred_on=district.baseline,
         ))
-    Loan.objects.bulk_update(changed, ["responsible_person", "responsible_leader", "version"], batch_size=2000)
+    bulk.update_objects(Loan, changed, ["responsible_person", "responsible_leader", "version"])
     LoanEvent.objects.bulk_create(events, batch_size=2000)
     return len(changed)
 

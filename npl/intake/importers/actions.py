@@ -1,7 +1,7 @@
 """`npl import actions`: the collection ledger (催收台账), key 借据号 + 催收日期 + 催收方式."""
 from npl.collection.choices import METHOD_ALIASES, SIGNATURE_ALIASES, Method, Signature
 from npl.collection.models import CollectionAction
-from npl.core.bulk import insert_dicts
+from npl.core.bulk import insert_dicts, update_objects
 from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer, write_events
@@ -100,5 +100,5 @@ class ActionsImporter(LoanRefMixin, Importer):
                            "after": {f: None if nv is None else str(nv) for f, (_, nv) in diff.items()},
                            "occurred_on": v["acted_on"], "batch_id": batch_id, "actor_id": actor_id, "note": "催收台账更正"})
         insert_dicts(CollectionAction, new)
-        CollectionAction.objects.bulk_update(changed, FIELDS + ["batch"])
+        update_objects(CollectionAction, changed, FIELDS + ["batch"])
         write_events(events)

@@ -1,6 +1,7 @@
 """`npl import loan-list impersonated_or_staff`: the bank's loan-level list, dated; the latest is current."""
 from npl.categories.choices import LOAN_LIST_TYPES
 from npl.categories.models import LoanListEntry
+from npl.core.bulk import update_objects
 from npl.intake import normalize as n
 from npl.intake.headers import Column
 from npl.intake.importers.base import Importer
@@ -58,7 +59,7 @@ class LoanListImporter(LoanRefMixin, Importer):
             events.append(LoanEvent(loan_id=loan_id, kind=EventKind.CATEGORY, field=sub, before=entry.subcategory if entry else None,
                                     after=sub, occurred_on=ctx.as_of, batch=ctx.batch, actor=ctx.user,
                                     note=f"列入{SUB_NAMES[sub]}贷款清单"))
-        LoanListEntry.objects.bulk_update(ended, ["valid_to", "ended_by"])
+        update_objects(LoanListEntry, ended, ["valid_to", "ended_by"])
         LoanListEntry.objects.bulk_create(new)
         LoanEvent.objects.bulk_create(events)
 
@@ -71,7 +72,7 @@ class LoanListImporter(LoanRefMixin, Importer):
         )
         for entry in gone:
             entry.valid_to, entry.ended_by = ctx.as_of, ctx.batch
-        LoanListEntry.objects.bulk_update(gone, ["valid_to", "ended_by"])
+        update_objects(LoanListEntry, gone, ["valid_to", "ended_by"])
         LoanEvent.objects.bulk_create(
             LoanEvent(loan_id=e.loan_id, kind=EventKind.CATEGORY, field=e.subcategory, before=e.subcategory, after=None,
                       occurred_on=ctx.as_of, batch=ctx.batch, actor=ctx.user, note=f"移出{SUB_NAMES[e.subcategory]}贷款清单")

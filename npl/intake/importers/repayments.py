@@ -4,7 +4,7 @@ from decimal import Decimal
 from npl.collection.choices import CHANNEL_ALIASES, Channel
 from npl.collection.models import Repayment
 from npl.collection.services import after_confirmed
-from npl.core.bulk import insert_dicts
+from npl.core.bulk import insert_dicts, update_objects
 from npl.intake import normalize as n
 from npl.intake.choices import Reason
 from npl.intake.headers import Column
@@ -109,7 +109,7 @@ class RepaymentsImporter(LoanRefMixin, Importer):
                            "occurred_on": v["paid_on"], "batch_id": batch_id, "actor_id": actor_id,
                            "note": f"银行更正还款流水 {v['txn_no']}"})
         insert_dicts(Repayment, new)
-        Repayment.objects.bulk_update(changed, FIELDS + ["batch"])
+        update_objects(Repayment, changed, FIELDS + ["batch"])
         write_events(events)
         # Balances, and what follows a repayment: promises kept, plan instalments paid, 借新还旧 guarantors.
         after_confirmed(touched, batch=ctx.batch, actor=ctx.user, note="还款后余额")

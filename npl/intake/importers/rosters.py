@@ -148,7 +148,7 @@ class RosterImporter(Importer):
                 entry.valid_to, entry.ended_by = ctx.as_of, ctx.batch
                 gone.append(entry)
         if gone:
-            RosterEntry.objects.bulk_update(gone, ["valid_to", "ended_by"])
+            update_objects(RosterEntry, gone, ["valid_to", "ended_by"])
 
 
     def refresh_derived(self):
