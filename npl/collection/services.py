@@ -39,7 +39,7 @@ from npl.collection.models import (
     RepaymentAgreement,
     RepaymentPlan,
 )
-from npl.core import derived
+from npl.core import bulk, derived
 from npl.core.money import ZERO, fmt_yuan
 from npl.loans import workflow
 from npl.loans.choices import EventKind, LoanStatus
@@ -48,6 +48,7 @@ from npl.loans.services import refresh_current
 
 PLAN_GRACE_DAYS_KEY = "plan_grace_days"
 PLAN_GRACE_DAYS_DEFAULT = 10  # days after a missed instalment before the plan counts as broken
+SWEEP_CHUNK = 500  # loans per transaction of the sweep's promises and plans (and per set query of promises)
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # Magic numbers of what a phone camera or scanner sends: JPEG, PNG, WebP, HEIC/HEIF, PDF.
 EVIDENCE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-")
@@ -135,31 +136,41 @@ def record_action(loan: Loan, user, *, acted_on: dt.date, method: str, outcome_c
             workflow.transition(loan, LoanStatus.IN_COLLECTION, user=user, reason="首次催收", expected_version=loan.version,
                                 occurred_on=acted_on)
         if promise_date:
-            _settle_promises(loan.pk, today, actor=user)
+            _settle_promises([loan.pk], today, actor=user)
     return action
 
 
-def _settle_promises(loan_id: int, today: dt.date, *, actor=None) -> tuple[int, int]:
-    """Open (and broken) promises of one loan against its confirmed repayments: (kept, broken) newly set.
+def _settle_promises(loan_ids, today: dt.date, *, actor=None) -> tuple[int, int]:
+    """Open (and broken) promises of these loans against their confirmed repayments: (kept, broken) newly set.
 
-    Kept: confirmed repayments from the promise's day to its date reach the amount. Broken: its date has
-    passed unpaid. A broken promise that a late-arriving bank record shows was paid in time becomes kept,
-    with its own event (the broken event stays in the history).
+    Kept: confirmed repayments of the loan from the promise's day to its date reach the amount. Broken: its
+    date has passed unpaid. A broken promise that a late-arriving bank record shows was paid in time becomes
+    kept, with its own event (the broken event stays in the history). Set-based (issue 16): one query for the
+    promises, one for the repayments, one UPDATE of imported rows now open, one executemany of the changes
+    and one insert of the events, however many loans (the caller holds their locks; at most SWEEP_CHUNK ids
+    at a time keeps the IN lists bounded).
     """
+    loan_ids = list(loan_ids)
+    if not loan_ids:
+        return 0, 0
     promises = list(
-        CollectionAction.objects.filter(loan_id=loan_id, promise_date__isnull=False)
+        CollectionAction.objects.filter(loan_id__in=loan_ids, promise_date__isnull=False)
         .filter(Q(promise_status__in=["", PromiseStatus.OPEN, PromiseStatus.BROKEN]))
+        .order_by("loan_id", "acted_on", "pk")  # per loan, the model's own order (as one loan at a time read them)
     )
     if not promises:
         return 0, 0
-    pays = list(Repayment.objects.filter(loan_id=loan_id, confirmed=True).order_by("paid_on", "pk")
-                .values_list("paid_on", "principal", "interest", "costs"))
+    pays = defaultdict(list)  # loan id → [(paid_on, principal, interest, costs)] by day
+    for loan_id, *pay in (Repayment.objects.filter(loan_id__in={p.loan_id for p in promises}, confirmed=True)
+                          .order_by("loan_id", "paid_on", "pk")
+                          .values_list("loan_id", "paid_on", "principal", "interest", "costs")):
+        pays[loan_id].append(pay)
     kept = broken = 0
-    events = []
+    events, changed, now_open = [], [], []
     for p in promises:
         want = p.promise_amount if p.promise_amount else Decimal("0.01")
         got, reached = ZERO, None
-        for on, principal, interest, costs in pays:
+        for on, principal, interest, costs in pays.get(p.loan_id, ()):
             if p.acted_on <= on <= p.promise_date:
                 got += principal + interest + costs
                 if got >= want:
@@ -175,13 +186,18 @@ def _settle_promises(loan_id: int, today: dt.date, *, actor=None) -> tuple[int, 
             new, closed, note = PromiseStatus.OPEN, None, ""
         if new == before:
             if not p.promise_status:  # an imported ledger row: record that it is open, without an event
-                CollectionAction.objects.filter(pk=p.pk).update(promise_status=new)
+                now_open.append(p.pk)
             continue
-        CollectionAction.objects.filter(pk=p.pk).update(promise_status=new, promise_closed_on=closed)
+        p.promise_status, p.promise_closed_on = str(new), closed
+        changed.append(p)
         kept += new == PromiseStatus.KEPT
         broken += new == PromiseStatus.BROKEN
-        events.append(_event(loan_id, EventKind.ACTION, field="promise", before=before, after=str(new), note=note,
+        events.append(_event(p.loan_id, EventKind.ACTION, field="promise", before=before, after=str(new), note=note,
                              on=closed, actor=actor))
+    if now_open:
+        CollectionAction.objects.filter(pk__in=now_open).update(promise_status=PromiseStatus.OPEN)
+    # One executemany whatever the spread of days (kept promises close on their own repayment's day).
+    bulk.update_objects(CollectionAction, changed, ["promise_status", "promise_closed_on"])
     LoanEvent.objects.bulk_create(events)
     return kept, broken
 
@@ -415,15 +431,16 @@ def after_confirmed(loan_ids, *, actor=None, note: str = "", batch=None, today: 
     for rep in Repayment.objects.filter(loan_id__in=loan_ids, confirmed=True, channel=Channel.REFINANCE,
                                         guarantors_processed=False):
         release_old_guarantors(rep, actor=actor)
-    # Only loans with a promise to judge or an approved plan need the per-loan pass (two set queries, not two
-    # queries a loan: an import of 20,000 repayments mostly touches loans with neither).
-    with_promises = set(CollectionAction.objects.filter(loan_id__in=loan_ids, promise_date__isnull=False).filter(
-        Q(promise_status__in=["", PromiseStatus.OPEN, PromiseStatus.BROKEN])).values_list("loan_id", flat=True))
+    # Only loans with a promise to judge or an approved plan need the passes (two set queries, not two queries
+    # a loan: an import of 20,000 repayments mostly touches loans with neither). Promises are settled a chunk
+    # of loans at a time; plans are judged one loan at a time.
+    with_promises = sorted(set(CollectionAction.objects.filter(loan_id__in=loan_ids, promise_date__isnull=False).filter(
+        Q(promise_status__in=["", PromiseStatus.OPEN, PromiseStatus.BROKEN])).values_list("loan_id", flat=True)))
     with_plans = set(RepaymentPlan.objects.filter(loan_id__in=loan_ids, status=PlanStatus.APPROVED)
                      .values_list("loan_id", flat=True))
+    for start in range(0, len(with_promises), SWEEP_CHUNK):
+        _settle_promises(with_promises[start : start + SWEEP_CHUNK], today, actor=actor)
     for loan_id in loan_ids:
-        if loan_id in with_promises:
-            _settle_promises(loan_id, today, actor=actor)
         if loan_id in with_plans:
             _evaluate_plans(loan_id, today, actor=actor)
 
@@ -686,20 +703,31 @@ def write_off(loan: Loan, user, *, reason: str, expected_version: int) -> Loan:
 
 def sweep(today: dt.date | None = None) -> dict[str, int]:
     """Daily: promises kept or broken, plan instalments paid or missed, broken plans, suspensions that end,
-    and 借新还旧 guarantors of imported refinancing repayments. Safe to run again; one transaction per loan."""
+    and 借新还旧 guarantors of imported refinancing repayments. Safe to run again.
+
+    Promises and plans go a chunk of SWEEP_CHUNK loans at a time (ascending ids): one transaction and one
+    derived refresh per chunk, the chunk's loans locked in one statement, its promises settled by set
+    queries, each approved plan still judged on its own. Refinancing guarantors and suspensions: one
+    transaction per loan."""
     today = today or _today()
     counts = defaultdict(int)
     promise_loans = set(CollectionAction.objects.filter(promise_date__isnull=False).filter(
         Q(promise_status__in=["", PromiseStatus.OPEN])).values_list("loan_id", flat=True))
     plan_loans = set(RepaymentPlan.objects.filter(status=PlanStatus.APPROVED).values_list("loan_id", flat=True))
-    for loan_id in sorted(promise_loans | plan_loans):
+    ids = sorted(promise_loans | plan_loans)
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        chunk = ids[start : start + SWEEP_CHUNK]
         with derived.deferred():
-            workflow.lock(loan_id)
-            kept, broken = _settle_promises(loan_id, today)
+            workflow.lock_all(chunk)
+            # Every loan of the chunk, as one loan at a time did: a plan's loan may hold a broken promise
+            # that a late bank record shows was kept.
+            kept, broken = _settle_promises(chunk, today)
             counts["promises_kept"] += kept
             counts["promises_broken"] += broken
-            for key, n in _evaluate_plans(loan_id, today).items():
-                counts[key] += n
+            for loan_id in chunk:
+                if loan_id in plan_loans:
+                    for key, n in _evaluate_plans(loan_id, today).items():
+                        counts[key] += n
     for rep in Repayment.objects.filter(confirmed=True, channel=Channel.REFINANCE, guarantors_processed=False):
         with derived.deferred():
             workflow.lock(rep.loan_id)

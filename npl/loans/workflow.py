@@ -278,6 +278,14 @@ def lock(loan_or_pk) -> Loan:
     return Loan.objects.select_for_update().get(pk=pk)
 
 
+def lock_all(pks) -> list[int]:
+    """The loan rows locked until the end of the transaction, in one statement (a chunk of the daily sweep).
+
+    Taken in ascending id order, as every bulk pass takes them, so two of them cannot deadlock; returns the ids
+    found."""
+    return list(Loan.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk").values_list("pk", flat=True))
+
+
 def change_locked(loan: Loan, changes: dict, events: list[LoanEvent]) -> Loan:
     """Write fields of a loan held by `lock` (e.g. the people a plan names), bumping the version, with events."""
     return _apply(loan, loan.version, changes, events)
