@@ -190,7 +190,7 @@ def clock_alerts(request):
     }
     if town is not None or whole:
         loans = _alert_loans(visible, town)
-        if stored_for(loans, as_of):  # today: the stored rows, filtered and paged in SQL
+        if stored_for(as_of):  # today: the stored rows, filtered and paged in SQL
             found = _stored_alerts(request, loans)
             pages = found
         else:  # another day: computed (every loan of the scope)
@@ -225,7 +225,7 @@ def clock_alerts_xlsx(request):
         raise Http404("请选择乡镇")
     scope = town.name if town else WHOLE_DISTRICT
     loans = _alert_loans(visible, town)
-    alerts = _stored_alert_lists(loans) if stored_for(loans, as_of) else _alerts(loans, as_of)
+    alerts = _stored_alert_lists(loans) if stored_for(as_of) else _alerts(loans, as_of)
     body = clock_alerts_workbook(scope, as_of, alerts)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = quote(f"法律时效预警-{scope}-{as_of:%Y%m%d}.xlsx")

@@ -92,7 +92,7 @@ def clock_counts(user, qs) -> list[dict]:
     counts = cache.get(key)
     if counts is None:
         loans = with_balance(qs, today).filter(**{f"{BALANCE}__gt": 0})
-        if stored_for(loans, today):  # today's stored clocks, counted in SQL (issue 16)
+        if stored_for(today):  # today's stored clocks, counted in SQL (issue 16)
             counts = {r["clock__status"]: r["n"] for r in loans.order_by().values("clock__status").annotate(n=Count("pk"))}
         else:
             counts = dict(Counter(clock.status for _, clock in compute_clocks(loans, today)))

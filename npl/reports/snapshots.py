@@ -56,7 +56,7 @@ def _clock_counts(town_ids: list[int], day: dt.date) -> dict[int, dict[str, int]
 
     loans = with_balance(Loan.objects.filter(township_id__in=town_ids), day).filter(**{f"{BALANCE}__gt": 0})
     out = defaultdict(lambda: defaultdict(int))
-    if stored_for(loans, day):  # today: the stored clocks, counted in SQL (issue 16)
+    if stored_for(day):  # today: the stored clocks, counted in SQL (issue 16)
         for r in loans.order_by().values("township_id", "clock__status").annotate(n=Count("pk")):
             out[r["township_id"]][r["clock__status"]] = r["n"]
         return out

@@ -277,7 +277,7 @@ def clocks_report(township=None, as_of=None, user=None) -> dict:
     town = resolve_township(township)
     if town is not None:
         loans = loans.filter(township=town)
-    if stored_for(loans, day):  # today's stored rows (issue 16): the same entries without computing a clock
+    if stored_for(day):  # today's stored rows (issue 16): the same entries without computing a clock
         from npl.collection.models import LoanClock
 
         stored = LoanClock.objects.filter(loan__in=loans).values("loan__loan_no", *STORED_REPORT_FIELDS)

@@ -144,9 +144,9 @@ def report_row(loan_no: str, row: dict) -> dict:
 # --- reading -----------------------------------------------------------------------------------------
 
 
-def stored_for(loans, day: dt.date) -> bool:
-    """Whether the stored rows answer for these loans on `day`: only today's rows, and only when every loan
-    has one of today (else the caller computes)."""
-    if day != derived.today():
-        return False
-    return not loans.exclude(clock__day=day).exists()
+def stored_for(day: dt.date) -> bool:
+    """Whether the stored rows answer for `day`: only today's, and only once every loan's row was computed today
+    (`core.derived.current`; since then every change of a loan refreshed its row in the same transaction).
+    It asked the database whether any loan of the page lacked a row of today: a scan of every loan through
+    the balance expression, 1.1 s of the district home's 2.5 s at 100,000 loans on PostgreSQL."""
+    return derived.current("clocks", day)
