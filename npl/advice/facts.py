@@ -46,7 +46,7 @@ def _categories(ids: list[int], day: dt.date) -> dict[int, tuple[Decimal, frozen
             if balance is not None:  # else the loan did not exist on the day (no bank snapshot yet)
                 out[pk] = (Decimal(balance).quantize(CENT), frozenset(stored[pk]))
         return out
-    conds = conditions(day)
+    conds = conditions(day, loan_ids=ids)  # read for these loans only (categories.engine.Rules)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out = {}
     for row in with_balance(Loan.objects.filter(pk__ids=ids), day).annotate(**flags).values("pk", BALANCE, *flags):

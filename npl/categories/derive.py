@@ -40,7 +40,7 @@ def compute(loan_ids: Iterable[int] | None, day: dt.date) -> dict[Key, Figures]:
     if ids is not None and len(ids) > SET_WISE_ABOVE:
         wanted = set(ids)
         return {k: v for k, v in compute(None, day).items() if k[0] in wanted}
-    conds = conditions(day, rules=Rules(day))
+    conds = conditions(day, rules=Rules(day, ids))
     out: dict[Key, Figures] = {}
     if ids is None:
         for code in ALL_CODES:

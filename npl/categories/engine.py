@@ -76,8 +76,17 @@ class Rules:
       category = any of its subcategories, or (manual add and not manual remove) of the category
     """
 
-    def __init__(self, day: dt.date):
+    def __init__(self, day: dt.date, loan_ids=None):
         self.day = day
+        # Named loans (a service, an import, one loan's page): every source is read for these loans only. Unnamed,
+        # a roster condition hashes the whole roster's borrowers: the right plan over every loan, but 2 s for ONE
+        # loan at 100,000 loans on PostgreSQL (its memberships refresh after every action on it).
+        ids = sorted({int(i) for i in loan_ids}) if loan_ids is not None else []
+        self.loan_ids = ids or None
+        self.hashes = (
+            sorted({h for h in Loan.objects.filter(pk__ids=ids).values_list("borrower__id_hash", flat=True) if h})
+            if ids else None
+        )
         self.threshold = threshold_on(day)  # the province default's, for the districts following it
         self.own_thresholds = own_thresholds(day)  # district id → its own, for the districts keeping their own
         # An entry of the only district holds every loan: it goes with the unscoped ones (no join to townships).
@@ -85,6 +94,8 @@ class Rules:
         self.only_district = only.pk if only is not None else None
         scoped: dict[str, set[tuple[int | None, int | None]]] = {}
         pairs = _in_force(RosterEntry.objects.exclude(township__isnull=True, district__isnull=True), day)
+        if self.hashes is not None:
+            pairs = pairs.filter(person__id_hash__in=self.hashes)
         for kind, district_id, town_id in pairs.values_list("kind", "district_id", "township_id").distinct().order_by():
             if town_id is not None:
                 scoped.setdefault(kind, set()).add((None, town_id))
@@ -99,19 +110,27 @@ class Rules:
         """Membership from the data itself; None for large_mortgage (it needs the balance)."""
         day = self.day
         if code in ROSTER_KINDS:
+            if self.hashes == []:
+                return None  # none of the named loans' borrowers has an ID hash: no roster entry can hold them
             everywhere = Q(borrower_id__in=_borrowers_on(self.unscoped_roster_entries().filter(kind=code)))
             return _or(everywhere, self.scoped_source(code))
         if code in LOAN_LIST_SUBS:
-            return Q(pk__in=_in_force(LoanListEntry.objects.filter(subcategory=code), day).values("loan_id"))
+            listed = _in_force(LoanListEntry.objects.filter(subcategory=code), day)
+            return Q(pk__in=self._named(listed, "loan_id").values("loan_id"))
         if code in LITIGATION_SUBS:
             # Through the loans' reverse relation to their cases: categories sits below litigation.
             cases = Loan.objects.filter(litigation_cases__direction=code, litigation_cases__counted_from__lte=day)
-            return Q(pk__in=cases.values("pk"))
+            return Q(pk__in=self._named(cases, "pk").values("pk"))
         return None
 
+    def _named(self, qs, key: str):
+        """qs limited to the named loans' rows (by `key`, their loan id), or as it is when no loans are named."""
+        return qs if self.loan_ids is None else qs.filter(**{f"{key}__ids": self.loan_ids})
+
     def roster_entries(self):
-        """Roster entries in force on the day."""
-        return _in_force(RosterEntry.objects.all(), self.day)
+        """Roster entries in force on the day (for named loans: only their borrowers' entries)."""
+        entries = _in_force(RosterEntry.objects.all(), self.day)
+        return entries if self.hashes is None else entries.filter(person__id_hash__in=self.hashes)
 
     def unscoped_roster_entries(self):
         """Entries in force on the day that hold every loan: no township, and no district or the only one."""
@@ -142,8 +161,8 @@ class Rules:
             return None
         ids = _in_force(
             ManualMembership.objects.filter(code=code, op=op, status=ManualMembership.Status.APPROVED), self.day
-        ).values("loan_id")
-        return Q(pk__in=ids)
+        )
+        return Q(pk__in=self._named(ids, "loan_id").values("loan_id"))
 
     @staticmethod
     def leaves() -> list[tuple[str, str | None]]:
@@ -175,10 +194,11 @@ class Rules:
         return out
 
 
-def conditions(day: dt.date, codes=None, rules: Rules | None = None) -> dict[str, Q]:
+def conditions(day: dt.date, codes=None, rules: Rules | None = None, *, loan_ids=None) -> dict[str, Q]:
     """code → condition on a queryset annotated by with_balance(…, day), for every category and
-    subcategory (or just `codes`). A loan in two subcategories satisfies its category once."""
-    rules = rules or Rules(day)
+    subcategory (or just `codes`). A loan in two subcategories satisfies its category once. With `loan_ids`
+    the conditions hold only for those loans' rows (`Rules(day, loan_ids)`): apply them to those loans only."""
+    rules = rules or Rules(day, loan_ids)
 
     def atom(kind, code):
         if kind == "source":
@@ -232,7 +252,7 @@ def loan_categories_and_balances(loan_ids, day: dt.date) -> dict[int, tuple]:
     ids = list(loan_ids)
     if not ids:
         return {}
-    conds = conditions(day)
+    conds = conditions(day, loan_ids=ids)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     rows = with_balance(Loan.objects.filter(pk__ids=ids), day).annotate(**flags).values("pk", BALANCE, *flags)
     order = [c for cat in CATEGORIES for c in (cat.code, *(s.code for s in cat.subcategories))]

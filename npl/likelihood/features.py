@@ -173,7 +173,8 @@ def categories_on(loan_ids, day: dt.date) -> dict[int, set[str]]:
                 "loan_id", "code"):
             stored[loan_id].add(code)
         return stored
-    conds = conditions(day, CATEGORY_FEATURES)
+    loan_ids = list(loan_ids)
+    conds = conditions(day, CATEGORY_FEATURES, loan_ids=loan_ids)  # read for these loans only (categories.engine.Rules)
     flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     out: dict[int, set[str]] = {}
     qs = with_balance(Loan.objects.filter(pk__ids=list(loan_ids)), day).annotate(**flags).values("pk", *flags)

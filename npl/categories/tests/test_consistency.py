@@ -7,6 +7,7 @@ from npl.categories.engine import loans_in
 from npl.categories.reports import ORDER, category_figures
 from npl.categories.services import decide_membership, request_membership
 from npl.categories.tests.conftest import on_list, on_roster, repay
+from npl.core import derived
 from npl.litigation.models import LitigationCase
 from npl.loans.models import Loan
 
@@ -39,3 +40,51 @@ def test_every_code_counts_the_same_loans_in_the_report_and_in_its_list(make_loa
     assert figures["special_household"]["count"] == 2 and figures["poverty"]["count"] == 0
     assert figures["nominal_household"]["count"] == 1 and figures["litigation"]["count"] == 0
     assert figures["large_mortgage"]["count"] == 2 and with_threshold.pk
+
+
+def test_the_engine_asked_for_a_few_loans_answers_as_over_every_loan(make_loan, town, other_town):
+    """Named loans read only their own rows of every source (rosters by their borrowers' hashes, lists, cases,
+    manual decisions): each loan's categories are the same asked alone, in a pair, or as part of the whole."""
+    from npl.categories.engine import loan_categories_many
+
+    qu = testing.user("qa2", Role.DISTRICT_ADMIN)
+    loans = [make_loan(f"N{i}", f"{50000 * (i + 1)}.00", in_town=town if i % 2 else other_town,
+                       guarantee="抵押" if i % 3 == 0 else "保证") for i in range(9)]
+    twin = make_loan("N-TWIN", "30000.00", who=loans[0].borrower, in_town=other_town)  # the same borrower, second loan
+    on_roster(loans[0].borrower, "dibao")
+    on_roster(loans[1].borrower, "nominal_household", township=town)
+    on_roster(loans[2].borrower, "nominal_household", township=town)  # scoped to the other township: not loans[2]'s
+    on_roster(loans[3].borrower, "deceased", valid_to=DAY)  # ended on the day: out
+    on_list(loans[4], "bank_staff")
+    LitigationCase.objects.create(loan=loans[5], direction="bank_sued_borrower", case_no="2", counted_from=DAY)
+    derived.refresh([loans[5].pk], setup=True)  # written directly, not through litigation's services
+    decide_membership(request_membership(loans[6], "lost_contact", "add", qu, "核实"), qu, True, on=DAY)
+    decide_membership(request_membership(loans[0], "dibao", "remove", qu, "核实"), qu, True, on=DAY)
+    everyone = loans + [twin]
+    whole = {pk: cats for pk, (_, cats) in _unnamed(everyone).items()}
+    assert whole[twin.pk] and whole[twin.pk] != whole[loans[0].pk]  # the twin keeps 低保, loans[0] had it removed
+    assert any(code == "nominal_household" for code, _ in whole[loans[1].pk])
+    assert not any(code == "nominal_household" for code, _ in whole[loans[2].pk])
+    for loan in everyone:
+        assert loan_categories_many([loan.pk], DAY)[loan.pk] == whole[loan.pk], loan.loan_no
+    pair = loan_categories_many([loans[1].pk, twin.pk], DAY)
+    assert pair == {loans[1].pk: whole[loans[1].pk], twin.pk: whole[twin.pk]}
+
+
+def _unnamed(loans):
+    """Every loan's categories by the conditions over all loans (no loan named), as the reports read them."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from npl.categories.choices import NAMES
+    from npl.categories.engine import conditions
+    from npl.loans.balances import BALANCE, with_balance
+
+    conds = conditions(DAY)
+    flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
+    rows = with_balance(Loan.objects.filter(pk__in=[loan.pk for loan in loans]), DAY).annotate(**flags)
+    order = list(NAMES)
+    out = {}
+    for row in rows.values("pk", BALANCE, *flags):
+        cats = [(code, NAMES[code]) for code in order if row.get(f"c_{code}")]
+        out[row["pk"]] = (row[BALANCE], cats)
+    return out
