@@ -73,8 +73,11 @@ def loan_detail(request, loan_no: str):
         loan_no=loan_no,
     )
     user = request.user
-    if user.township_id and user.township_id == loan.township_id and not user._meta.get_field("township").is_cached(user):
-        user.township = loan.township  # the header names the user's township: the row the loan already brought
+    # The header names the user's unit (township or branch): the row the loan already brought when it is the loan's.
+    for unit in ("township", "branch"):
+        if getattr(user, f"{unit}_id") and getattr(user, f"{unit}_id") == getattr(loan, f"{unit}_id") \
+                and not user._meta.get_field(unit).is_cached(user):
+            setattr(user, unit, getattr(loan, unit))
     page = {
         "today": today,
         "loan": loan,
