@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from npl.categories.choices import CATEGORIES, NAMES
 from npl.categories.models import Membership
@@ -66,6 +66,21 @@ def loan_categories(loan_ids) -> dict[int, list[tuple[str, str]]]:
     for cats in out.values():
         cats.sort(key=lambda c: RANK[c[0]])
     return out
+
+
+def membership_annotations() -> dict:
+    """Annotations of a Loan query saying, code by code, whether each loan is stored in it (today's rows, one
+    index probe each): a page showing one loan folds its categories into the loan's own query."""
+    return {f"in_category_{code}": Exists(Membership.objects.filter(loan=OuterRef("pk"), code=code)) for code in ORDER}
+
+
+def annotated_categories(loan) -> list[tuple[str, str]] | None:
+    """A loan's categories from its `membership_annotations`, as `loan_categories` gives them; None when the
+    stored rows do not answer today (the caller asks `loan_categories`, which computes) or the loan was fetched
+    without the annotations."""
+    if not hasattr(loan, f"in_category_{ORDER[0]}") or not answers(derived.today()):
+        return None
+    return [(code, NAMES[code]) for code in ORDER if getattr(loan, f"in_category_{code}")]
 
 
 def loans_in(code: str, qs):

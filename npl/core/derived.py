@@ -188,6 +188,32 @@ def complete_on(name: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def complete_annotations() -> dict:
+    """Annotations reading every registered deriver's completeness day, for a query a page makes anyway (the
+    loan page's fetch of its loan): with `take_complete` its reading costs no query of its own."""
+    from django.db.models import Subquery
+
+    from npl.core.models import Setting
+
+    return {f"derived_complete_{name}": Subquery(Setting.objects.filter(key=COMPLETE_KEY.format(name)).values("value")[:1])
+            for name in _REGISTRY}
+
+
+def take_complete(row) -> None:
+    """Inside `one_reading()` with nothing read yet: take the days from `row`'s `complete_annotations` (read in
+    the same request, as the one query would have been) instead of querying them."""
+    if not getattr(_local, "reading", 0) or getattr(_local, "marks", None) is not None:
+        return
+    marks = {}
+    for name in _REGISTRY:
+        attribute = f"derived_complete_{name}"
+        if not hasattr(row, attribute):
+            return  # not fetched with the annotations: complete_on reads them
+        if getattr(row, attribute):
+            marks[name] = getattr(row, attribute)
+    _local.marks = marks
+
+
 @contextlib.contextmanager
 def one_reading():
     """Read the completeness days at most once in the block: a page asks for several derivers' (its categories,

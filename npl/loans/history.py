@@ -148,16 +148,35 @@ def _references(name: str, raw, found: dict) -> None:
         found.setdefault(f.related_model, set()).add(str(raw))
 
 
-def _fetch_names(events) -> dict:
+def _known_names(rows) -> dict:
+    """{(model, raw): name} for rows already read (whole rows: their names are what a query would give), by
+    primary key and, for people, by username (imports name people by username, services by primary key)."""
+    names = {}
+    for row in rows:
+        if row is None:
+            continue
+        model = row._meta.model  # request.user is a lazy object: its type is not the model
+        names[(model, str(row.pk))] = str(row)
+        key = getattr(model, "USERNAME_FIELD", None)
+        if key:
+            names[(model, str(getattr(row, key)))] = str(row)
+    return names
+
+
+def _fetch_names(events, known=()) -> dict:
     """One query per related model (and key) for every related value the events name, not one per value:
-    the same answers as _related, a value naming no row read as itself."""
+    the same answers as _related, a value naming no row read as itself. Values naming a row in `known` (read
+    already: the events' actors, the rows the caller passes) need no query."""
     found: dict = {}
     for e in events:
         for raw in (e.before, e.after):
             if raw not in (None, ""):
                 _references(e.field, raw, found)
     names = {}
+    already = _known_names([*known, *(e.actor for e in events if e.actor_id and _actor_cached(e))])
     for model, raws in found.items():
+        names.update({k: v for k, v in already.items() if k[0] is model and k[1] in raws})
+        raws = {r for r in raws if (model, r) not in already}
         pks = {r for r in raws if r.isdigit()}
         if pks:
             by_pk = {row.pk: str(row) for row in model.objects.filter(pk__in=pks)}
@@ -171,10 +190,15 @@ def _fetch_names(events) -> dict:
     return names
 
 
-def rows(events) -> list[dict]:
-    """Each event with its field's name and its before/after in words, as the history timelines show them."""
+def _actor_cached(event) -> bool:
+    return event._meta.get_field("actor").is_cached(event)  # select_related("actor"): no query per event
+
+
+def rows(events, known=()) -> list[dict]:
+    """Each event with its field's name and its before/after in words, as the history timelines show them.
+    known: rows the caller has read already (the loan page's people), used for the names events give."""
     events = list(events)
-    token = _names.set(_fetch_names(events))
+    token = _names.set(_fetch_names(events, known))
     try:
         return [
             {

@@ -12,7 +12,10 @@ def _guarantors(request, loan, page):
 
 
 def _history(request, loan, page):
-    return {"events": history.rows(loan.events.select_related("actor", "batch").order_by("-at", "-pk"))}
+    # The people the page read already (the user, the loan's responsible leader and person, which the loan's
+    # query brought) are named without querying them again; so are the events' actors.
+    events = loan.events.select_related("actor", "batch").order_by("-at", "-pk")
+    return {"events": history.rows(events, known=(request.user, loan.responsible_leader, loan.responsible_person))}
 
 
 LOAN_PANELS = (

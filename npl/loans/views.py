@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from npl.accounts import services
-from npl.core import panels
+from npl.core import derived, panels
 from npl.core.money import ZERO, fmt_wan
 from npl.loans.balances import with_balance
 from npl.loans.filtersets import LoanFilterSet
@@ -66,15 +66,21 @@ def loan_detail(request, loan_no: str):
     """One loan: its header, then the panels each app registers (categories, figures, clocks, suggestions,
     guarantors, cases, refinancing, repayments, actions, history: npl/core/panels.py)."""
     today = timezone.localdate()
+    # The loan's query also carries the stored rows' completeness days (core.derived: the panels ask whether
+    # today's rows answer) and the small reads panels fold into it (core.panels.loan_annotations).
     loan = get_object_or_404(
         with_balance(Loan.objects.for_user(request.user), today, name="balance_today").select_related(
             "borrower", "township", "community", "branch", "responsible_leader", "responsible_person"
-        ),
+        ).annotate(**derived.complete_annotations(), **panels.loan_annotations(request)),
         loan_no=loan_no,
     )
+    derived.take_complete(loan)
     user = request.user
-    if user.township_id and user.township_id == loan.township_id and not user._meta.get_field("township").is_cached(user):
-        user.township = loan.township  # the header names the user's township: the row the loan already brought
+    # The header names the user's unit (township or branch): the row the loan already brought when it is the loan's.
+    for unit in ("township", "branch"):
+        if getattr(user, f"{unit}_id") and getattr(user, f"{unit}_id") == getattr(loan, f"{unit}_id") \
+                and not user._meta.get_field(unit).is_cached(user):
+            setattr(user, unit, getattr(loan, unit))
     page = {
         "today": today,
         "loan": loan,

@@ -204,3 +204,21 @@ def test_within_one_reading_the_completeness_days_are_read_once_and_a_new_mark_i
             assert derived.complete_on("another") is None
         derived.rebuild()  # the sweep ends inside the block: its mark is seen
         assert derived.current("toy")
+
+
+def test_a_query_the_page_makes_anyway_may_carry_the_completeness_days(toy, two_loans, django_assert_num_queries):
+    import datetime as dt
+
+    derived.rebuild(day=derived.today() - dt.timedelta(days=1))
+    with derived.one_reading():
+        loan = Loan.objects.annotate(**derived.complete_annotations()).get(pk=two_loans[0].pk)
+        with django_assert_num_queries(0):
+            derived.take_complete(loan)
+            assert not derived.current("toy")
+            assert derived.complete_on("toy") == derived.today() - dt.timedelta(days=1)
+        derived.rebuild()  # the sweep ends inside the block: its mark is seen, as without the annotations
+        assert derived.current("toy")
+    with derived.one_reading():  # a row fetched without them: the days are read as before
+        derived.take_complete(Loan.objects.get(pk=two_loans[0].pk))
+        with django_assert_num_queries(1):
+            assert derived.current("toy")

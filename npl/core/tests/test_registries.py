@@ -44,6 +44,18 @@ def test_a_panel_may_not_replace_what_the_page_or_a_panel_above_put_there(monkey
         panels.page_context(None, None, {"loan": "mine"})
 
 
+def test_panels_fold_their_small_reads_into_the_loans_query_and_may_not_share_a_name(monkeypatch):
+    monkeypatch.setattr(panels, "_REGISTRY", {})
+    nothing = lambda request, loan, page: {}  # noqa: E731
+    panels.register(panels.Panel("a.asks", 1, "a.html", nothing, loan_annotations=lambda request: {"a_value": request}),
+                    panels.Panel("b.silent", 2, "b.html", nothing, loan_annotations=lambda request: None),
+                    panels.Panel("c.plain", 3, "c.html", nothing))
+    assert panels.loan_annotations("the request") == {"a_value": "the request"}
+    panels.register(panels.Panel("d.clash", 4, "d.html", nothing, loan_annotations=lambda request: {"a_value": 1}))
+    with pytest.raises(ValueError, match="d.clash"):
+        panels.loan_annotations("the request")
+
+
 def test_the_daily_jobs_run_collection_then_waivers_then_documents():
     # A plan broken today voids its waiver: the waivers' job reads what the collection's job decided.
     assert [(j.name, j.order) for j in daily.jobs()] == [("collection", 10), ("waivers", 20), ("documents", 30)]

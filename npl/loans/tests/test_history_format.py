@@ -72,3 +72,25 @@ def test_people_named_in_many_events_are_fetched_together_not_once_an_event(loan
     assert together == one_by_one
     assert together[0][1] == str(collector) and together[2][1] == "某人"
     assert len(ctx.captured_queries) == 1  # the people of every event at once
+
+
+def test_people_the_caller_read_already_are_named_the_same_without_a_query(loans, cast):
+    """The loan page passes the people it has (the user, the loan's leader and person); the events' actors come
+    with the events: names read from them are the ones a query would give, and no query is made for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from npl.loans.choices import EventKind
+    from npl.loans.models import LoanEvent
+
+    loan = loans["LA001"]
+    collector, clerk, admin = cast["collector"], cast["branch_staff"], cast["township_admin"]
+    for before, after in [(None, collector.username), (collector.username, str(clerk.pk)), (str(clerk.pk), admin.username)]:
+        LoanEvent.objects.create(loan=loan, kind=EventKind.ASSIGNED, field="responsible_person", before=before, after=after,
+                                 actor=admin)
+    events = list(loan.events.filter(kind=EventKind.ASSIGNED).select_related("actor").order_by("pk"))
+    looked_up = [(r["before"], r["after"]) for r in history.rows(events)]
+    with CaptureQueriesContext(connection) as ctx:
+        known = [(r["before"], r["after"]) for r in history.rows(events, known=(collector, clerk, None))]
+    assert known == looked_up == [(None, str(collector)), (str(collector), str(clerk)), (str(clerk), str(admin))]
+    assert ctx.captured_queries == []  # the admin is the events' actor, the others were passed
