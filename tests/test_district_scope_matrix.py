@@ -336,3 +336,22 @@ def test_documents_and_bulletins_name_their_own_district_not_the_installations_f
     assert named == {"LC001": "东川区", "LA001": district_two.first.name}
     campaign = create_campaign("东川区春季清收", day, user=both[2, "district_admin"])
     assert _district_name(campaign) == "东川区"
+
+
+def test_the_loan_page_offers_a_reduction_only_in_a_campaign_of_the_loans_own_district(district_two, cast, client_for):
+    """A township admin's loan page links the latest campaign the loan can count in: another district's newer
+    campaign is neither named nor linked, nor another township's."""
+    from npl.campaigns.services import create_campaign
+
+    today = dt.date.today()
+    own = create_campaign("本区攻坚", today - dt.timedelta(days=30), user=cast["district_admin"])
+    create_campaign("东川冬季攻坚", today - dt.timedelta(days=5), user=district_two.cast["district_admin"])
+    create_campaign("青山镇专项", today - dt.timedelta(days=3), township=district_two.town,
+                    user=district_two.cast["district_admin"])
+    page = client_for("township_admin").get(reverse("loans:detail", args=["LA001"])).content.decode()
+    assert "本区攻坚" in page and reverse("campaigns:reduction_new", args=[own.pk]) in page
+    assert "东川冬季攻坚" not in page and "青山镇专项" not in page
+    other = Client()
+    other.force_login(district_two.cast["township_admin"])
+    theirs = other.get(reverse("loans:detail", args=["LC001"])).content.decode()
+    assert "青山镇专项" in theirs and "本区攻坚" not in theirs
