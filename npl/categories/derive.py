@@ -23,8 +23,10 @@ from npl.loans.balances import BALANCE, with_balance
 from npl.loans.models import Loan
 
 CHUNK = 2000  # loans per query when refreshing named loans
-# Above this many named loans, the engine runs over all loans once and the rest is kept in Python.
-SET_WISE_ABOVE = 50000
+# Above this share of all loans (and one chunk), named loans are computed set-wise: the engine over all loans once,
+# the rest kept in Python. Measured on a 20,000-loan PostgreSQL demo: a chunk of 2,000 named loans 0.8 s, every
+# loan set-wise 0.9 s (100,000 loans: 2.2 s), so set-wise wins from about a twentieth of the portfolio.
+SET_WISE_SHARE = 0.05
 
 Key = tuple[int, str]  # (loan id, code)
 Figures = tuple[int, Decimal]  # (township id, balance on the day)
@@ -37,20 +39,24 @@ def compute(loan_ids: Iterable[int] | None, day: dt.date) -> dict[Key, Figures]:
     All loans (the sweep, the check): one engine query per code, each returning only its members. Named loans
     (a service, an import): one query per chunk with every code as a flag, as the loan page asks the engine."""
     ids = None if loan_ids is None else sorted(set(loan_ids))
-    if ids is not None and len(ids) > SET_WISE_ABOVE:
+    if ids is not None and len(ids) > CHUNK and len(ids) > SET_WISE_SHARE * Loan.objects.count():
         wanted = set(ids)
         return {k: v for k, v in compute(None, day).items() if k[0] in wanted}
-    conds = conditions(day, rules=Rules(day, ids))
     out: dict[Key, Figures] = {}
     if ids is None:
+        conds = conditions(day, rules=Rules(day, None))
         for code in ALL_CODES:
             qs = with_balance(Loan.objects.all(), day).filter(conds[code]).filter(**{f"{BALANCE}__isnull": False})
             for pk, town, balance in qs.order_by().values_list("pk", "township_id", BALANCE).iterator(chunk_size=5000):
                 out[(pk, code)] = (town, _cents(balance))
         return out
-    flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
     for i in range(0, len(ids), CHUNK):
-        qs = with_balance(Loan.objects.filter(pk__ids=ids[i : i + CHUNK]), day).annotate(**flags)
+        chunk = ids[i : i + CHUNK]
+        # The rules of this chunk's loans only (their borrowers' roster entries…): the whole list's in every
+        # chunk's query made a refresh of n loans cost n² (41 s for 20,000 loans against 0.9 s set-wise).
+        conds = conditions(day, rules=Rules(day, chunk))
+        flags = {f"c_{code}": ExpressionWrapper(q, output_field=BooleanField()) for code, q in conds.items()}
+        qs = with_balance(Loan.objects.filter(pk__ids=chunk), day).annotate(**flags)
         for row in qs.order_by().values("pk", "township_id", BALANCE, *flags):
             if row[BALANCE] is None:
                 continue  # the loan did not exist on the day

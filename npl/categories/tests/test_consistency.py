@@ -88,3 +88,33 @@ def _unnamed(loans):
         cats = [(code, NAMES[code]) for code in order if row.get(f"c_{code}")]
         out[row["pk"]] = (row[BALANCE], cats)
     return out
+
+
+def test_named_loans_read_district_and_township_rosters_as_every_loan_does(make_loan, town, other_town):
+    """With two districts an entry of a district applies to that district's loans only, an entry of a township to
+    that township's, an entry of neither to all: the named loans' conditions (lists of their borrowers on each
+    roster) say the same as the conditions over every loan, asked for one loan, a few, or all."""
+    from npl.categories.engine import loan_categories_many
+    from npl.org.models import District
+
+    home = town.district
+    elsewhere = District.objects.create(name="邻区")
+    far_town = testing.township("远山镇", district=elsewhere)
+    loans = [make_loan(f"D{i}", f"{20000 * (i + 1)}.00", in_town=[town, other_town, far_town][i % 3]) for i in range(9)]
+    on_roster(loans[0].borrower, "imprisoned", district=home)  # loans[0] is in town: in
+    on_roster(loans[1].borrower, "imprisoned", district=elsewhere)  # loans[1] is in other_town: out
+    on_roster(loans[2].borrower, "imprisoned", district=elsewhere)  # loans[2] is in far_town: in
+    on_roster(loans[3].borrower, "lost_contact", township=town)  # in town: in
+    on_roster(loans[4].borrower, "lost_contact", township=town)  # in other_town: out
+    on_roster(loans[5].borrower, "dibao")  # every district: in
+    on_roster(loans[6].borrower, "dibao", district=home)
+    on_roster(loans[6].borrower, "lost_contact", township=far_town)  # loans[6] is in town: 低保 only
+    whole = {pk: cats for pk, (_, cats) in _unnamed(loans).items()}
+    codes = {pk: {code for code, _ in cats} for pk, cats in whole.items()}
+    assert "imprisoned" in codes[loans[0].pk] and "imprisoned" not in codes[loans[1].pk]
+    assert "imprisoned" in codes[loans[2].pk]
+    assert "lost_contact" in codes[loans[3].pk] and "lost_contact" not in codes[loans[4].pk]
+    assert "dibao" in codes[loans[5].pk] and codes[loans[6].pk] >= {"dibao"} and "lost_contact" not in codes[loans[6].pk]
+    assert loan_categories_many([loan.pk for loan in loans], DAY) == whole
+    for loan in loans:
+        assert loan_categories_many([loan.pk], DAY)[loan.pk] == whole[loan.pk], loan.loan_no
