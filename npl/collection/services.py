@@ -428,9 +428,8 @@ def after_confirmed(loan_ids, *, actor=None, note: str = "", batch=None, today: 
     today = today or _today()
     loan_ids = list(loan_ids)
     refresh_current(loan_ids, batch=batch, actor=actor, note=note)
-    for rep in Repayment.objects.filter(loan_id__in=loan_ids, confirmed=True, channel=Channel.REFINANCE,
-                                        guarantors_processed=False):
-        release_old_guarantors(rep, actor=actor)
+    release_old_guarantors_many(Repayment.objects.filter(loan_id__ids=loan_ids, confirmed=True, channel=Channel.REFINANCE,
+                                                         guarantors_processed=False), actor=actor)
     # Only loans with a promise to judge or an approved plan need the passes (two set queries, not two queries
     # a loan: an import of 20,000 repayments mostly touches loans with neither). Promises are settled a chunk
     # of loans at a time; plans are judged one loan at a time.
@@ -447,22 +446,43 @@ def after_confirmed(loan_ids, *, actor=None, note: str = "", batch=None, today: 
 
 def release_old_guarantors(rep: Repayment, *, actor=None) -> list[Guarantor]:
     """借新还旧 releases the old loan's guarantors, except those marked (or found) guaranteeing the new loan."""
-    keep = set(rep.continuing_guarantors.values_list("pk", flat=True))
-    new_loan = Loan.objects.filter(loan_no=rep.new_loan_no).first() if rep.new_loan_no else None
-    new_hashes = set(new_loan.guarantors.exclude(id_hash="").values_list("id_hash", flat=True)) if new_loan else set()
+    return release_old_guarantors_many([rep], actor=actor)
+
+
+def release_old_guarantors_many(reps, *, actor=None) -> list[Guarantor]:
+    """release_old_guarantors for many refinancing repayments in a fixed handful of queries (an import's), in the
+    order they were paid: a guarantor a repayment released is not released again by a later one of its loan."""
+    reps = sorted(reps, key=lambda r: (r.paid_on, r.pk))
+    if not reps:
+        return []
+    keep: dict[int, set[int]] = defaultdict(set)
+    through = Repayment.continuing_guarantors.through
+    for rep_id, guarantor_id in through.objects.filter(repayment_id__ids=[r.pk for r in reps]).values_list(
+            "repayment_id", "guarantor_id"):
+        keep[rep_id].add(guarantor_id)
+    new_hashes: dict[str, set[str]] = defaultdict(set)  # the new loan's number → its guarantors' ID hashes
+    new_nos = sorted({r.new_loan_no for r in reps if r.new_loan_no})
+    for loan_no, id_hash in Guarantor.objects.filter(loan__loan_no__in=new_nos).exclude(id_hash="").values_list(
+            "loan__loan_no", "id_hash"):
+        new_hashes[loan_no].add(id_hash)
+    open_ones: dict[int, list[Guarantor]] = defaultdict(list)
+    for g in Guarantor.objects.filter(loan_id__ids=sorted({r.loan_id for r in reps}), released_on__isnull=True).order_by("pk"):
+        open_ones[g.loan_id].append(g)
     released, events = [], []
-    for g in Guarantor.objects.filter(loan_id=rep.loan_id, released_on__isnull=True):
-        if g.pk in keep or (g.id_hash and g.id_hash in new_hashes):
-            continue
-        g.released_on = rep.paid_on
-        g.released_reason = f"借新还旧（{'新借据' + rep.new_loan_no if rep.new_loan_no else '流水' + rep.txn_no}），未为新贷款提供担保"[:200]
-        g.save(update_fields=["released_on", "released_reason"])
-        released.append(g)
-        events.append(_event(rep.loan_id, EventKind.FIELD_CHANGED, field="guarantor", before={"保证人": str(g), "状态": "保证中"},
-                             after={"保证人": str(g), "状态": "已解除"}, note=f"保证人{g}：{g.released_reason}",
-                             on=rep.paid_on, actor=actor))
+    for rep in reps:
+        hashes = new_hashes.get(rep.new_loan_no, set()) if rep.new_loan_no else set()
+        for g in open_ones[rep.loan_id]:
+            if g.released_on is not None or g.pk in keep[rep.pk] or (g.id_hash and g.id_hash in hashes):
+                continue
+            g.released_on = rep.paid_on
+            g.released_reason = f"借新还旧（{'新借据' + rep.new_loan_no if rep.new_loan_no else '流水' + rep.txn_no}），未为新贷款提供担保"[:200]
+            released.append(g)
+            events.append(_event(rep.loan_id, EventKind.FIELD_CHANGED, field="guarantor", before={"保证人": str(g), "状态": "保证中"},
+                                 after={"保证人": str(g), "状态": "已解除"}, note=f"保证人{g}：{g.released_reason}",
+                                 on=rep.paid_on, actor=actor))
+    bulk.update_objects(Guarantor, released, ["released_on", "released_reason"])
     LoanEvent.objects.bulk_create(events)
-    Repayment.objects.filter(pk=rep.pk).update(guarantors_processed=True)
+    Repayment.objects.filter(pk__ids=[r.pk for r in reps]).update(guarantors_processed=True)
     return released
 
 

@@ -331,3 +331,29 @@ def test_a_refinancing_booked_by_the_bank_is_confirmed_at_once_and_releases_the_
         services.post_bank_repayment(loan, None, txn_no="JXHJ-001", paid_on=TODAY, amount=D("1.00"))
     with pytest.raises(PermissionDenied):
         services.post_bank_repayment(loans["LA002"], cast["collector"], txn_no="X2", paid_on=TODAY, amount=D("1.00"))
+
+
+def test_refinancings_of_several_loans_at_once_release_each_guarantor_once_by_the_earliest(loans, units):
+    """An import's refinancing repayments are handled together: each old guarantor released once, on the day of its
+    loan's earliest refinancing, one history line each; one marked for the new loan and one found on it stay."""
+    first, second = loans["LA001"], loans["LA002"]
+    early, stays, found = guarantor(first, "郑一", 51), guarantor(first, "王二", 52), guarantor(first, "冯三", 53)
+    other = guarantor(second, "陈四", 54)
+    new_loan = testing.loan("LA001-N2", first.borrower, units.town_a, units.branch_a)
+    guarantor(new_loan, "冯三", 53)  # the same person guarantees the new loan
+    late = Repayment.objects.create(txn_no="R-LATE", loan=first, paid_on=dt.date(2026, 5, 9), principal=D("10.00"),
+                                    channel="refinance", confirmed=True, new_loan_no="LA001-N2")
+    Repayment.objects.create(txn_no="R-EARLY", loan=first, paid_on=dt.date(2026, 5, 7), principal=D("10.00"),
+                             channel="refinance", confirmed=True, new_loan_no="LA001-N2").continuing_guarantors.set([stays])
+    Repayment.objects.create(txn_no="R-OTHER", loan=second, paid_on=dt.date(2026, 5, 8), principal=D("10.00"),
+                             channel="refinance", confirmed=True)
+    released = services.release_old_guarantors_many(Repayment.objects.filter(channel="refinance"))
+    assert sorted(g.pk for g in released) == sorted([early.pk, stays.pk, other.pk])  # the late one does not keep 王二
+    for g, day in [(early, dt.date(2026, 5, 7)), (stays, dt.date(2026, 5, 9)), (other, dt.date(2026, 5, 8))]:
+        g.refresh_from_db()
+        assert g.released_on == day, g.name
+    found.refresh_from_db()
+    assert found.released_on is None
+    assert LoanEvent.objects.filter(field="guarantor").count() == 3
+    assert not Repayment.objects.filter(channel="refinance", guarantors_processed=False).exists()
+    assert late.pk and services.release_old_guarantors_many(Repayment.objects.filter(pk=late.pk)) == []
