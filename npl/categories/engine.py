@@ -54,30 +54,31 @@ def _scoped_roster(entries, scopes: list[tuple[int | None, int | None]]) -> Q | 
     return q
 
 
-def _named_rosters(day: dt.date, borrower_of: dict[str, int], only_district: int | None) -> dict[str, Q]:
-    """Roster kind → the condition holding the named loans' borrowers on that roster on `day` (kinds with none
-    left out): everywhere for an entry without township whose district is none or the only one, else only the
-    loans of the entry's township or district — `Rules.source`'s meaning, as lists of borrower ids."""
+def _named_rosters(day: dt.date, borrower_of: dict[str, int], only_district: int | None):
+    """(roster kind → the condition holding the named loans' borrowers on that roster on `day`, kinds with none left
+    out; roster kind → the scopes of their scoped entries, as `Rules.scoped` holds them). An entry without township
+    whose district is none or the only one holds everywhere, else only the loans of the entry's township or
+    district — `Rules.source`'s meaning, as lists of borrower ids."""
     everywhere: dict[str, set[int]] = {}
-    scoped: dict[str, dict[tuple[int | None, int | None], set[int]]] = {}
+    by_scope: dict[str, dict[tuple[int | None, int | None], set[int]]] = {}
     if borrower_of:
-        found = _in_force(RosterEntry.objects.filter(person__id_hash__in=sorted(borrower_of)), day)
+        found = _in_force(RosterEntry.objects.filter(person__id_hash__texts=list(borrower_of)), day)
         for kind, district_id, town_id, h in found.values_list("kind", "district_id", "township_id", "person__id_hash").distinct().order_by():
             borrower = borrower_of[h]
             if town_id is not None:
-                scoped.setdefault(kind, {}).setdefault((None, town_id), set()).add(borrower)
+                by_scope.setdefault(kind, {}).setdefault((None, town_id), set()).add(borrower)
             elif district_id is None or district_id == only_district:
                 everywhere.setdefault(kind, set()).add(borrower)
             else:
-                scoped.setdefault(kind, {}).setdefault((district_id, None), set()).add(borrower)
+                by_scope.setdefault(kind, {}).setdefault((district_id, None), set()).add(borrower)
     out: dict[str, Q] = {}
-    for kind in everywhere.keys() | scoped.keys():
+    for kind in everywhere.keys() | by_scope.keys():
         q = Q(borrower_id__ids=sorted(everywhere[kind])) if kind in everywhere else None
-        for (district_id, town_id), borrowers in sorted(scoped.get(kind, {}).items(), key=lambda s: (s[0][0] or 0, s[0][1] or 0)):
+        for (district_id, town_id), borrowers in sorted(by_scope.get(kind, {}).items(), key=lambda s: (s[0][0] or 0, s[0][1] or 0)):
             where = Q(township_id=town_id) if town_id is not None else Q(township__district_id=district_id)
             q = _or(q, where & Q(borrower_id__ids=sorted(borrowers)))
         out[kind] = q
-    return out
+    return out, {kind: set(scopes) for kind, scopes in by_scope.items()}
 
 
 def _or(a, b):
@@ -118,21 +119,21 @@ class Rules:
         # An entry of the only district holds every loan: it goes with the unscoped ones (no join to townships).
         only = District.only()
         self.only_district = only.pk if only is not None else None
-        scoped: dict[str, set[tuple[int | None, int | None]]] = {}
-        pairs = _in_force(RosterEntry.objects.exclude(township__isnull=True, district__isnull=True), day)
-        if self.hashes is not None:
-            pairs = pairs.filter(person__id_hash__in=self.hashes)
-        for kind, district_id, town_id in pairs.values_list("kind", "district_id", "township_id").distinct().order_by():
-            if town_id is not None:
-                scoped.setdefault(kind, set()).add((None, town_id))
-            elif district_id != self.only_district:
-                scoped.setdefault(kind, set()).add((district_id, None))
+        if ids:
+            # Named loans: their borrowers on each roster, read here once, so each roster condition is a plain list
+            # of borrower ids. As subqueries on the hashes, every chunk of 2,000 loans re-hashed the whole person
+            # and borrower tables per roster kind, and a list of hashes in every condition cost more in the
+            # driver's placeholder handling than the query (a 20,000-loan refresh: 41 s).
+            self.named_rosters, scoped = _named_rosters(day, borrower_of, self.only_district)
+        else:
+            self.named_rosters, scoped = None, {}
+            pairs = _in_force(RosterEntry.objects.exclude(township__isnull=True, district__isnull=True), day)
+            for kind, district_id, town_id in pairs.values_list("kind", "district_id", "township_id").distinct().order_by():
+                if town_id is not None:
+                    scoped.setdefault(kind, set()).add((None, town_id))
+                elif district_id != self.only_district:
+                    scoped.setdefault(kind, set()).add((district_id, None))
         self.scoped = {kind: sorted(scopes, key=lambda s: (s[0] or 0, s[1] or 0)) for kind, scopes in scoped.items()}
-        # Named loans: their borrowers on each roster, read here once, so each roster condition is a plain list of
-        # borrower ids. As subqueries on the hashes, every chunk of 2,000 loans re-hashed the whole person and
-        # borrower tables per roster kind, and a literal list of hashes in every condition cost more in the
-        # driver's placeholder handling than the query (a 20,000-loan refresh: 41 s).
-        self.named_rosters = _named_rosters(day, borrower_of, self.only_district) if ids else None
         # Only the manual decisions that exist on the day become conditions (usually none).
         approved = _in_force(ManualMembership.objects.filter(status=ManualMembership.Status.APPROVED), day)
         self.manual = set(approved.values_list("code", "op").distinct().order_by())
@@ -161,7 +162,7 @@ class Rules:
     def roster_entries(self):
         """Roster entries in force on the day (for named loans: only their borrowers' entries)."""
         entries = _in_force(RosterEntry.objects.all(), self.day)
-        return entries if self.hashes is None else entries.filter(person__id_hash__in=self.hashes)
+        return entries if self.hashes is None else entries.filter(person__id_hash__texts=self.hashes)
 
     def unscoped_roster_entries(self):
         """Entries in force on the day that hold every loan: no township, and no district or the only one."""

@@ -34,3 +34,22 @@ def test_text_and_subqueries_are_refused_not_guessed(loans):
         list(Loan.objects.filter(pk__ids=Loan.objects.values("pk")))
     with pytest.raises(TypeError):
         list(Loan.objects.filter(pk__ids=5))
+
+
+def test_texts_finds_the_same_rows_as_in_and_refuses_anything_but_strings(loans):
+    hashes = sorted(loan.borrower.id_hash for loan in loans.values())[:2]
+    asked = [hashes[1], hashes[0], hashes[0], "no-such-hash"]
+    assert set(Borrower.objects.filter(id_hash__texts=asked)) == set(Borrower.objects.filter(id_hash__in=asked))
+    assert Borrower.objects.filter(id_hash__texts=asked).count() == 2
+    assert set(Loan.objects.filter(borrower__id_hash__texts=hashes[:1])) == set(Loan.objects.filter(borrower__id_hash=hashes[0]))
+    assert Borrower.objects.exclude(id_hash__texts=hashes).count() == Borrower.objects.count() - 2
+    assert not Borrower.objects.filter(id_hash__texts=[]).exists()
+    with pytest.raises(TypeError):
+        list(Borrower.objects.filter(id_hash__texts=[1, 2]))
+    with pytest.raises(TypeError, match="__in"):
+        list(Borrower.objects.filter(id_hash__texts=Borrower.objects.values("id_hash")))
+
+
+def test_an_excluded_empty_list_keeps_every_row(loans):
+    assert Loan.objects.exclude(pk__ids=[]).count() == len(loans)
+    assert Borrower.objects.exclude(id_hash__texts=[]).count() == Borrower.objects.count()
