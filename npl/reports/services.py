@@ -11,9 +11,11 @@ from npl.reports.snapshots import active_campaigns, campaign_townships, compute_
 DEMO_WEEKS = 6  # each back-filled day of the 3,000-loan demo costs about half a second (the clocks)
 
 
-def take_snapshot(day: dt.date | None = None, campaign: Campaign | None = None, *, backfilled: bool = False) -> int:
+def take_snapshot(day: dt.date | None = None, campaign: Campaign | None = None, *, backfilled: bool = False,
+                  clocks=None) -> int:
     """Write the missing snapshot rows of `day` (default yesterday) for every active campaign; rows already
-    there are left as they are. Returns the number of rows written. A future day is refused."""
+    there are left as they are. Returns the number of rows written. A future day is refused. `clocks`: the day's
+    clock counts per township when the caller counted them (`backfill`)."""
     today = timezone.localdate()
     day = day or today - dt.timedelta(days=1)
     if day > today:
@@ -27,7 +29,7 @@ def take_snapshot(day: dt.date | None = None, campaign: Campaign | None = None, 
         if not missing:
             continue
         with transaction.atomic():
-            rows = compute_day(c, day, missing)
+            rows = compute_day(c, day, missing, clocks=None if clocks is None else {t.pk: clocks.get(t.pk, {}) for t in missing})
             for r in rows:
                 r.backfilled = backfilled
             # Another run may have written the same day meanwhile: its rows win, ours are dropped.
@@ -39,14 +41,33 @@ def take_snapshot(day: dt.date | None = None, campaign: Campaign | None = None, 
 def backfill(start: dt.date, end: dt.date, campaign: Campaign | None = None, *, out=None) -> int:
     """Snapshots of every day from `start` to `end` (both included, not past today), each as of its day."""
     end = min(end, timezone.localdate())
+    counted = _past_clock_counts(start, end, campaign)
     written, day = 0, start
     while day <= end:
-        n = take_snapshot(day, campaign, backfilled=True)
+        n = take_snapshot(day, campaign, backfilled=True, clocks=counted.get(day))
         written += n
         if out is not None and n:
             out(f"  {day}：{n}行")
         day += dt.timedelta(days=1)
     return written
+
+
+def _past_clock_counts(start: dt.date, end: dt.date, campaign: Campaign | None) -> dict:
+    """The clock counts of the days from `start` to `end` that have rows to write, counted together (each loan's
+    facts read once, not once a day); today's are left to the stored clocks (`snapshots._clock_counts`)."""
+    from npl.collection.clocks.store import stored_for
+    from npl.reports.snapshots import clock_counts_on_days
+
+    towns, days, day = set(), [], start
+    while day <= end:
+        for c in [campaign] if campaign is not None else active_campaigns(day):
+            mine = {t.pk for t in campaign_townships(c)}
+            have = set(DailyFigure.objects.filter(campaign=c, day=day).values_list("township_id", flat=True))
+            if mine - have and not stored_for(day):
+                towns |= mine
+                days.append(day)
+        day += dt.timedelta(days=1)
+    return clock_counts_on_days(towns, days) if days else {}
 
 
 def backfill_demo(out=None, *, weeks: int = DEMO_WEEKS) -> int:

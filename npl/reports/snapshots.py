@@ -65,6 +65,14 @@ def _clock_counts(town_ids: list[int], day: dt.date) -> dict[int, dict[str, int]
     return out
 
 
+def clock_counts_on_days(town_ids, days) -> dict[dt.date, dict[int, dict[str, int]]]:
+    """_clock_counts of several past days at once (each loan's facts read once): day → township → status → loans.
+    Every township of `town_ids` is counted; a caller takes the ones it writes."""
+    from npl.collection.clocks.gather import status_counts_on_days
+
+    return status_counts_on_days(Loan.objects.filter(township_id__in=list(town_ids)), days)
+
+
 def _categories(town: Township, day: dt.date) -> dict:
     """类别代码 → [笔数, 本金余额 (元, string)] for the township's loans on `day`."""
     from npl.categories.reports import category_figures
@@ -73,8 +81,9 @@ def _categories(town: Township, day: dt.date) -> dict:
     return {code: [f["count"], fmt_yuan(f["amount"])] for code, f in figs.items()}
 
 
-def compute_day(campaign: Campaign, day: dt.date, towns: list[Township]) -> list[DailyFigure]:
-    """The unsaved rows of `day` for `towns`, every figure as of that day."""
+def compute_day(campaign: Campaign, day: dt.date, towns: list[Township], clocks=None) -> list[DailyFigure]:
+    """The unsaved rows of `day` for `towns`, every figure as of that day. `clocks`: township id → {status: loans}
+    on the day when the caller counted them already (a back-fill, `clock_counts_on_days`)."""
     ids = [t.pk for t in towns]
     figs = campaign_figures(campaign, day, group="township")
     task = task_loans(campaign, day)
@@ -82,7 +91,7 @@ def compute_day(campaign: Campaign, day: dt.date, towns: list[Township]) -> list
     town_loans = Q(loan__township_id__in=ids)
     actions = _by_town(CollectionAction.objects.filter(town_loans, acted_on=day))
     promises = _by_town(promises_due_on(day).filter(town_loans))
-    clocks = _clock_counts(ids, day)
+    clocks = _clock_counts(ids, day) if clocks is None else clocks
     rows = []
     for town in towns:
         f = figs.get(town.pk)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from npl.collection.clocks.rows import report_row as stored_report_row
 from npl.collection.clocks.rows import stored_for
@@ -86,7 +87,7 @@ def _lost_contact(loans, ids: set[int]) -> dict[int, Intervals]:
         return {}
     by_hash = defaultdict(list)
     for id_hash, district_id, town_id, start, end in RosterEntry.objects.filter(
-        kind="lost_contact", person__id_hash__in={loan.borrower.id_hash for loan in wanted}
+        kind="lost_contact", person__id_hash__texts=list({loan.borrower.id_hash for loan in wanted})
     ).values_list("person__id_hash", "district_id", "township_id", "valid_from", "valid_to"):
         by_hash[id_hash].append((district_id, town_id, start, end))
     districts = township_districts(e[0] for entries in by_hash.values() for e in entries)
@@ -140,13 +141,8 @@ def _release_dates(loans, as_of: dt.date, span=None) -> dict[int, dt.date | None
     return out
 
 
-def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, calendar, span=None) -> Iterator[tuple]:
-    """Clocks of up to CHUNK loans in a fixed handful of queries.
-
-    span: (first, last) loan id when `loans` are every loan with an id in that range (a rebuild walking all
-    loans by id): the queries then ask for a range instead of an IN list of a thousand ids, which cost more
-    to build and send than to run.
-    """
+def _chunk_facts(loans: list, as_of: dt.date, *, full: bool, details: bool, span=None) -> _Facts:
+    """The facts of up to CHUNK loans' clocks on `as_of` in a fixed handful of queries (see _chunk_clocks)."""
     from django.db.models import Q
 
     from npl.collection.choices import DemandEvidence
@@ -213,21 +209,78 @@ def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, cal
             guarantors[loan_id].append(GuarantorFact(mask_name(name), months, released, tuple(demands[pk])))
         releases = _release_dates(loans, as_of, span)
 
+    return _Facts(events, lost, guarantors, releases)
+
+
+@dataclass
+class _Facts:
+    """What a chunk's clocks are computed from: loan id → its dated events, lost-contact days, guarantors,
+    release date (the last two only with details)."""
+
+    events: dict
+    lost: dict
+    guarantors: dict
+    releases: dict
+
+
+def _clock(loan, facts: _Facts, as_of: dt.date, calendar, events=None):
     from npl.core.workdays import Calendars
 
+    # A run over many districts: each loan's deadlines move past its own district's rest days.
+    cal = calendar.of_township(loan.township_id) if isinstance(calendar, Calendars) else calendar
+    return compute_limitation(
+        loan.maturity_date,
+        facts.events[loan.pk] if events is None else events,
+        as_of,
+        facts.lost.get(loan.pk, frozenset()),
+        guarantors=facts.guarantors[loan.pk],
+        release_date=facts.releases.get(loan.pk),
+        calendar=cal,
+    )
+
+
+def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, calendar, span=None) -> Iterator[tuple]:
+    """Clocks of up to CHUNK loans in a fixed handful of queries.
+
+    span: (first, last) loan id when `loans` are every loan with an id in that range (a rebuild walking all
+    loans by id): the queries then ask for a range instead of an IN list of a thousand ids, which cost more
+    to build and send than to run.
+    """
+    facts = _chunk_facts(loans, as_of, full=full, details=details, span=span)
     for loan in loans:
-        # A run over many districts: each loan's deadlines move past its own district's rest days.
-        cal = calendar.of_township(loan.township_id) if isinstance(calendar, Calendars) else calendar
-        clock = compute_limitation(
-            loan.maturity_date,
-            events[loan.pk],
-            as_of,
-            lost.get(loan.pk, frozenset()),
-            guarantors=guarantors[loan.pk],
-            release_date=releases.get(loan.pk),
-            calendar=cal,
-        )
-        yield loan, clock
+        yield loan, _clock(loan, facts, as_of, calendar)
+
+
+def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]]]:
+    """day → {township id: {clock status: loans}} over the loans of the queryset with a balance > 0 that day, as
+    counting compute_clocks(…, day) would, each loan's facts read once for all the days: the back-fill of a week
+    of daily snapshots read every loan's ledger, repayments and cases once a day. Facts are read up to the last
+    day and each day's ledger lines and repayments cut at that day (what compute_clocks without `full` reads;
+    agreements and cases are read whatever their dates, as there)."""
+    from npl.core.workdays import load_calendars
+    from npl.loans.balances import BALANCE, with_balance
+    from npl.loans.models import Loan
+
+    days = sorted(set(days))
+    out: dict[dt.date, dict[int, dict[str, int]]] = {day: defaultdict(lambda: defaultdict(int)) for day in days}
+    if not days:
+        return out
+    calendar = load_calendars()
+    ids = list(loans.order_by("pk").values_list("pk", flat=True))
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        alive = {day: set(with_balance(Loan.objects.filter(pk__ids=chunk), day).filter(**{f"{BALANCE}__gt": 0})
+                          .order_by().values_list("pk", flat=True)) for day in days}
+        wanted = set().union(*alive.values())
+        rows = list(Loan.objects.filter(pk__ids=sorted(wanted)).select_related("borrower", "township")) if wanted else []
+        facts = _chunk_facts(rows, days[-1], full=False, details=False)
+        for loan in rows:
+            events = facts.events[loan.pk]
+            for day in days:
+                if loan.pk in alive[day]:
+                    cut = [e for e in events if not isinstance(e, (Action, Payment)) or e.on <= day]
+                    out[day][loan.township_id][_clock(loan, facts, day, calendar, events=cut).status] += 1
+    return out
 
 
 def compute_clocks(loans, as_of: dt.date, *, full: bool = False, details: bool = False) -> Iterator[tuple]:

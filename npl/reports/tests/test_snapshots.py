@@ -85,3 +85,28 @@ def test_no_snapshot_is_taken_before_a_campaign_starts_or_for_a_future_day(campa
     assert take_snapshot(dt.date(2026, 3, 30)) == 0
     with pytest.raises(ValueError, match="未来日期"):
         take_snapshot(dt.date(2099, 1, 1))
+
+
+def test_a_backfill_counts_each_days_clocks_as_that_day_alone_would(campaign, loans, units):
+    """The back-fill reads each loan's facts once for all its days: each day's clock counts are still those of that
+    day alone — a demand the borrower signs on the 3rd, and the repayment of the 4th, count from their own day."""
+    from npl.collection.models import CollectionAction
+    from npl.core import derived
+    from npl.reports.snapshots import _clock_counts, clock_counts_on_days
+
+    for loan in loans.values():
+        CollectionAction.objects.create(loan=loan, acted_on=APR[3], method="visit", signature="borrower")
+    derived.refresh([loan.pk for loan in loans.values()], setup=True)
+    repay(loans["LB001"], APR[4], "1000.00")
+    towns = [units.town_a.pk, units.town_b.pk]
+    days = [APR[d] for d in (1, 2, 3, 4, 5)]
+    together = clock_counts_on_days(towns, days)
+
+    def plain(counts):
+        return {town: dict(statuses) for town, statuses in counts.items() if statuses}
+    for day in days:
+        assert plain(together[day]) == plain(_clock_counts(towns, day)), day
+    assert plain(together[APR[2]]) != plain(together[APR[3]])  # the signed demands count from the 3rd only
+    assert backfill(APR[1], APR[5]) == 10
+    assert fig(campaign, units.town_a, APR[2]).clocks == plain(_clock_counts(towns, APR[2]))[units.town_a.pk]
+    assert fig(campaign, units.town_a, APR[3]).clocks == plain(_clock_counts(towns, APR[3]))[units.town_a.pk]
