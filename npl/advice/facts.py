@@ -224,7 +224,7 @@ def _stored_clocks(ids: list[int], day: dt.date) -> dict | None:
     rows = dict(LoanClock.objects.filter(loan_id__ids=ids, day=day).values_list("loan_id", "data"))
     if len(rows) != len(set(ids)):
         return None
-    return {loan_id: from_data(data) for loan_id, data in rows.items()}
+    return {loan_id: from_data(data, trail=False) for loan_id, data in rows.items()}  # the facts read no trail
 
 
 def _chunk(loans: list, day: dt.date, *, cats=None, clocks=None) -> Iterator[LoanFacts]:

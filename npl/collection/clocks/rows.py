@@ -52,11 +52,12 @@ def _guarantee(g: GuaranteeClock) -> dict:
     }
 
 
-def _guarantee_back(v: dict) -> GuaranteeClock:
+def _guarantee_back(v: dict, trail: bool = True) -> GuaranteeClock:
     return GuaranteeClock(
         v["name"], v["months"], v["contractual"], _p(v["ends_on"]), v["status"], _p(v["released_on"]),
         _ext_back(v["extension"]), own=_ext_back(v["own"]), own_status=v["own_status"],
-        demanded_on=_p(v["demanded_on"]), own_from=_p(v["own_from"]), steps=tuple(_step_back(s) for s in v["steps"]),
+        demanded_on=_p(v["demanded_on"]), own_from=_p(v["own_from"]),
+        steps=tuple(_step_back(s) for s in v["steps"]) if trail else (),
     )
 
 
@@ -72,15 +73,16 @@ def to_data(c: Clock) -> dict:
     }
 
 
-def from_data(v: dict) -> Clock:
-    """The Clock a stored row holds (inverse of to_data)."""
+def from_data(v: dict, *, trail: bool = True) -> Clock:
+    """The Clock a stored row holds (inverse of to_data). `trail=False`: without its trail and the guarantors'
+    steps (the suggestions' facts read neither; their parsing was a tenth of the suggestions deriver)."""
     return Clock(
         maturity=_p(v["maturity"]), as_of=_p(v["as_of"]), deadline=_p(v["deadline"]), basis=v["basis"],
         status=v["status"], enforcement_deadline=_p(v["enforcement_deadline"]),
         enforcement_status=v["enforcement_status"], limitation=_ext_back(v["limitation"]),
         enforcement=_ext_back(v["enforcement"]), revived_on=_p(v["revived_on"]),
-        filed_after_lapse=v["filed_after_lapse"], trail=[_step_back(s) for s in v["trail"]],
-        guarantees=[_guarantee_back(g) for g in v["guarantees"]], release_date=_p(v["release_date"]),
+        filed_after_lapse=v["filed_after_lapse"], trail=[_step_back(s) for s in v["trail"]] if trail else [],
+        guarantees=[_guarantee_back(g, trail) for g in v["guarantees"]], release_date=_p(v["release_date"]),
     )
 
 
