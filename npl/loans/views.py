@@ -20,6 +20,7 @@ from django_tables2 import SingleTableMixin
 from npl.accounts import services
 from npl.core import derived, panels
 from npl.core.money import ZERO, fmt_wan
+from npl.loans import totals
 from npl.loans.balances import with_balance
 from npl.loans.filtersets import LoanFilterSet
 from npl.loans.forms import RevealForm
@@ -46,11 +47,22 @@ class LoanListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return {**super().get_table_pagination(table), "paginator_class": CountedPaginator, "count": self._found["n"]}
 
     def get_context_data(self, **kwargs):
-        self._found = self.object_list.order_by().aggregate(n=Count("pk"), balance=Sum("principal_balance"))
+        # 共 N 笔 and the balance: read from the stored totals when the person sees whole units and filters by units
+        # and status only (exact, kept by triggers: loans.totals); counted over the filtered loans otherwise.
+        self._found = self._stored_figures() or self.object_list.order_by().aggregate(
+            n=Count("pk"), balance=Sum("principal_balance"))
         ctx = super().get_context_data(**kwargs)
         ctx["found"] = self._found["n"]
         ctx["found_balance_wan"] = fmt_wan(self._found["balance"] or ZERO)
         return ctx
+
+    def _stored_figures(self) -> dict | None:
+        filterset = self.filterset
+        if not filterset.is_bound:
+            return totals.figures(self.request.user, {})
+        if not filterset.is_valid():
+            return None
+        return totals.figures(self.request.user, filterset.form.cleaned_data)
 
 
 class CountedPaginator(Paginator):
