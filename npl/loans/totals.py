@@ -118,4 +118,6 @@ def figures(user, filters: dict) -> dict | None:
         return None
     for name, value in used.items():
         totals = totals.filter(**{FILTERS[name]: value.pk if name == "community" else value})
-    return totals.aggregate(n=Coalesce(Sum("loans"), 0), balance=Sum("balance"))
+    found = totals.aggregate(n=Coalesce(Sum("loans"), 0), balance=Sum("balance"))
+    found["n"] = int(found["n"])  # PostgreSQL sums a bigint as numeric
+    return found
