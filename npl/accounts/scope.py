@@ -11,6 +11,29 @@ from npl.accounts.choices import Role
 
 def loan_scope(qs, user):
     """Filter a Loan queryset to what `user` may see; unknown or inactive users see nothing."""
+    scoped = unit_scope(qs, user)
+    if scoped is not None:
+        return scoped
+    qs = qs.filter(township__district_id=user.district_id)
+    role = user.role
+    if role == Role.COLLECTOR:
+        return qs.filter(responsible_person_id=user.pk)
+    if role == Role.COURT_LIAISON:
+        # Any loan with a case: a subquery, so a loan with two cases is not listed twice.
+        return qs.filter(pk__in=qs.model._base_manager.filter(litigation_cases__isnull=False).values("pk"))
+    # Today's stored membership (one row per loan and code: the join adds no duplicates).
+    code = "lost_contact" if role == Role.POLICE_LIAISON else "public_servant"
+    return qs.filter(memberships__code=code, memberships__balance__gt=0)
+
+
+# Roles whose scope is finer than a unit: their loans, not whole townships or branches.
+FINER_THAN_A_UNIT = (Role.COLLECTOR, Role.COURT_LIAISON, Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON)
+
+
+def unit_scope(qs, user):
+    """The scope of a person who sees whole units (superuser, region office, district roles, township admin,
+    branch staff) on any queryset whose rows name a `township` and a `branch` — the loans, or their stored
+    totals (`loans.LoanTotal`); None for a finer scope (a collector's loans, a liaison's: `loan_scope` says it)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_superuser:
@@ -20,23 +43,17 @@ def loan_scope(qs, user):
         return qs.filter(township__district__in=user.region.districts()) if user.region_id else qs.none()
     if not user.district_id:
         return qs.none()
-    qs = qs.filter(township__district_id=user.district_id)
     if user.is_district_wide:
-        return qs
+        return qs.filter(township__district_id=user.district_id)
     role = user.role
     if role == Role.TOWNSHIP_ADMIN:
-        return qs.filter(township_id=user.township_id) if user.township_id else qs.none()
-    if role == Role.COLLECTOR:
-        return qs.filter(responsible_person_id=user.pk)
+        return qs.filter(township__district_id=user.district_id, township_id=user.township_id) \
+            if user.township_id else qs.none()
     if role == Role.BRANCH_STAFF:
-        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
-    if role == Role.COURT_LIAISON:
-        # Any loan with a case: a subquery, so a loan with two cases is not listed twice.
-        return qs.filter(pk__in=qs.model._base_manager.filter(litigation_cases__isnull=False).values("pk"))
-    if role in (Role.POLICE_LIAISON, Role.DISCIPLINE_LIAISON):
-        # Today's stored membership (one row per loan and code: the join adds no duplicates).
-        code = "lost_contact" if role == Role.POLICE_LIAISON else "public_servant"
-        return qs.filter(memberships__code=code, memberships__balance__gt=0)
+        return qs.filter(township__district_id=user.district_id, branch_id=user.branch_id) \
+            if user.branch_id else qs.none()
+    if role in FINER_THAN_A_UNIT:
+        return None
     return qs.none()
 
 

@@ -3,6 +3,7 @@ import django_filters
 from django import forms
 
 from npl.core.categories import CATEGORIES
+from npl.loans import totals
 from npl.loans.choices import Classification, LoanStatus
 from npl.loans.models import Loan
 from npl.org.models import Branch, Community, District, Township
@@ -51,18 +52,20 @@ class LoanFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        # Offer only the units that hold loans the person may see.
-        scoped = self.queryset
+        # Offer only the units that hold loans the person may see: from the stored totals when the person sees whole
+        # units (a few rows per unit: loans.totals), else from their loans (a collector's, a liaison's: few).
         user = getattr(request, "user", None)
+        stored = totals.for_user(user) if user is not None else None
+        source, village = (stored, "community_key") if stored is not None else (self.queryset, "community_id")
         if user is not None and getattr(user, "is_region_wide", False):
-            self.filters["district"].queryset = District.objects.filter(pk__in=scoped.values("township__district_id"))
+            self.filters["district"].queryset = District.objects.filter(pk__in=source.values("township__district_id"))
         else:
             del self.filters["district"]
-        self.filters["township"].queryset = Township.objects.filter(pk__in=scoped.values("township_id"))
-        self.filters["community"].queryset = Community.objects.filter(pk__in=scoped.values("community_id")).select_related(
+        self.filters["township"].queryset = Township.objects.filter(pk__in=source.values("township_id"))
+        self.filters["community"].queryset = Community.objects.filter(pk__in=source.values(village)).select_related(
             "township"
         )
-        self.filters["branch"].queryset = Branch.objects.filter(pk__in=scoped.values("branch_id"))
+        self.filters["branch"].queryset = Branch.objects.filter(pk__in=source.values("branch_id"))
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

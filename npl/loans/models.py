@@ -153,7 +153,8 @@ class Loan(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "贷款"
         ordering = ["loan_no"]
-        indexes = [models.Index(fields=["township", "status"])]
+        # (township, loan_no): a township's page of the ledger in loan-number order, read from the index.
+        indexes = [models.Index(fields=["township", "status"]), models.Index(fields=["township", "loan_no"])]
 
     def __str__(self):
         return self.loan_no
@@ -169,6 +170,29 @@ class Loan(models.Model):
     @property
     def interest_total(self):
         return self.interest_on + self.interest_off + self.penalty_interest + self.compound_interest
+
+
+class LoanTotal(models.Model):
+    """贷款合计: how many loans and how much principal balance per township, village, branch and status.
+
+    Kept by database triggers on the loans table (`loans.totals`), in the transaction of the statement that
+    writes the loans — an import's COPY and bulk updates included — so the ledger's 共 N 笔 and its balance are
+    exact without reading every loan. Never written by the application."""
+
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    community_key = models.BigIntegerField("社区/村", default=0)  # the community's id, 0 when the loan has none
+    branch = models.ForeignKey("org.Branch", on_delete=models.CASCADE, related_name="+", verbose_name="网点")
+    status = models.CharField("状态", max_length=20, choices=LoanStatus.choices)
+    loans = models.BigIntegerField("笔数", default=0)
+    balance = models.DecimalField("本金余额", default=0, **MONEY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "贷款合计"
+        constraints = [models.UniqueConstraint(fields=["township", "community_key", "branch", "status"],
+                                               name="uniq_loan_total_key")]
+
+    def __str__(self):
+        return f"{self.township_id}/{self.community_key}/{self.branch_id}/{self.status}: {self.loans}"
 
 
 class Guarantor(models.Model):

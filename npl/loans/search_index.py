@@ -4,9 +4,12 @@ Keys are the stored `Borrower.pinyin_initials` / `pinyin_full` (space-separated 
 the surname: 单丽 → "dl cl sl") and the name. A letters-only text matches the start of any variant; a name
 text matches anywhere in the name (张三 finds 王张三).
 
-- PostgreSQL: trigram GIN indexes (pg_trgm) on the three columns serve `LIKE 'zs%'`, `LIKE '% zs%'` and,
-  for a name text of 3 characters or more, `LIKE '%王张三%'` (pg_trgm takes no trigram from a shorter
-  unanchored text: a 1–2 character name text reads the borrower table's name column).
+- PostgreSQL: a GIN index on the array of every prefix of every variant (`loans_pinyin_prefixes`: "zs zhs" →
+  {z, zs, zh, zhs}) serves a letters-only text as one exact key, `prefixes @> {zs}`: it reads the matching
+  borrowers only (issue 16: the trigram indexes this replaced read the posting list of "  z", a tenth of all
+  borrowers, for a two-letter text, and the planner preferred a scan of the table). A trigram GIN index (pg_trgm)
+  on the name serves, for a name text of 3 characters or more, `LIKE '%王张三%'` (pg_trgm takes no trigram from a
+  shorter unanchored text: a 1–2 character name text reads the borrower table's name column).
 - SQLite: an FTS5 table `loans_borrower_search` (contentless, rowid = borrower id) kept by triggers; its
   tokens are the variants and the name's suffixes (王张三 → 王张三 张三 三), so a token-prefix query is the
   `contains` above. Names longer than NAME_SUFFIXES characters, or a text with separators (·, spaces)
@@ -16,7 +19,16 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 FTS = "loans_borrower_search"
-TRGM_COLUMNS = ("pinyin_initials", "pinyin_full", "name")
+TRGM_COLUMNS = ("name",)
+# Trigram indexes of the pinyin keys before the prefix index took their place (migration 0005).
+OLD_TRGM_COLUMNS = ("pinyin_initials", "pinyin_full")
+PREFIXES = "loans_pinyin_prefixes(pinyin_initials, pinyin_full)"
+PREFIX_FUNCTION = """CREATE OR REPLACE FUNCTION loans_pinyin_prefixes(initials text, fulls text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT COALESCE(array_agg(DISTINCT left(v, n)), '{}')
+  FROM unnest(string_to_array(COALESCE(initials, '') || ' ' || COALESCE(fulls, ''), ' ')) AS v,
+       generate_series(1, length(v)) AS n
+$$"""
 NAME_SUFFIXES = 12
 
 
@@ -37,6 +49,8 @@ def install(connection) -> None:
             for col in TRGM_COLUMNS:
                 c.execute(f"CREATE INDEX IF NOT EXISTS loans_borrower_{col}_trgm ON loans_borrower "
                           f"USING gin ({col} gin_trgm_ops)")
+            c.execute(PREFIX_FUNCTION)
+            c.execute(f"CREATE INDEX IF NOT EXISTS loans_borrower_pinyin_prefixes ON loans_borrower USING gin ({PREFIXES})")
         elif connection.vendor == "sqlite":
             install_sqlite(c)
 
@@ -58,11 +72,32 @@ def install_sqlite(cursor) -> None:
                    f"SELECT {_values('loans_borrower')} FROM loans_borrower")
 
 
+def replace_pinyin_trigrams(connection) -> None:
+    """Migration 0005: the pinyin keys' trigram indexes give way to the prefix index."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            for col in OLD_TRGM_COLUMNS:
+                c.execute(f"DROP INDEX IF EXISTS loans_borrower_{col}_trgm")
+    install(connection)
+
+
+def restore_pinyin_trigrams(connection) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("DROP INDEX IF EXISTS loans_borrower_pinyin_prefixes")
+            c.execute("DROP FUNCTION IF EXISTS loans_pinyin_prefixes(text, text)")
+            for col in OLD_TRGM_COLUMNS:
+                c.execute(f"CREATE INDEX IF NOT EXISTS loans_borrower_{col}_trgm ON loans_borrower "
+                          f"USING gin ({col} gin_trgm_ops)")
+
+
 def uninstall(connection) -> None:
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            for col in TRGM_COLUMNS:
+            for col in TRGM_COLUMNS + OLD_TRGM_COLUMNS:
                 c.execute(f"DROP INDEX IF EXISTS loans_borrower_{col}_trgm")
+            c.execute("DROP INDEX IF EXISTS loans_borrower_pinyin_prefixes")
+            c.execute("DROP FUNCTION IF EXISTS loans_pinyin_prefixes(text, text)")
         elif connection.vendor == "sqlite":
             for name in ("ai", "ad", "au"):
                 c.execute(f"DROP TRIGGER IF EXISTS {FTS}_{name}")
@@ -81,6 +116,8 @@ def borrower_match(text: str, connection, borrowers, *, pinyin: bool) -> Q:
         columns = "{initials full}" if pinyin else "name_keys"
         query = f'{columns} : "{text}" *'
         return Q(borrower_id__in=RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query]))
+    if pinyin and connection.vendor == "postgresql":
+        return Q(borrower_id__in=RawSQL(f"SELECT id FROM loans_borrower WHERE {PREFIXES} @> ARRAY[%s]::text[]", [text]))
     if pinyin:
         q = Q()
         for key in ("pinyin_initials", "pinyin_full"):
