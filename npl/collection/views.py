@@ -85,10 +85,28 @@ def _scope(request):
     district = region_district(request.user, request.GET.get("district"))
     if district is not None:
         visible = visible.filter(township__district=district)
-    towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
+    towns = list(_visible_towns(request.user, visible, district))
     whole = may_see_whole_district(request.user) or district is not None
     town = _township(towns, request.GET.get("township"), whole)
     return as_of, as_of_error, visible, towns, town, whole
+
+
+def _visible_towns(user, visible, district):
+    """The townships holding a loan the person sees, by name. A scope of whole townships asks each township of it
+    whether it has a loan (an index probe each) instead of reading the township of every loan in scope."""
+    from django.db.models import Exists, OuterRef
+
+    from npl.accounts.scope import township_scope
+
+    where = township_scope(user)
+    if where is None:
+        return Township.objects.filter(pk__in=visible.values("township_id")).order_by("name")
+    # The scope's filters name the loan's township ("township__…"): on a Township they name the row itself.
+    own = {("pk" if k == "township_id" else k.removeprefix("township__")): v for k, v in where.items()}
+    towns = Township.objects.filter(**own).filter(Exists(Loan.objects.filter(township_id=OuterRef("pk"))))
+    if district is not None:
+        towns = towns.filter(district=district)
+    return towns.order_by("name")
 
 
 def _alerts(loans, as_of: dt.date) -> dict:

@@ -1,8 +1,9 @@
 """Home-page dashboards per role (reports.home calls these): every figure from Loan.objects.for_user(user).
 
-Heavy aggregates are read from the daily snapshots (township ranking, trend) or cached for a few minutes
-per scope and day (clock statuses: a few hundred ms over the demo's 3,000 loans); the category table is a
-single aggregate and is computed live.
+Heavy aggregates are read from the daily snapshots (township ranking, trend) or from today's stored derived rows
+(issue 16): the clocks at risk from `LoanClock` (which keeps each loan's balance), the nine categories from the
+`Membership` rows, both chosen by the rows' own township when the scope is whole townships. Before those rows
+answer for today (midnight to the sweep) the clocks are computed and cached a few minutes per scope and day.
 """
 import datetime as dt
 from collections import Counter

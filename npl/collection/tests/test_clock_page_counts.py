@@ -79,6 +79,8 @@ def test_the_page_shows_what_computing_every_clock_shows(portfolio, district, ro
     response = login(user).get(ALERTS, {"township": township})
     assert response.status_code == 200
     town = response.context["town"]
+    assert response.context["towns"] == list(
+        Township.objects.filter(pk__in=Loan.objects.for_user(user).values("township_id")).order_by("name"))
     assert shown(response) == computed(user, town)
     assert counts(response)["groups"] == {code: len(rows) for code, rows in computed(user, town)["groups"].items()}
 
@@ -95,6 +97,7 @@ def test_the_city_office_reads_one_district_whole_and_nothing_of_the_other(portf
     two = portfolio["district_two"]
     response = login(portfolio["city"]).get(ALERTS, {"district": two.district.pk, "township": "全区"})
     page = shown(response)
+    assert response.context["towns"] == [two.town]
     assert page == computed(portfolio["city"], district=two.district)
     assert page["total"] == 5 and not set(sum(page["groups"].values(), [])) - set(two.loans)
 
