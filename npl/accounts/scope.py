@@ -57,6 +57,27 @@ def unit_scope(qs, user):
     return qs.none()
 
 
+def township_scope(user) -> dict | None:
+    """The same scope as `loan_scope` for a person whose loans are exactly those of some townships, as filters on
+    a row that carries its loan's township (stored derived rows denormalise it: a clock, a membership), so a
+    count over those rows needs no join of the loans; None for the scopes that are not whole townships
+    (a collector, a branch, the liaisons) and for those who see nothing: the caller filters by their loans."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return {}
+    if user.is_region_wide:
+        return {"township__district__in": user.region.districts()} if user.region_id else None
+    if not user.district_id:
+        return None
+    if user.is_district_wide:
+        return {"township__district_id": user.district_id}
+    if user.role == Role.TOWNSHIP_ADMIN and user.township_id:
+        # loan_scope asks for the district too; a township admin's township is in their district (User.clean).
+        return {"township_id": user.township_id, "township__district_id": user.district_id}
+    return None
+
+
 def region_districts(user) -> list:
     """The districts of a 市/省金融办's region, by name (a superuser: every district); anyone else (district roles,
     outsiders): 404."""

@@ -65,17 +65,18 @@ def _roster_mask(rules: Rules) -> tuple[str, tuple]:
     return sql, params
 
 
-def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True) -> dict[str, dict]:
+def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True, households: bool = True,
+                     where: dict | None = None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
     balance > 0 on `day`. Today (unless `stored_today=False`): from the stored memberships
     (`categories.stored`, issue 16). Another day: in one SQL statement by the engine's rules: each loan's
     balance and its loan-level flags are computed once inside, its borrower's rosters joined beside,
-    categories composed and counted outside."""
+    categories composed and counted outside. `households`, `where`: see `stored.figures` (today only)."""
     codes = list(ORDER if codes is None else codes)
     if not codes:
         return {}
     if stored_today and stored.answers(day):
-        return stored.figures(qs, codes)
+        return stored.figures(qs, codes, households=households, where=where)
     rules = Rules(day)
     q = connection.ops.quote_name
     flags, atoms = {}, {}
@@ -114,6 +115,22 @@ def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True)
     }
 
 
+def _stored_where(user, township, district) -> dict | None:
+    """`scoped_loans` as filters on the stored rows' own township when the user's scope is whole townships
+    (`accounts.scope.township_scope`), so today's figures count the memberships without joining the loans."""
+    from npl.accounts.scope import township_scope
+
+    where = {} if user is None else township_scope(user)
+    if where is None:
+        return None
+    where = dict(where)
+    if district is not None:
+        where["township__district"] = district
+    if township is not None:
+        where["township"] = township
+    return where
+
+
 def _row(code: str, name: str, fig: dict, households: bool) -> dict:
     out = {
         "code": code,
@@ -136,7 +153,8 @@ def category_report(*, township=None, as_of: dt.date | None = None, user=None, h
     drill-down)."""
     day = as_of or timezone.localdate()
     codes = visible_codes(user)
-    figs = category_figures(scoped_loans(township=township, user=user, district=district), day, codes)
+    figs = category_figures(scoped_loans(township=township, user=user, district=district), day, codes,
+                            households=households, where=_stored_where(user, township, district))
     rows = []
     for cat in CATEGORIES:
         if cat.code not in figs:

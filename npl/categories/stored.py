@@ -21,32 +21,34 @@ def answers(day: dt.date) -> bool:
     return derived.current("memberships", day)
 
 
-def live(qs=None):
-    """Stored memberships of loans with a balance > 0 (what reports count), of the loans of `qs` if given."""
+def live(qs=None, where: dict | None = None):
+    """Stored memberships of loans with a balance > 0 (what reports count), of the loans of `qs` if given, or of
+    the rows matching `where` (filters on the row's own township, `accounts.scope.township_scope`: no loan joined)."""
     rows = Membership.objects.filter(balance__gt=0)
+    if where is not None:
+        return rows.filter(**where)
     if qs is not None and qs.query.where:  # an unfiltered Loan queryset needs no IN list
         rows = rows.filter(loan__in=qs.order_by().values("pk"))
     return rows
 
 
-def figures(qs, codes) -> dict[str, dict]:
+def figures(qs, codes, *, households: bool = True, where: dict | None = None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` with a balance > 0 today, from the
-    stored rows: one GROUP BY code (as `reports.category_figures` computes them for any day)."""
+    stored rows: one GROUP BY code (as `reports.category_figures` computes them for any day). `where`: the same
+    loans as filters on the rows' township (`live`); without `households` (the home pages) the households are
+    not counted (0) and the borrowers are not joined, so the count reads the memberships alone."""
     codes = list(codes)
-    inner = live(qs).filter(code__in=codes).annotate(borrower=F("loan__borrower_id")).values("code", "balance", "borrower")
-    rows = aggregate_over(
-        inner,
-        {
-            "n": "COUNT(*)",
-            "h": f"COUNT(DISTINCT {col('borrower')})",
-            "a": sum_cents(col("balance")),
-        },
-        group_by=("code",),
-    )
-    found = {r["code"]: r for r in rows}
+    rows = live(qs, where).filter(code__in=codes)
+    if households:
+        inner = rows.annotate(borrower=F("loan__borrower_id")).values("code", "balance", "borrower")
+        selects = {"n": "COUNT(*)", "h": f"COUNT(DISTINCT {col('borrower')})", "a": sum_cents(col("balance"))}
+    else:
+        inner = rows.values("code", "balance")
+        selects = {"n": "COUNT(*)", "a": sum_cents(col("balance"))}
+    found = {r["code"]: r for r in aggregate_over(inner, selects, group_by=("code",))}
     zero = {"n": 0, "h": 0, "a": None}
     return {
-        code: {"count": found.get(code, zero)["n"] or 0, "households": found.get(code, zero)["h"] or 0,
+        code: {"count": found.get(code, zero)["n"] or 0, "households": found.get(code, zero).get("h") or 0,
                "amount": from_cents(found.get(code, zero)["a"])}
         for code in codes
     }

@@ -290,6 +290,11 @@ class LoanClock(models.Model):
     township = models.ForeignKey("org.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
     branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+", verbose_name="网点")
     day = models.DateField("计算日")
+    # The loan's principal balance that day (NULL: it did not exist yet): the home pages count the clocks of loans
+    # with a balance > 0 from these rows alone, as they counted them through loans.balances.
+    balance = models.DecimalField("当日本金余额（元）", null=True, **MONEY)
+    # Whether the loan is settled (已结清): the alert page leaves those out, and counts from these rows alone.
+    settled = models.BooleanField("已结清", default=False)
     # 诉讼时效 (the limitation period)
     status = models.CharField("诉讼时效状态", max_length=20)
     deadline = models.DateField("诉讼时效届满日", null=True)  # None while a bank suit holds the claim
@@ -319,6 +324,11 @@ class LoanClock(models.Model):
             models.Index(fields=["status", "deadline"], name="clock_status"),
             models.Index(fields=["enforcement_status", "enforcement_deadline"], name="clock_enforcement"),
             models.Index(fields=["day"], name="clock_day"),
+            # The home pages' and the alert page's counts read these indexes only (index-only scans on PostgreSQL):
+            # the rows themselves are wide (`data`), a count over them read every page of the table.
+            models.Index(fields=["status", "township"], name="clock_status_town", condition=models.Q(balance__gt=0)),
+            models.Index(fields=["township", "settled", "status"], name="clock_alert_counts",
+                         include=["enforcement_status", "guarantee_alerts", "claim_alerts", "schedule_missing"]),
         ]
 
     def __str__(self):

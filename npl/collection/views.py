@@ -37,9 +37,13 @@ def may_see_whole_district(user) -> bool:
     return user.is_district_wide or user.role == Role.COURT_LIAISON
 
 
-def _page(request, rows: list, name: str):
-    """One page of a list; each list of the page turns its own pages (?page_<name>=N), keeping the other parameters."""
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get(f"page_{name}"))
+def _page(request, rows: list, name: str, count: int | None = None):
+    """One page of a list; each list of the page turns its own pages (?page_<name>=N), keeping the other parameters.
+    count: the list's length when already known (the stored lists are counted together in one query)."""
+    paginator = Paginator(rows, PER_PAGE)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, the paginator asks no COUNT of its own
+    page = paginator.get_page(request.GET.get(f"page_{name}"))
 
     def link(number):
         query = request.GET.copy()
@@ -81,10 +85,28 @@ def _scope(request):
     district = region_district(request.user, request.GET.get("district"))
     if district is not None:
         visible = visible.filter(township__district=district)
-    towns = list(Township.objects.filter(pk__in=visible.values("township_id")).order_by("name"))
+    towns = list(_visible_towns(request.user, visible, district))
     whole = may_see_whole_district(request.user) or district is not None
     town = _township(towns, request.GET.get("township"), whole)
     return as_of, as_of_error, visible, towns, town, whole
+
+
+def _visible_towns(user, visible, district):
+    """The townships holding a loan the person sees, by name. A scope of whole townships asks each township of it
+    whether it has a loan (an index probe each) instead of reading the township of every loan in scope."""
+    from django.db.models import Exists, OuterRef
+
+    from npl.accounts.scope import township_scope
+
+    where = township_scope(user)
+    if where is None:
+        return Township.objects.filter(pk__in=visible.values("township_id")).order_by("name")
+    # The scope's filters name the loan's township ("township__…"): on a Township they name the row itself.
+    own = {("pk" if k == "township_id" else k.removeprefix("township__")): v for k, v in where.items()}
+    towns = Township.objects.filter(**own).filter(Exists(Loan.objects.filter(township_id=OuterRef("pk"))))
+    if district is not None:
+        towns = towns.filter(district=district)
+    return towns.order_by("name")
 
 
 def _alerts(loans, as_of: dt.date) -> dict:
@@ -112,41 +134,78 @@ def _alerts(loans, as_of: dt.date) -> dict:
             "counts": counts}
 
 
-def _stored_page(request, qs, name: str, expand):
+def _stored_page(request, qs, name: str, expand, count: int):
     """One page of stored rows (a Loan queryset joined to its clock, ordered in SQL), as the page's (loan, x) pairs."""
-    page = _page(request, qs, name)
+    page = _page(request, qs, name, count)
     page.object_list = [pair for loan in page.object_list for pair in expand(loan, loan.clock.to_clock())]
     return page
 
 
-def _stored_alerts(request, loans) -> dict:
-    """The alert page's lists from today's stored LoanClock rows: filtered, counted, sorted and paged in SQL,
-    a fixed number of queries whatever the number of loans (issue 16)."""
+def _stored_counts(loans, clocks=None) -> dict:
+    """Every count the alert page shows, from today's stored rows in one pass: loans per limitation status, the
+    lengths of the enforcement, guarantee and claim lists (in loans), the guarantors in the last two, and the
+    alerts whose deadline lacks a holiday schedule. clocks: the same loans' LoanClock rows when they can be chosen
+    by their own columns (`_scope_clocks`): then the count reads an index of the clocks alone, no loan."""
     from django.db.models import Count, Q, Sum
 
+    rows, p = (loans, "clock__") if clocks is None else (clocks, "")
+
+    def n(**condition):
+        # Each condition names a clock column, never NULL when it holds: the status column counts (it is indexed).
+        return Count(p + "status", filter=Q(**{p + k: v for k, v in condition.items()}))
+
+    found = rows.aggregate(
+        **{f"s_{code}": n(status=code) for code in STATUS_LABELS},
+        enforcement=n(enforcement_status__in=ALERT_GROUPS),
+        guarantee_loans=n(guarantee_alerts__gt=0), claim_loans=n(claim_alerts__gt=0),
+        g=Sum(p + "guarantee_alerts"), c=Sum(p + "claim_alerts"),
+        missing=n(status__in=ALERT_GROUPS, schedule_missing=True),
+    )
+    found["counts"] = {code: found.pop(f"s_{code}") or 0 for code in STATUS_LABELS}
+    return found
+
+
+def _scope_clocks(user, district, town):
+    """The stored clocks of `_alert_loans(visible, town)` chosen by the clock rows' own township and settled flag
+    when the person's scope is whole townships (`accounts.scope.township_scope`); else None (join the loans)."""
+    from npl.accounts.scope import township_scope
+    from npl.collection.models import LoanClock
+
+    where = township_scope(user)
+    if where is None:
+        return None
+    rows = LoanClock.objects.filter(**where, settled=False)
+    if district is not None:
+        rows = rows.filter(township__district=district)
+    return rows.filter(township=town) if town is not None else rows
+
+
+def _stored_alerts(request, loans, clocks=None) -> dict:
+    """The alert page's lists from today's stored LoanClock rows: counted in one query, filtered, sorted and paged in
+    SQL, a fixed number of queries whatever the number of loans (issue 16). clocks: see `_stored_counts`."""
     rows = loans.select_related("clock", "borrower", "township")
-    counts = {code: 0 for code in STATUS_LABELS}
-    for r in loans.order_by().values("clock__status").annotate(n=Count("pk")):
-        counts[r["clock__status"]] = r["n"]
-    people = loans.aggregate(g=Sum("clock__guarantee_alerts"), c=Sum("clock__claim_alerts"),
-                             missing=Count("pk", filter=Q(clock__status__in=ALERT_GROUPS, clock__schedule_missing=True)))
+    found = _stored_counts(loans, clocks)
+    counts = found["counts"]
     one = lambda loan, clock: [(loan, clock)]  # noqa: E731
     groups = {
-        code: _stored_page(request, rows.filter(clock__status=code).order_by("clock__deadline", "loan_no"), code, one)
+        code: _stored_page(request, rows.filter(clock__status=code).order_by("clock__deadline", "loan_no"), code, one,
+                           counts[code])
         for code in ALERT_GROUPS
     }
     enforcement = _stored_page(
         request, rows.filter(clock__enforcement_status__in=ALERT_GROUPS).order_by("clock__enforcement_deadline", "loan_no"),
-        "enforcement", one)
+        "enforcement", one, found["enforcement"])
     guarantees = _stored_page(
         request, rows.filter(clock__guarantee_alerts__gt=0).order_by("clock__guarantee_due", "loan_no"), "guarantees",
-        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if guarantee_alert(g)), key=lambda r: r[1].ends_on))
+        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if guarantee_alert(g)), key=lambda r: r[1].ends_on),
+        found["guarantee_loans"])
     claims = _stored_page(
         request, rows.filter(clock__claim_alerts__gt=0).order_by("clock__claim_due", "loan_no"), "guarantor_claims",
-        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if claim_alert(g)), key=lambda r: r[1].own_deadline))
-    guarantees.people, claims.people = people["g"] or 0, people["c"] or 0
+        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if claim_alert(g)), key=lambda r: r[1].own_deadline),
+        found["claim_loans"])
+    guarantees.people, claims.people = found["g"] or 0, found["c"] or 0
     return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims,
-            "counts": counts, "schedule_missing": people["missing"]}
+            "counts": counts, "schedule_missing": found["missing"]}
 
 
 def _stored_alert_lists(loans) -> dict:
@@ -191,7 +250,7 @@ def clock_alerts(request):
     if town is not None or whole:
         loans = _alert_loans(visible, town)
         if stored_for(as_of):  # today: the stored rows, filtered and paged in SQL
-            found = _stored_alerts(request, loans)
+            found = _stored_alerts(request, loans, _scope_clocks(request.user, district, town))
             pages = found
         else:  # another day: computed (every loan of the scope)
             found = _alerts(loans, as_of)

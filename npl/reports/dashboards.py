@@ -1,8 +1,9 @@
 """Home-page dashboards per role (reports.home calls these): every figure from Loan.objects.for_user(user).
 
-Heavy aggregates are read from the daily snapshots (township ranking, trend) or cached for a few minutes
-per scope and day (clock statuses: a few hundred ms over the demo's 3,000 loans); the category table is a
-single aggregate and is computed live.
+Heavy aggregates are read from the daily snapshots (township ranking, trend) or from today's stored derived rows
+(issue 16): the clocks at risk from `LoanClock` (which keeps each loan's balance), the nine categories from the
+`Membership` rows, both chosen by the rows' own township when the scope is whole townships. Before those rows
+answer for today (midnight to the sweep) the clocks are computed and cached a few minutes per scope and day.
 """
 import datetime as dt
 from collections import Counter
@@ -83,21 +84,43 @@ def _scope_key(user) -> str:
 
 
 def clock_counts(user, qs) -> list[dict]:
-    """[{status, label, count}] of the at-risk clock statuses over `qs` (the user's loans with a balance today)."""
-    from npl.collection.clocks import compute_clocks
+    """[{status, label, count}] of the at-risk clock statuses over `qs` (the user's loans: `Loan.objects.for_user(user)`)
+    with a balance today. Today's stored clocks are counted in one grouped query over their rows, which carry the
+    balance and the township (no loan joined for a township-shaped scope); before they answer for today (after
+    midnight, before the sweep) the clocks are computed, and cached a few minutes per scope and day."""
     from npl.collection.clocks.store import stored_for
 
     today = timezone.localdate()
-    key = f"reports:clocks:{_scope_key(user)}:{today.isoformat()}"
-    counts = cache.get(key)
-    if counts is None:
-        loans = with_balance(qs, today).filter(**{f"{BALANCE}__gt": 0})
-        if stored_for(today):  # today's stored clocks, counted in SQL (issue 16)
-            counts = {r["clock__status"]: r["n"] for r in loans.order_by().values("clock__status").annotate(n=Count("pk"))}
-        else:
-            counts = dict(Counter(clock.status for _, clock in compute_clocks(loans, today)))
-        cache.set(key, counts, CACHE_SECONDS)
+    if stored_for(today):
+        counts = stored_clock_counts(user, qs)
+    else:
+        key = f"reports:clocks:{_scope_key(user)}:{today.isoformat()}"
+        counts = cache.get(key)
+        if counts is None:
+            counts = computed_clock_counts(qs, today)
+            cache.set(key, counts, CACHE_SECONDS)
     return [{"status": s, "label": STATUS_LABELS[s], "count": counts.get(s, 0)} for s in AT_RISK]
+
+
+def stored_clock_counts(user, qs) -> dict[str, int]:
+    """status → loans of `qs` (the user's loans) with a balance today, for the at-risk statuses, from today's
+    stored `LoanClock` rows (issue 16: the balance expression over every loan was most of the district home)."""
+    from npl.accounts.scope import township_scope
+    from npl.collection.models import LoanClock
+
+    rows = LoanClock.objects.filter(status__in=AT_RISK, balance__gt=0)
+    where = township_scope(user)
+    rows = rows.filter(**where) if where is not None else rows.filter(loan__in=qs.order_by().values("pk"))
+    # COUNT(*): the partial index clock_status_town answers it alone (the rows are wide: their JSON).
+    return dict(rows.order_by().values_list("status").annotate(n=Count("*")))
+
+
+def computed_clock_counts(qs, day: dt.date) -> dict[str, int]:
+    """status → loans of `qs` with a balance on `day`, every status, each clock computed (any day)."""
+    from npl.collection.clocks import compute_clocks
+
+    loans = with_balance(qs, day).filter(**{f"{BALANCE}__gt": 0})
+    return dict(Counter(clock.status for _, clock in compute_clocks(loans, day)))
 
 
 def categories(user, township=None) -> list[dict]:

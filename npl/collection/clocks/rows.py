@@ -7,11 +7,14 @@ and the pages all read it, and it reads none of them.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from npl.collection.clocks.rules import Clock, GuaranteeClock, Step
 from npl.core import derived
+from npl.core.money import CENT
 from npl.core.workdays import Extension
 
+SETTLED = "settled"  # loans.choices.LoanStatus.SETTLED (this module reads no app's models)
 ALERTS = ("lapsed", "due_1m", "due_3m", "due_6m")
 GUARANTEE_ALERTS = ("due_1m", "due_3m", "due_6m")
 
@@ -96,13 +99,20 @@ def claim_alert(g: GuaranteeClock) -> bool:
     return g.own_status in ALERTS
 
 
+def cents(balance) -> Decimal | None:
+    """A balance as the database gave it (a float on SQLite) → Decimal 元 to the cent; None stays None."""
+    return None if balance is None else Decimal(balance).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def row_values(loan, clock: Clock, day: dt.date) -> dict:
-    """The LoanClock columns (all but the loan) for one loan's clock."""
+    """The LoanClock columns (all but the loan) for one loan's clock; `loan.balance`: its balance that day,
+    `loan.status`: its state (a settled loan is left off the alert page)."""
     lim, enf = clock.limitation, clock.enforcement
     warned = [g for g in clock.guarantees if guarantee_alert(g)]
     claims = [g for g in clock.guarantees if claim_alert(g)]
     return {
-        "township_id": loan.township_id, "branch_id": loan.branch_id, "day": day,
+        "township_id": loan.township_id, "branch_id": loan.branch_id, "day": day, "balance": cents(loan.balance),
+        "settled": loan.status == SETTLED,
         "status": clock.status, "deadline": clock.deadline, "nominal_deadline": lim.nominal if lim else None,
         "deadline_reason": lim.reason if lim else "", "basis": clock.basis,
         "schedule_missing": bool(lim and lim.schedule_missing), "needs_legal_review": clock.needs_legal_review,
@@ -116,7 +126,7 @@ def row_values(loan, clock: Clock, day: dt.date) -> dict:
 
 
 FIELDS = [
-    "township_id", "branch_id", "day", "status", "deadline", "nominal_deadline", "deadline_reason", "basis",
+    "township_id", "branch_id", "day", "balance", "settled", "status", "deadline", "nominal_deadline", "deadline_reason", "basis",
     "schedule_missing", "needs_legal_review", "enforcement_status", "enforcement_deadline",
     "enforcement_nominal_deadline", "enforcement_reason", "enforcement_schedule_missing", "guarantee_alerts",
     "guarantee_due", "claim_alerts", "claim_due", "data",

@@ -25,6 +25,7 @@ from npl.collection.clocks.rows import (  # noqa: F401  (store keeps offering th
 )
 from npl.core import derived
 from npl.core.bulk import insert_dicts, update_objects
+from npl.loans.balances import BALANCE
 
 CHUNK = 1000
 
@@ -32,14 +33,16 @@ CHUNK = 1000
 # --- computing ---------------------------------------------------------------------------------------
 
 
-# What the clocks read of a loan and its borrower: plain values (a Loan and a Borrower per row cost more than the rules).
-LOAN_FIELDS = ("pk", "maturity_date", "township_id", "branch_id", "borrower__id_hash")
+# What the clocks read of a loan and its borrower: plain values (a Loan and a Borrower per row cost more than the rules),
+# and its state and balance that day, stored beside the clock so the home pages count the live loans' clocks without computing it.
+LOAN_FIELDS = ("pk", "maturity_date", "township_id", "branch_id", "borrower__id_hash", "status", BALANCE)
 
 
 def _computed(ids: list[int], day: dt.date, calendar, *, every: bool = False) -> Iterator[tuple[int, dict]]:
     """(loan id, LoanClock columns) for these loans (sorted ids), CHUNK at a time. every: `ids` are all the
     loans there are, so a chunk is every loan between its first and last id (queried as a range)."""
     from npl.collection.clocks.gather import _chunk_clocks
+    from npl.loans.balances import with_balance
     from npl.loans.models import Loan
 
     for i in range(0, len(ids), CHUNK):
@@ -48,8 +51,9 @@ def _computed(ids: list[int], day: dt.date, calendar, *, every: bool = False) ->
         which = {"pk__range": span} if every else {"pk__in": chunk}
         loans = [
             SimpleNamespace(pk=pk, maturity_date=maturity, township_id=town, branch_id=branch,
-                            borrower=SimpleNamespace(id_hash=id_hash))
-            for pk, maturity, town, branch, id_hash in Loan.objects.filter(**which).order_by("pk").values_list(*LOAN_FIELDS)
+                            borrower=SimpleNamespace(id_hash=id_hash), status=status, balance=balance)
+            for pk, maturity, town, branch, id_hash, status, balance in with_balance(Loan.objects.filter(**which), day)
+            .order_by("pk").values_list(*LOAN_FIELDS)
         ]
         for loan, clock in _chunk_clocks(loans, day, full=True, details=True, calendar=calendar, span=span):
             yield loan.pk, row_values(loan, clock, day)
