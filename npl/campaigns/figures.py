@@ -53,14 +53,18 @@ def kpi_excluded_loan_ids(as_of: dt.date):
 
 
 def task_loans(campaign: Campaign, as_of: dt.date | None = None, *, township=None, user=None):
-    """The campaign's task loans on `as_of`, annotated with `balance` = their balance on the baseline."""
+    """The campaign's task loans on `as_of`, annotated with `balance` = their balance on the baseline: the stored
+    `TaskLoan` rows when they are the campaign's whole task (`Campaign.task_stored`), else computed."""
     as_of = as_of or timezone.localdate()
     qs = scoped_loans(township=township, user=user)
     if campaign.district_id:
         qs = qs.filter(township__district_id=campaign.district_id)
     if campaign.township_id:
         qs = qs.filter(township_id=campaign.township_id)
-    qs = with_balance(qs, campaign.baseline).filter(**{f"{BALANCE}__gt": 0})
+    if campaign.task_stored:  # the stored baseline balances (campaigns.derive): no balance computed per request
+        qs = qs.filter(campaign_tasks__campaign=campaign).annotate(**{BALANCE: F("campaign_tasks__balance")})
+    else:
+        qs = with_balance(qs, campaign.baseline).filter(**{f"{BALANCE}__gt": 0})
     return qs.exclude(pk__in=reduced_loan_ids(campaign, as_of)).exclude(pk__in=kpi_excluded_loan_ids(as_of))
 
 

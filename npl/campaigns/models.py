@@ -14,6 +14,9 @@ class Campaign(models.Model):
     ends_on = models.DateField("截止日期", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # What the stored `TaskLoan` rows were last computed for in full (`task_key()`): the figures read them only
+    # while it still matches (a campaign made another way, or whose baseline or scope changed, is computed).
+    task_stored_for = models.CharField("任务基数计算依据", max_length=60, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "清收行动"
@@ -23,6 +26,15 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def task_key(self) -> str:
+        """What the task's baseline balances depend on besides the loans' own data: the baseline and the scope."""
+        return f"{self.baseline.isoformat()}|{self.district_id or ''}|{self.township_id or ''}"
+
+    @property
+    def task_stored(self) -> bool:
+        """Whether the stored `TaskLoan` rows are this campaign's whole task at its baseline (`campaigns.derive`)."""
+        return self.task_stored_for == self.task_key()
 
 
 class TaskReduction(models.Model):
@@ -56,3 +68,21 @@ class TaskReduction(models.Model):
 
     def __str__(self):
         return f"{self.campaign} {self.loan_id}"
+
+
+class TaskLoan(models.Model):
+    """A loan of a campaign's task as stored derived state (issue 16): in the campaign's scope, with a balance
+    > 0 on the baseline day, and that balance. Kept by `campaigns.derive` (a snapshot or a confirmed repayment
+    dated on or before the baseline, imported later, changes it; so does a loan moving township); reductions
+    and 不计入考核 waivers depend on the as-of day and are applied by the figures when read."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_loans", verbose_name="清收行动")
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="campaign_tasks", verbose_name="贷款")
+    balance = models.DecimalField("基准日本金余额", max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收行动任务贷款"
+        constraints = [models.UniqueConstraint(fields=["campaign", "loan"], name="uniq_task_loan")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.loan_id}"
