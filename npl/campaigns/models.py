@@ -72,13 +72,29 @@ class TaskReduction(models.Model):
 
 class TaskLoan(models.Model):
     """A loan of a campaign's task as stored derived state (issue 16): in the campaign's scope, with a balance
-    > 0 on the baseline day, and that balance. Kept by `campaigns.derive` (a snapshot or a confirmed repayment
-    dated on or before the baseline, imported later, changes it; so does a loan moving township); reductions
-    and 不计入考核 waivers depend on the as-of day and are applied by the figures when read."""
+    > 0 on the baseline day, and that balance; its units as the loan has them now; and what its confirmed
+    repayments after the baseline add up to, whatever their day. Kept by `campaigns.derive` in the transaction
+    of every change of the loan (a snapshot or repayment imported or confirmed, a township or person moved).
+    Reductions and 不计入考核 waivers depend on the as-of day: the figures apply them when they read the rows."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_loans", verbose_name="清收行动")
     loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="campaign_tasks", verbose_name="贷款")
     balance = models.DecimalField("基准日本金余额", max_digits=18, decimal_places=2)
+    # The loan's units, so the figures group and scope the rows without joining the loans.
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    community = models.ForeignKey("org.Community", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name="社区/村")
+    responsible_person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                           related_name="+", verbose_name="责任人")
+    # Confirmed repayments after the baseline (any day up to now): the first with principal, and the sums.
+    first_collected_on = models.DateField("首次收回本金日期", null=True, blank=True)
+    collected_principal = models.DecimalField("已收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_interest = models.DecimalField("已收回利息", max_digits=18, decimal_places=2, default=0)
+    collected_cash = models.DecimalField("现金/转账收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_refinance = models.DecimalField("借新还旧收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_court = models.DecimalField("法院执行收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_collateral = models.DecimalField("抵押物处置收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_other = models.DecimalField("其他方式收回本金", max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "清收行动任务贷款"
@@ -86,3 +102,33 @@ class TaskLoan(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} {self.loan_id}"
+
+
+class TaskUnit(models.Model):
+    """The `TaskLoan` rows of one campaign and one unit (township, community, responsible person) added up, as
+    stored derived state (issue 16): the campaign page reads a district's or a township's figures from these few
+    rows. Kept with the rows by `campaigns.derive` (each change adds its difference); 0 stands for no community
+    or no person, so the unique key holds on every database."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_units", verbose_name="清收行动")
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    community_key = models.BigIntegerField("社区/村（0为未分）", default=0)
+    person_key = models.BigIntegerField("责任人（0为未分配）", default=0)
+    task_count = models.IntegerField("任务笔数", default=0)
+    task_amount = models.DecimalField("任务金额", max_digits=18, decimal_places=2, default=0)
+    collected_count = models.IntegerField("收回本金笔数", default=0)
+    collected_principal = models.DecimalField("已收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_interest = models.DecimalField("已收回利息", max_digits=18, decimal_places=2, default=0)
+    collected_cash = models.DecimalField("现金/转账收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_refinance = models.DecimalField("借新还旧收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_court = models.DecimalField("法院执行收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_collateral = models.DecimalField("抵押物处置收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_other = models.DecimalField("其他方式收回本金", max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收行动任务汇总"
+        constraints = [models.UniqueConstraint(fields=["campaign", "township", "community_key", "person_key"],
+                                               name="uniq_task_unit")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.township_id}/{self.community_key}/{self.person_key}"
