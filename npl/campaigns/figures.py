@@ -22,6 +22,7 @@ from npl.campaigns.models import Campaign, TaskLoan, TaskReduction, TaskUnit
 from npl.categories.reports import scoped_loans
 from npl.collection.choices import Channel
 from npl.collection.models import Repayment
+from npl.core.bulk import IN_CHUNK
 from npl.core.money import fmt_yuan, percent
 from npl.loans.balances import BALANCE, aggregate_over, col, fenced_sql, from_cents, run_sql, sum_cents, with_balance
 from npl.org.models import District
@@ -199,9 +200,9 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
         rows = rows.filter(township_id=campaign.township_id)
     if township is not None:
         rows = rows.filter(township_id=township.pk)
-    excluded = Q(loan_id__in=reduced_loan_ids(campaign, as_of)) | Q(loan_id__in=kpi_excluded_loan_ids(as_of))
     if scope is None:
-        return _add_rows(rows.exclude(excluded), as_of, fields)
+        rows = rows.exclude(loan_id__in=reduced_loan_ids(campaign, as_of)).exclude(loan_id__in=kpi_excluded_loan_ids(as_of))
+        return _add_rows(rows, as_of, fields)
     units = TaskUnit.objects.filter(campaign=campaign).filter(_as_units(scope))
     if campaign.district_id:
         units = units.filter(township__district_id=campaign.district_id)
@@ -217,9 +218,13 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
         unit = out.setdefault(tuple(k or None for k in r[: len(keys)]), dict.fromkeys(PARTS, 0))
         for part, value in zip(PARTS, r[len(keys):]):
             unit[part] += value if part in ("n", "cn") else Decimal(value) * 100
-    for key, values in _add_rows(rows.filter(excluded), as_of, fields).items():  # the loans out of the task by then
-        for part in PARTS:
-            out[key][part] -= values.get(part) or 0
+    # The loans out of the task by then (few: reductions, waivers): their own rows, found by id.
+    gone = sorted(set(reduced_loan_ids(campaign, as_of).values_list("loan_id", flat=True))
+                  | set(kpi_excluded_loan_ids(as_of).values_list("loan_id", flat=True)))
+    for start in range(0, len(gone), IN_CHUNK):
+        for key, values in _add_rows(rows.filter(loan_id__ids=gone[start : start + IN_CHUNK]), as_of, fields).items():
+            for part in PARTS:
+                out[key][part] -= values.get(part) or 0
     return {key: values for key, values in out.items() if values["n"]}
 
 
