@@ -127,7 +127,7 @@ def breakdowns(campaign: Campaign, as_of: dt.date | None = None, groups=(None,),
 
 def _by_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, township, user) -> dict[tuple, dict]:
     """(the values of `fields`) → the task's count and cents, the collected count and cents, per channel too."""
-    if reads_stored_sums(campaign, as_of):
+    if campaign.task_stored:
         return _stored_units(campaign, as_of, fields, township=township, user=user)
     task = task_loans(campaign, as_of, township=township, user=user)
     names = [f"g{i}" for i in range(len(fields))] or ["g0"]
@@ -158,9 +158,9 @@ FROM ({rep_sql}) r JOIN task ON task.{pk} = {loan_id} GROUP BY {g}"""
 
 
 def reads_stored_sums(campaign: Campaign, as_of: dt.date) -> bool:
-    """Whether the stored rows' repayment sums are the collected figures on `as_of`: the campaign's task is stored
-    and no confirmed repayment is dated after `as_of` (today, and any day since the last repayment). Other days
-    take the stored baseline balances and add the repayments of the period."""
+    """Whether the stored rows' repayment sums are the collected figures on `as_of` as they stand: the campaign's
+    task is stored and no confirmed repayment is dated after `as_of` (today, and any day since the last
+    repayment). On other days the repayments dated after `as_of` are taken off them (`_later`)."""
     return campaign.task_stored and not Repayment.objects.filter(confirmed=True, paid_on__gt=as_of).exists()
 
 
@@ -188,9 +188,10 @@ def _unit_scope(user) -> Q | None:
 
 
 def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, township, user) -> dict[tuple, dict]:
-    """`_by_units` from the stored rows alone (`reads_stored_sums`): no balance computed, no repayment read. A scope
-    of whole units adds up the units' `TaskUnit` sums, less the task loans reduced or waived by `as_of`; any other
-    scope (a branch, a liaison's loans) adds up its `TaskLoan` rows."""
+    """`_by_units` from the stored rows (the campaign's task is stored): no balance computed. A scope of whole units
+    adds up the units' `TaskUnit` sums less the rows of the task loans reduced or waived by `as_of`; any other scope
+    (a branch, a liaison's loans) adds up its `TaskLoan` rows but those. Both then take off what was repaid after
+    `as_of` (`_later`: nothing to read on a day after which no confirmed repayment is dated, today)."""
     rows = TaskLoan.objects.filter(campaign=campaign)
     scope = _unit_scope(user)
     rows = rows.filter(scope) if scope is not None else rows.filter(loan_id__in=scoped_loans(user=user).values("pk"))
@@ -200,9 +201,27 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
         rows = rows.filter(township_id=campaign.township_id)
     if township is not None:
         rows = rows.filter(township_id=township.pk)
+    # The loans out of the task by then (few: reductions, waivers), by id.
+    gone = sorted(set(reduced_loan_ids(campaign, as_of).values_list("loan_id", flat=True))
+                  | set(kpi_excluded_loan_ids(as_of).values_list("loan_id", flat=True)))
+    kept = rows.exclude(loan_id__ids=gone) if gone else rows
     if scope is None:
-        rows = rows.exclude(loan_id__in=reduced_loan_ids(campaign, as_of)).exclude(loan_id__in=kpi_excluded_loan_ids(as_of))
-        return _add_rows(rows, as_of, fields)
+        out = _add_rows(kept, fields)
+    else:
+        out = _unit_sums(campaign, scope, fields, township)
+        for start in range(0, len(gone), IN_CHUNK):
+            for key, values in _add_rows(rows.filter(loan_id__ids=gone[start : start + IN_CHUNK]), fields).items():
+                for part in PARTS:
+                    out.setdefault(key, dict.fromkeys(PARTS, 0))[part] -= values.get(part) or 0
+    if not reads_stored_sums(campaign, as_of):
+        for key, values in _later(campaign, kept, as_of, fields).items():
+            for part in PARTS:
+                out.setdefault(key, dict.fromkeys(PARTS, 0))[part] -= values.get(part) or 0
+    return {key: values for key, values in out.items() if values["n"]}
+
+
+def _unit_sums(campaign: Campaign, scope: Q, fields: list[str], township) -> dict[tuple, dict]:
+    """The `TaskUnit` sums of the units in scope, grouped by `fields`, in `_by_units`' shape."""
     units = TaskUnit.objects.filter(campaign=campaign).filter(_as_units(scope))
     if campaign.district_id:
         units = units.filter(township__district_id=campaign.district_id)
@@ -218,14 +237,26 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
         unit = out.setdefault(tuple(k or None for k in r[: len(keys)]), dict.fromkeys(PARTS, 0))
         for part, value in zip(PARTS, r[len(keys):]):
             unit[part] += value if part in ("n", "cn") else Decimal(value) * 100
-    # The loans out of the task by then (few: reductions, waivers): their own rows, found by id.
-    gone = sorted(set(reduced_loan_ids(campaign, as_of).values_list("loan_id", flat=True))
-                  | set(kpi_excluded_loan_ids(as_of).values_list("loan_id", flat=True)))
-    for start in range(0, len(gone), IN_CHUNK):
-        for key, values in _add_rows(rows.filter(loan_id__ids=gone[start : start + IN_CHUNK]), as_of, fields).items():
-            for part in PARTS:
-                out[key][part] -= values.get(part) or 0
-    return {key: values for key, values in out.items() if values["n"]}
+    return out
+
+
+def _later(campaign: Campaign, rows, as_of: dt.date, fields: list[str]) -> dict[tuple, dict]:
+    """What the stored sums of these TaskLoan rows hold that `as_of`'s figures do not: the confirmed repayments
+    dated after it (and after the baseline), and a collected loan for each row whose first principal came after it."""
+    names = [f"g{i}" for i in range(len(fields))]
+    keys = {name: F(f) for name, f in zip(names, fields)}
+    cut = max(as_of, campaign.baseline)
+    reps = rows.filter(loan__repayments__confirmed=True, loan__repayments__paid_on__gt=cut).annotate(
+        **keys, p=F("loan__repayments__principal"), i=F("loan__repayments__interest"), ch=F("loan__repayments__channel"))
+    selects = {"ca": sum_cents(col("p")), "ci": sum_cents(col("i")),
+               **{f"c_{c.value}": sum_cents(f"CASE WHEN {col('ch')} = '{c.value}' THEN {col('p')} END") for c in Channel}}
+    out: dict[tuple, dict] = {}
+    for r in aggregate_over(reps.values(*names, "p", "i", "ch"), selects, group_by=names):
+        out[tuple(r[n] for n in names)] = {part: r.get(part) or 0 for part in PARTS}
+    late = rows.filter(first_collected_on__gt=as_of).annotate(**keys).values(*names)
+    for r in aggregate_over(late, {"cn": "COUNT(*)"}, group_by=names):
+        out.setdefault(tuple(r[n] for n in names), dict.fromkeys(PARTS, 0))["cn"] = r["cn"]
+    return out
 
 
 # TaskLoan's unit fields → TaskUnit's (0 for none there).
@@ -245,11 +276,11 @@ def _as_units(scope: Q) -> Q:
     return out
 
 
-def _add_rows(rows, as_of: dt.date, fields: list[str]) -> dict[tuple, dict]:
-    """One aggregate of these TaskLoan rows, grouped by `fields`: `_by_units`' shape."""
+def _add_rows(rows, fields: list[str]) -> dict[tuple, dict]:
+    """One aggregate of these TaskLoan rows as they stand (as `TaskUnit` adds them up), grouped by `fields`."""
     names = [f"g{i}" for i in range(len(fields))]
     keys = {name: F(f) for name, f in zip(names, fields)}
-    flag = Case(When(first_collected_on__lte=as_of, then=Value(1)), default=Value(0), output_field=IntegerField())
+    flag = Case(When(first_collected_on__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
     channels = {f"c_{c.value}": f"collected_{c.value}" for c in Channel}
     inner = rows.annotate(**keys, flag=flag).values(*names, "balance", "flag", "collected_principal", "collected_interest",
                                                     *channels.values())
