@@ -100,10 +100,11 @@ PARTS = ("n", "a", "cn", "ca", "ci", *(f"c_{c.value}" for c in Channel))  # the 
 
 
 def breakdowns(campaign: Campaign, as_of: dt.date | None = None, groups=(None,), *, township=None, user=None) -> dict:
-    """group → campaign_figures(…, group=group) for each of `groups`, from ONE statement: the task loans (with
-    their baseline balances) are computed once, as a CTE, both the task and the collected figures (their
-    repayments in the period) are taken from it grouped by every field the groups name together, and each
-    group's figures are those rows added up (every task loan is in exactly one unit of each grouping)."""
+    """group → campaign_figures(…, group=group) for each of `groups`, read once grouped by every field the groups
+    name together, each group's figures those rows added up (every task loan is in exactly one unit of each
+    grouping). Read from the stored rows when the campaign's task is stored (`_stored_units`), else from ONE
+    statement: the task loans with their baseline balances computed once, as a CTE, and their repayments in the
+    period joined to it."""
     as_of = as_of or timezone.localdate()
     fields = list(dict.fromkeys(GROUPS[g] for g in groups if g))
     raw = _by_units(campaign, as_of, fields, township=township, user=user)
