@@ -14,6 +14,9 @@ class Campaign(models.Model):
     ends_on = models.DateField("截止日期", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # What the stored `TaskLoan` rows were last computed for in full (`task_key()`): the figures read them only
+    # while it still matches (a campaign made another way, or whose baseline or scope changed, is computed).
+    task_stored_for = models.CharField("任务基数计算依据", max_length=60, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "清收行动"
@@ -23,6 +26,15 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def task_key(self) -> str:
+        """What the task's baseline balances depend on besides the loans' own data: the baseline and the scope."""
+        return f"{self.baseline.isoformat()}|{self.district_id or ''}|{self.township_id or ''}"
+
+    @property
+    def task_stored(self) -> bool:
+        """Whether the stored `TaskLoan` rows are this campaign's whole task at its baseline (`campaigns.derive`)."""
+        return self.task_stored_for == self.task_key()
 
 
 class TaskReduction(models.Model):
@@ -56,3 +68,67 @@ class TaskReduction(models.Model):
 
     def __str__(self):
         return f"{self.campaign} {self.loan_id}"
+
+
+class TaskLoan(models.Model):
+    """A loan of a campaign's task as stored derived state (issue 16): in the campaign's scope, with a balance
+    > 0 on the baseline day, and that balance; its units as the loan has them now; and what its confirmed
+    repayments after the baseline add up to, whatever their day. Kept by `campaigns.derive` in the transaction
+    of every change of the loan (a snapshot or repayment imported or confirmed, a township or person moved).
+    Reductions and 不计入考核 waivers depend on the as-of day: the figures apply them when they read the rows."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_loans", verbose_name="清收行动")
+    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="campaign_tasks", verbose_name="贷款")
+    balance = models.DecimalField("基准日本金余额", max_digits=18, decimal_places=2)
+    # The loan's units, so the figures group and scope the rows without joining the loans.
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    community = models.ForeignKey("org.Community", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name="社区/村")
+    responsible_person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                           related_name="+", verbose_name="责任人")
+    # Confirmed repayments after the baseline (any day up to now): the first with principal, and the sums.
+    first_collected_on = models.DateField("首次收回本金日期", null=True, blank=True)
+    collected_principal = models.DecimalField("已收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_interest = models.DecimalField("已收回利息", max_digits=18, decimal_places=2, default=0)
+    collected_cash = models.DecimalField("现金/转账收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_refinance = models.DecimalField("借新还旧收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_court = models.DecimalField("法院执行收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_collateral = models.DecimalField("抵押物处置收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_other = models.DecimalField("其他方式收回本金", max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收行动任务贷款"
+        constraints = [models.UniqueConstraint(fields=["campaign", "loan"], name="uniq_task_loan")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.loan_id}"
+
+
+class TaskUnit(models.Model):
+    """The `TaskLoan` rows of one campaign and one unit (township, community, responsible person) added up, as
+    stored derived state (issue 16): the campaign page reads a district's or a township's figures from these few
+    rows. Kept with the rows by `campaigns.derive` (each change adds its difference); 0 stands for no community
+    or no person, so the unique key holds on every database."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="task_units", verbose_name="清收行动")
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    community_key = models.BigIntegerField("社区/村（0为未分）", default=0)
+    person_key = models.BigIntegerField("责任人（0为未分配）", default=0)
+    task_count = models.IntegerField("任务笔数", default=0)
+    task_amount = models.DecimalField("任务金额", max_digits=18, decimal_places=2, default=0)
+    collected_count = models.IntegerField("收回本金笔数", default=0)
+    collected_principal = models.DecimalField("已收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_interest = models.DecimalField("已收回利息", max_digits=18, decimal_places=2, default=0)
+    collected_cash = models.DecimalField("现金/转账收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_refinance = models.DecimalField("借新还旧收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_court = models.DecimalField("法院执行收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_collateral = models.DecimalField("抵押物处置收回本金", max_digits=18, decimal_places=2, default=0)
+    collected_other = models.DecimalField("其他方式收回本金", max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "清收行动任务汇总"
+        constraints = [models.UniqueConstraint(fields=["campaign", "township", "community_key", "person_key"],
+                                               name="uniq_task_unit")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.township_id}/{self.community_key}/{self.person_key}"

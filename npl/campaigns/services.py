@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from npl.accounts.choices import Role
+from npl.campaigns import derive
 from npl.campaigns.models import Campaign, TaskReduction
 from npl.loans.balances import BALANCE, with_balance
 from npl.loans.choices import EventKind
@@ -29,8 +30,10 @@ def create_campaign(name: str, baseline: dt.date, *, township=None, ends_on=None
         raise ValidationError(f"清收行动“{name}”已存在")
     if ends_on is not None and ends_on < baseline:
         raise ValidationError("截止日期早于基准日")
-    return Campaign.objects.create(name=name, baseline=baseline, township=township, district=district, ends_on=ends_on,
-                                   created_by=user)
+    campaign = Campaign.objects.create(name=name, baseline=baseline, township=township, district=district, ends_on=ends_on,
+                                       created_by=user)
+    derive.store([campaign], None)  # its task at the baseline, stored once: the figures read it (issue 16)
+    return campaign
 
 
 def _district_of(township, user):

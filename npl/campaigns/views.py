@@ -10,7 +10,7 @@ from npl.accounts.choices import Role
 from npl.accounts.models import User
 from npl.campaigns import services
 from npl.campaigns.access import require_follower, require_township_in_campaign, visible_campaigns
-from npl.campaigns.figures import campaign_figures
+from npl.campaigns.figures import breakdowns, campaign_figures
 from npl.campaigns.forms import CampaignForm, DecisionForm, ReductionForm
 from npl.campaigns.models import TaskReduction
 from npl.categories.access import report_scope
@@ -36,9 +36,9 @@ def _names(group: str, keys) -> dict:
     return names
 
 
-def ranked_rows(campaign, day, group, *, township, user):
+def ranked_rows(campaign, day, group, *, township, user, figs=None):
     """(name, figures) per unit of `group`, best recovery rate first (ties: larger task first)."""
-    figs = campaign_figures(campaign, day, township=township, user=user, group=group)
+    figs = campaign_figures(campaign, day, township=township, user=user, group=group) if figs is None else figs
     names = _names(group, figs)
     rows = [(names.get(k, str(k)), f, k) for k, f in figs.items()]
     rows.sort(key=lambda r: (-r[1]["recovery_rate"], -r[1]["task_amount"], r[0]))
@@ -102,8 +102,9 @@ def campaign_detail(request, pk: int):
         messages.error(request, scope.date_error)
     options = breakdowns_for(request.user, scope)
     group = request.GET.get("by") if request.GET.get("by") in options else options[0]
-    total = campaign_figures(campaign, scope.day, township=scope.township, user=request.user)[None]
-    rows = ranked_rows(campaign, scope.day, group, township=scope.township, user=request.user)
+    figs = breakdowns(campaign, scope.day, (None, group), township=scope.township, user=request.user)  # one statement
+    total = figs[None][None]
+    rows = ranked_rows(campaign, scope.day, group, township=scope.township, user=request.user, figs=figs[group])
     towns = Township.objects.filter(district_id=campaign.district_id) if scope.can_choose_township and not campaign.township_id else []
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "scope": scope, "total": total, "rows": rows, "group": group,

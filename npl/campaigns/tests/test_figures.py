@@ -115,3 +115,25 @@ def test_figures_split_per_township_community_and_responsible_person(make_loan, 
     by_person = campaign_figures(campaign, AS_OF, group="responsible_person")
     assert by_person[person.pk]["collected_amount"] == Decimal("500.00")
     assert summary(campaign, AS_OF, township=other_town)["task_amount"] == "5000.00"
+
+
+def test_every_breakdown_from_one_statement_equals_each_asked_alone(make_loan, campaign, town, other_town):
+    from npl.campaigns.figures import GROUPS, breakdowns
+
+    east = testing.community(town, "东村")
+    person = testing.user("zhang", Role.COLLECTOR, town=town)
+    a = make_loan("L1", "1000.00", community=east, collector=person)
+    b = make_loan("L2", "3000.00", community=east)
+    c = make_loan("L3", "5000.00", in_town=other_town, collector=person)
+    repay(a, dt.date(2026, 4, 1), "500.00", interest="5.00")
+    repay(a, dt.date(2026, 4, 2), "100.00", channel="court")
+    repay(b, dt.date(2026, 5, 1), "0.00", interest="7.00")
+    repay(c, dt.date(2026, 6, 1), "2500.00")
+
+    together = breakdowns(campaign, AS_OF, tuple(GROUPS))
+
+    for group in GROUPS:
+        assert together[group] == campaign_figures(campaign, AS_OF, group=group), group
+    total = together[None][None]
+    assert (total["task_count"], total["collected_count"], total["collected_amount"]) == (3, 2, Decimal("3100.00"))
+    assert total["interest_collected"] == Decimal("12.00") and total["recovery_rate"] == Decimal("34.44")
