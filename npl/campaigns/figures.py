@@ -196,12 +196,7 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
     rows = TaskLoan.objects.filter(campaign=campaign)
     scope = _unit_scope(user)
     rows = rows.filter(scope) if scope is not None else rows.filter(loan_id__in=scoped_loans(user=user).values("pk"))
-    if campaign.district_id:
-        rows = rows.filter(township__district_id=campaign.district_id)
-    if campaign.township_id:
-        rows = rows.filter(township_id=campaign.township_id)
-    if township is not None:
-        rows = rows.filter(township_id=township.pk)
+    rows = _within(rows, campaign, township)
     # The loans out of the task by then (few: reductions, waivers), by id.
     gone = sorted(set(reduced_loan_ids(campaign, as_of).values_list("loan_id", flat=True))
                   | set(kpi_excluded_loan_ids(as_of).values_list("loan_id", flat=True)))
@@ -211,25 +206,34 @@ def _stored_units(campaign: Campaign, as_of: dt.date, fields: list[str], *, town
     else:
         out = _unit_sums(campaign, scope, fields, township)
         for start in range(0, len(gone), IN_CHUNK):
-            for key, values in _add_rows(rows.filter(loan_id__ids=gone[start : start + IN_CHUNK]), fields).items():
-                for part in PARTS:
-                    out.setdefault(key, dict.fromkeys(PARTS, 0))[part] -= values.get(part) or 0
+            _take_off(out, _add_rows(rows.filter(loan_id__ids=gone[start : start + IN_CHUNK]), fields))
     if not reads_stored_sums(campaign, as_of):
-        for key, values in _later(campaign, kept, as_of, fields).items():
-            for part in PARTS:
-                out.setdefault(key, dict.fromkeys(PARTS, 0))[part] -= values.get(part) or 0
+        _take_off(out, _later(campaign, kept, as_of, fields))
     return {key: values for key, values in out.items() if values["n"]}
+
+
+def _within(rows, campaign: Campaign, township):
+    """Stored rows (`TaskLoan` or `TaskUnit`, both naming a township) of the campaign's district and township and
+    of the township asked for."""
+    if campaign.district_id:
+        rows = rows.filter(township__district_id=campaign.district_id)
+    if campaign.township_id:
+        rows = rows.filter(township_id=campaign.township_id)
+    if township is not None:
+        rows = rows.filter(township_id=township.pk)
+    return rows
+
+
+def _take_off(out: dict[tuple, dict], minus: dict[tuple, dict]) -> None:
+    """Subtract each key's figures of `minus` from `out` (a key `out` lacks starts at 0)."""
+    for key, values in minus.items():
+        for part in PARTS:
+            out.setdefault(key, dict.fromkeys(PARTS, 0))[part] -= values.get(part) or 0
 
 
 def _unit_sums(campaign: Campaign, scope: Q, fields: list[str], township) -> dict[tuple, dict]:
     """The `TaskUnit` sums of the units in scope, grouped by `fields`, in `_by_units`' shape."""
-    units = TaskUnit.objects.filter(campaign=campaign).filter(_as_units(scope))
-    if campaign.district_id:
-        units = units.filter(township__district_id=campaign.district_id)
-    if campaign.township_id:
-        units = units.filter(township_id=campaign.township_id)
-    if township is not None:
-        units = units.filter(township_id=township.pk)
+    units = _within(TaskUnit.objects.filter(campaign=campaign).filter(_as_units(scope)), campaign, township)
     keys = [UNIT_KEYS[f] for f in fields]
     sums = ("task_count", "task_amount", "collected_count", "collected_principal", "collected_interest",
             *(f"collected_{c.value}" for c in Channel))
