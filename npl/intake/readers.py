@@ -16,6 +16,8 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,9 +43,29 @@ DEFAULT_LIMITS = {"NPL_IMPORT_MAX_FILE_MB": 50, "NPL_IMPORT_MAX_UNPACKED_MB": 30
                   "NPL_IMPORT_MAX_ROWS": 300_000}
 
 
+# Set within `own_files()`: the files imported there were written by this installation itself.
+_OWN_FILES: ContextVar[bool] = ContextVar("npl_intake_own_files", default=False)
+
+
 def limit(name: str) -> int:
-    """An upload limit from settings (with its safe default)."""
+    """An upload limit from settings (with its safe default); none within `own_files()`."""
+    if _OWN_FILES.get():
+        return 2**62
     return int(getattr(settings, name, DEFAULT_LIMITS[name]))
+
+
+@contextmanager
+def own_files():
+    """Import files this installation wrote itself (the demo's generated files) without the upload limits.
+
+    The limits guard against files from outside: a zip bomb, a runaway export. A demo district of a million loans
+    writes a 118 MB bank file of a million rows, over the default 50 MB and 300,000 rows; refusing it would only
+    say that the demo cannot load the size it was asked for. Every other check (file kind, header, rows) stays."""
+    token = _OWN_FILES.set(True)
+    try:
+        yield
+    finally:
+        _OWN_FILES.reset(token)
 
 
 # -- what a file really is -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 import xlsxwriter
 
 from npl.intake.models import ColumnMapping
+from npl.intake.readers import own_files
 from npl.intake.tests.sheets import LOAN_HEADER, loan_row, write_csv, write_xls, write_xlsx
 from npl.loans.models import Loan
 
@@ -521,6 +522,18 @@ def test_unpacked_size_file_size_and_rows_have_limits_in_settings(tmp_path, npl_
     assert code == 2 and "超过上限 2 行" in err and not Loan.objects.exists()
     settings.NPL_IMPORT_MAX_FILE_MB = 0
     code, _, err = npl_import("loans", tmp_path / "rows.xlsx", *AS_OF)
+    assert code == 2 and "文件过大" in err
+
+
+def test_files_the_installation_wrote_itself_are_read_past_the_upload_limits(tmp_path, npl_import, ids, settings):
+    # The demo's own generated files (a million-loan bank file is 118 MB): the limits guard against files from outside.
+    settings.NPL_IMPORT_MAX_ROWS, settings.NPL_IMPORT_MAX_FILE_MB = 2, 0
+    path = write_xlsx(tmp_path / "rows.xlsx", loans_sheet(ids, YUAN))
+    with own_files():
+        code, report, err = npl_import("loans", path, *AS_OF)
+    assert code == 0, err
+    assert report["created"] == len(YUAN) == Loan.objects.count()
+    code, _, err = npl_import("loans", path, *AS_OF)  # outside the block the limits hold again
     assert code == 2 and "文件过大" in err
 
 
