@@ -121,6 +121,30 @@ def test_update_objects_writes_only_the_named_columns_by_id():
     assert bulk.values_by(Loan, "loan_no", ["U1", "U2", "U3"], "id") == {"U1": one.pk, "U2": two.pk}
 
 
+@pytest.mark.django_db
+@pytest.mark.derived_unchecked("writes chosen values into a stored clock: the test is of the writer, not the clock")
+def test_update_objects_keeps_every_kind_of_value_as_given_and_the_last_of_an_object_given_twice():
+    from npl.collection.models import LoanClock
+
+    town = testing.township()
+    branch = testing.branch(town=town)
+    loan = testing.loan("U1", testing.borrower(1), town, branch, balance="500.00")
+    clock, _ = LoanClock.objects.update_or_create(
+        loan=loan, defaults={"township": town, "branch": branch, "day": dt.date(2026, 1, 1), "status": "ok",
+                             "basis": "maturity", "deadline": dt.date(2028, 1, 1), "data": {}})
+    text = "O'Brien \"引号\" \\ 反斜杠 %s {}"
+    data = {"trail": [{"note": text, "day": "2026-05-01", "amount": "12.30"}], "ratio": 0.1, "none": None}
+    fields = ["balance", "settled", "deadline", "deadline_reason", "guarantee_alerts", "data"]
+    first = type("C", (), {"pk": clock.pk, "balance": Decimal("1.00"), "settled": False, "deadline": dt.date(2030, 1, 1),
+                           "deadline_reason": "x", "guarantee_alerts": 1, "data": {}})()
+    last = type("C", (), {"pk": clock.pk, "balance": Decimal("1234567.89"), "settled": True, "deadline": None,
+                          "deadline_reason": text, "guarantee_alerts": 3, "data": data})()
+    bulk.update_objects(LoanClock, [first, last], fields)
+    clock.refresh_from_db()
+    assert [getattr(clock, f) for f in fields] == [Decimal("1234567.89"), True, None, text, 3, data]
+    assert (clock.status, clock.day) == ("ok", dt.date(2026, 1, 1))  # columns not named are left as they were
+
+
 def test_pinyin_keys_of_names_sharing_a_surname_or_a_given_name_stay_each_names_own():
     from npl.loans.search import pinyin_keys
 
