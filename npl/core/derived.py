@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from npl.core import heap
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -259,7 +261,8 @@ def _refresh_one(d: Deriver, ids: set[int] | None, day: dt.date) -> int:
     import) covers every loan, so the rows become complete; a full one marks them complete for `day`."""
     if ids is not None and complete_on(d.name) is None:
         ids = None
-    n = d.refresh(None if ids is None else set(ids), day)
+    with heap.settled():  # the loans' facts of a bulk refresh: see core.heap
+        n = d.refresh(None if ids is None else set(ids), day)
     if ids is None:
         _mark_complete(d.name, day)
     return n
@@ -318,10 +321,11 @@ def check(*, only: Iterable[str] | None = None, day: dt.date | None = None, limi
     for d in derivers(only):
         started = time.perf_counter()
         n, shown = 0, []
-        for diff in d.differences(day):
-            n += 1
-            if len(shown) < limit:
-                shown.append(diff)
+        with heap.settled():
+            for diff in d.differences(day):
+                n += 1
+                if len(shown) < limit:
+                    shown.append(diff)
         counts[d.name], examples[d.name] = n, shown
         seconds[d.name] = time.perf_counter() - started
     return CheckResult(day=day, counts=counts, examples=examples, seconds=seconds)

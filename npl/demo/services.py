@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from npl.accounts.choices import DISTRICT_TIER, Role
 from npl.accounts.models import User
-from npl.core import bulk, derived
+from npl.core import bulk, derived, heap
 from npl.core.models import Setting
 from npl.demo.generate import BASELINE, SEED, DemoDistrict, build_district, stream_demo_files
 from npl.demo.users import DemoUser, demo_users, lead_branch_name
@@ -215,8 +215,16 @@ def _already_imported(kind: str, sub_kind: str | None, digest: str) -> bool:
     ).exists()
 
 
-def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, end: dt.date | None = None,
-              out=None, seat: District | None = None, prefix: str = "", loan_prefix: str = "8103", train: bool = True) -> dict:
+def load_demo(**options) -> dict:
+    """Write the demo files to a temporary folder and import them; return each import's report by file name
+    (`_load_demo`). The generated district stays in memory to the end, millions of objects: Python's collector
+    leaves them alone (`core.heap`)."""
+    with heap.settled():
+        return _load_demo(**options)
+
+
+def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELINE, end: dt.date | None = None,
+               out=None, seat: District | None = None, prefix: str = "", loan_prefix: str = "8103", train: bool = True) -> dict:
     """Write the demo files to a temporary folder and import them; return each import's report by file name.
 
     The history runs to `end` (default `history_end()`: the day before the first load), so the demo's weeks
@@ -231,6 +239,7 @@ def load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASELI
     with tempfile.TemporaryDirectory(prefix="npl-demo-") as tmp:
         plan = build_district(loans=loans, seed=seed, baseline=baseline, district_name=district_name, end=end,
                               loan_prefix=loan_prefix)
+        heap.settle_now()
         say(f"  生成演示数据：贷款{len(plan.loans)}笔，名单{sum(len(r) for r in plan.rosters.values())}人次，"
             f"还款流水{len(plan.repayments)}条，催收记录{len(plan.actions)}条，模拟历史 {plan.history_from} 至 {plan.history_end}")
         _keep_history_end(end)
