@@ -339,3 +339,34 @@ class LoanClock(models.Model):
         from npl.collection.clocks.rows import from_data
 
         return from_data(self.data)
+
+
+class ClockTotal(models.Model):
+    """法律时效合计: how many stored clocks (and their guarantors in the two guarantor lists) per township and per
+    what the alert page and the home pages count by — settled, a balance today, limitation status, an enforcement
+    alert, guarantee and claim alerts, a missing holiday schedule.
+
+    Kept by database triggers on the clock rows (`collection.clocks.totals`, written by `core.totals`) in the
+    transaction of the statement that writes them, so the counts read a few rows, not every loan's clock (issue 16).
+    Never written by the application; `npl derive --check` recounts them."""
+
+    township = models.ForeignKey("org.Township", on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    settled = models.BooleanField("已结清")
+    live = models.BooleanField("当日本金余额大于零")
+    status = models.CharField("诉讼时效状态", max_length=20)
+    enforcement_alert = models.BooleanField("申请执行期限预警")
+    guarantee_alert = models.BooleanField("保证期间预警")
+    claim_alert = models.BooleanField("保证人诉讼时效预警")
+    schedule_missing = models.BooleanField("节假日安排缺失")
+    loans = models.BigIntegerField("笔数", default=0)
+    guarantors = models.BigIntegerField("保证期间预警人数", default=0)
+    claims = models.BigIntegerField("保证人诉讼时效预警人数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法律时效合计"
+        constraints = [models.UniqueConstraint(
+            fields=["township", "settled", "live", "status", "enforcement_alert", "guarantee_alert", "claim_alert",
+                    "schedule_missing"], name="uniq_clock_total_key")]
+
+    def __str__(self):
+        return f"{self.township_id}/{self.status}: {self.loans}"

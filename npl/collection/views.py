@@ -28,6 +28,15 @@ GROUP_TITLES = {
     "due_3m": "3个月内届满",
     "due_6m": "6个月内届满",
 }
+# The page's lists in its order, which is also their urgency: the first non-empty one is shown by default.
+LISTS = (*ALERT_GROUPS, "enforcement", "guarantees", "guarantor_claims")
+LIST_TITLES = {
+    **GROUP_TITLES,
+    "enforcement": "申请执行期限预警",
+    "guarantees": "保证期间即将届满",
+    "guarantor_claims": "保证人诉讼时效即将届满或已届满",
+}
+GUARANTOR_LISTS = ("guarantees", "guarantor_claims")  # rows are guarantors: counted in 人 and in loans
 WHOLE_DISTRICT = "全区"
 PER_PAGE = 50  # rows per list on the alert page: the district has thousands of loans
 
@@ -37,22 +46,42 @@ def may_see_whole_district(user) -> bool:
     return user.is_district_wide or user.role == Role.COURT_LIAISON
 
 
-def _page(request, rows: list, name: str, count: int | None = None):
-    """One page of a list; each list of the page turns its own pages (?page_<name>=N), keeping the other parameters.
-    count: the list's length when already known (the stored lists are counted together in one query)."""
+def _page(request, rows, name: str, count: int | None = None):
+    """One page of the list shown (?list=<name>&page=N; an old link's ?page_<name>=N reads the same), its links
+    keeping the other parameters. count: the list's length when already known (the summary counted it)."""
     paginator = Paginator(rows, PER_PAGE)
     if count is not None:
         paginator.count = count  # a cached_property: set, the paginator asks no COUNT of its own
-    page = paginator.get_page(request.GET.get(f"page_{name}"))
+    page = paginator.get_page(request.GET.get("page") or request.GET.get(f"page_{name}"))
 
     def link(number):
-        query = request.GET.copy()
-        query[f"page_{name}"] = number
-        return f"?{query.urlencode()}"
+        return _query(request, list=name, page=number)
 
     page.previous_link = link(page.previous_page_number()) if page.has_previous() else ""
     page.next_link = link(page.next_page_number()) if page.has_next() else ""
     return page
+
+
+def _query(request, **changes) -> str:
+    """The page's query with these parameters set and the old per-list page numbers (page_<name>) dropped."""
+    query = request.GET.copy()
+    for key in [k for k in query if k.startswith("page_") or k in ("page", "list")]:
+        del query[key]
+    for key, value in changes.items():
+        query[key] = value
+    return f"?{query.urlencode()}"
+
+
+def _chosen_list(request, sizes: dict[str, int]) -> str:
+    """The list asked for (?list=, or the list of an old ?page_<name>= link), else the most urgent non-empty one
+    in the page's order (lapsed first), else the first."""
+    wanted = request.GET.get("list")
+    if wanted in LISTS:
+        return wanted
+    for name in LISTS:
+        if request.GET.get(f"page_{name}"):
+            return name
+    return next((name for name in LISTS if sizes[name]), LISTS[0])
 
 
 def _as_of(text: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -134,78 +163,75 @@ def _alerts(loans, as_of: dt.date) -> dict:
             "counts": counts}
 
 
-def _stored_page(request, qs, name: str, expand, count: int):
-    """One page of stored rows (a Loan queryset joined to its clock, ordered in SQL), as the page's (loan, x) pairs."""
-    page = _page(request, qs, name, count)
-    page.object_list = [pair for loan in page.object_list for pair in expand(loan, loan.clock.to_clock())]
-    return page
+def _computed_counts(alerts: dict) -> dict:
+    """The counts of `_alerts`' lists, in `_stored_counts`' shape (a guarantor list is paged by guarantor here)."""
+    return {
+        "counts": alerts["counts"], "enforcement": len(alerts["enforcement"]),
+        "guarantee_loans": len(alerts["guarantees"]), "claim_loans": len(alerts["guarantor_claims"]),
+        "g": len(alerts["guarantees"]), "c": len(alerts["guarantor_claims"]),
+        "missing": sum(1 for rows in alerts["groups"].values() for _, c in rows if c.schedule_missing),
+    }
 
 
-def _stored_counts(loans, clocks=None) -> dict:
-    """Every count the alert page shows, from today's stored rows in one pass: loans per limitation status, the
-    lengths of the enforcement, guarantee and claim lists (in loans), the guarantors in the last two, and the
-    alerts whose deadline lacks a holiday schedule. clocks: the same loans' LoanClock rows when they can be chosen
-    by their own columns (`_scope_clocks`): then the count reads an index of the clocks alone, no loan."""
+def _stored_counts(user, loans, district=None, town=None) -> dict:
+    """Every count the alert page shows, from today's stored clocks: loans per limitation status, the lengths of the
+    enforcement, guarantee and claim lists (in loans), the guarantors in the last two, and the alerts whose deadline
+    lacks a holiday schedule. A scope of whole townships reads the stored totals (`clocks.totals`: a few rows
+    whatever the portfolio); a finer one (a collector's, a branch's) counts its loans' clock rows in one query."""
     from django.db.models import Count, Q, Sum
 
-    rows, p = (loans, "clock__") if clocks is None else (clocks, "")
+    from npl.collection.clocks import totals
 
-    def n(**condition):
-        # Each condition names a clock column, never NULL when it holds: the status column counts (it is indexed).
-        return Count(p + "status", filter=Q(**{p + k: v for k, v in condition.items()}))
+    stored = totals.for_user(user, district, town)
+    if stored is not None:
+        def n(**condition):
+            return Sum("loans", filter=Q(**condition))
 
-    found = rows.aggregate(
-        **{f"s_{code}": n(status=code) for code in STATUS_LABELS},
-        enforcement=n(enforcement_status__in=ALERT_GROUPS),
-        guarantee_loans=n(guarantee_alerts__gt=0), claim_loans=n(claim_alerts__gt=0),
-        g=Sum(p + "guarantee_alerts"), c=Sum(p + "claim_alerts"),
-        missing=n(status__in=ALERT_GROUPS, schedule_missing=True),
-    )
-    found["counts"] = {code: found.pop(f"s_{code}") or 0 for code in STATUS_LABELS}
+        found = stored.filter(settled=False).aggregate(
+            **{f"s_{code}": n(status=code) for code in STATUS_LABELS},
+            enforcement=n(enforcement_alert=True), guarantee_loans=n(guarantee_alert=True),
+            claim_loans=n(claim_alert=True), g=Sum("guarantors"), c=Sum("claims"),
+            missing=n(status__in=ALERT_GROUPS, schedule_missing=True),
+        )
+    else:
+        def n(**condition):
+            # Each condition names a clock column, never NULL when it holds: the status column counts.
+            return Count("clock__status", filter=Q(**{f"clock__{k}": v for k, v in condition.items()}))
+
+        found = loans.aggregate(
+            **{f"s_{code}": n(status=code) for code in STATUS_LABELS},
+            enforcement=n(enforcement_status__in=ALERT_GROUPS),
+            guarantee_loans=n(guarantee_alerts__gt=0), claim_loans=n(claim_alerts__gt=0),
+            g=Sum("clock__guarantee_alerts"), c=Sum("clock__claim_alerts"),
+            missing=n(status__in=ALERT_GROUPS, schedule_missing=True),
+        )
+    # PostgreSQL sums a bigint as numeric; an empty scope sums to None.
+    found = {key: int(value or 0) for key, value in found.items()}
+    found["counts"] = {code: found.pop(f"s_{code}") for code in STATUS_LABELS}
     return found
 
 
-def _scope_clocks(user, district, town):
-    """The stored clocks of `_alert_loans(visible, town)` chosen by the clock rows' own township and settled flag
-    when the person's scope is whole townships (`accounts.scope.township_scope`); else None (join the loans)."""
-    from npl.accounts.scope import township_scope
-    from npl.collection.models import LoanClock
-
-    where = township_scope(user)
-    if where is None:
-        return None
-    rows = LoanClock.objects.filter(**where, settled=False)
-    if district is not None:
-        rows = rows.filter(township__district=district)
-    return rows.filter(township=town) if town is not None else rows
-
-
-def _stored_alerts(request, loans, clocks=None) -> dict:
-    """The alert page's lists from today's stored LoanClock rows: counted in one query, filtered, sorted and paged in
-    SQL, a fixed number of queries whatever the number of loans (issue 16). clocks: see `_stored_counts`."""
+def _stored_list(request, loans, name: str, count: int):
+    """One page of one alert list from today's stored rows (a Loan queryset joined to its clock, filtered, ordered
+    and paged in SQL), as the page's (loan, clock) or (loan, guarantor) pairs: each clock of the page parsed once."""
     rows = loans.select_related("clock", "borrower", "township")
-    found = _stored_counts(loans, clocks)
-    counts = found["counts"]
-    one = lambda loan, clock: [(loan, clock)]  # noqa: E731
-    groups = {
-        code: _stored_page(request, rows.filter(clock__status=code).order_by("clock__deadline", "loan_no"), code, one,
-                           counts[code])
-        for code in ALERT_GROUPS
-    }
-    enforcement = _stored_page(
-        request, rows.filter(clock__enforcement_status__in=ALERT_GROUPS).order_by("clock__enforcement_deadline", "loan_no"),
-        "enforcement", one, found["enforcement"])
-    guarantees = _stored_page(
-        request, rows.filter(clock__guarantee_alerts__gt=0).order_by("clock__guarantee_due", "loan_no"), "guarantees",
-        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if guarantee_alert(g)), key=lambda r: r[1].ends_on),
-        found["guarantee_loans"])
-    claims = _stored_page(
-        request, rows.filter(clock__claim_alerts__gt=0).order_by("clock__claim_due", "loan_no"), "guarantor_claims",
-        lambda loan, clock: sorted(((loan, g) for g in clock.guarantees if claim_alert(g)), key=lambda r: r[1].own_deadline),
-        found["claim_loans"])
-    guarantees.people, claims.people = found["g"] or 0, found["c"] or 0
-    return {"groups": groups, "enforcement": enforcement, "guarantees": guarantees, "guarantor_claims": claims,
-            "counts": counts, "schedule_missing": found["missing"]}
+    if name in ALERT_GROUPS:
+        qs, expand = rows.filter(clock__status=name).order_by("clock__deadline", "loan_no"), None
+    elif name == "enforcement":
+        qs = rows.filter(clock__enforcement_status__in=ALERT_GROUPS).order_by("clock__enforcement_deadline", "loan_no")
+        expand = None
+    elif name == "guarantees":
+        qs = rows.filter(clock__guarantee_alerts__gt=0).order_by("clock__guarantee_due", "loan_no")
+        expand = lambda loan, clock: sorted(  # noqa: E731
+            ((loan, g) for g in clock.guarantees if guarantee_alert(g)), key=lambda r: r[1].ends_on)
+    else:
+        qs = rows.filter(clock__claim_alerts__gt=0).order_by("clock__claim_due", "loan_no")
+        expand = lambda loan, clock: sorted(  # noqa: E731
+            ((loan, g) for g in clock.guarantees if claim_alert(g)), key=lambda r: r[1].own_deadline)
+    page = _page(request, qs, name, count)
+    expand = expand or (lambda loan, clock: [(loan, clock)])
+    page.object_list = [pair for loan in page.object_list for pair in expand(loan, loan.clock.to_clock())]
+    return page
 
 
 def _stored_alert_lists(loans) -> dict:
@@ -232,7 +258,9 @@ def _alert_loans(visible, town):
 
 @login_required
 def clock_alerts(request):
-    """法律时效预警: the loans of a township, or of the whole district, whose periods lapse within 6/3/1 months or have lapsed."""
+    """法律时效预警: the counts of every alert list of a township, or of the whole district, each linking to its list,
+    then one list (?list=<name>, by default the most urgent non-empty one), 50 rows a page (issue 16: the page
+    grew with the portfolio when it showed seven lists at once)."""
     as_of, as_of_error, visible, towns, town, whole = _scope(request)
     district = region_district(request.user, request.GET.get("district"))
     ctx = {
@@ -249,29 +277,34 @@ def clock_alerts(request):
     }
     if town is not None or whole:
         loans = _alert_loans(visible, town)
-        if stored_for(as_of):  # today: the stored rows, filtered and paged in SQL
-            found = _stored_alerts(request, loans, _scope_clocks(request.user, district, town))
-            pages = found
+        if stored_for(as_of):  # today: counted from the stored totals or rows, the one list paged in SQL
+            found = _stored_counts(request.user, loans, district, town)
         else:  # another day: computed (every loan of the scope)
-            found = _alerts(loans, as_of)
-            pages = {
-                "groups": {code: _page(request, found["groups"][code], code) for code in ALERT_GROUPS},
-                **{name: _page(request, found[name], name) for name in ("enforcement", "guarantees", "guarantor_claims")},
-                "schedule_missing": sum(1 for rows in found["groups"].values() for _, c in rows if c.schedule_missing),
-            }
-            pages["guarantees"].people = len(found["guarantees"])
-            pages["guarantor_claims"].people = len(found["guarantor_claims"])
+            alerts = _alerts(loans, as_of)
+            found = _computed_counts(alerts)
         counts = found["counts"]
+        sizes = {**{code: counts[code] for code in ALERT_GROUPS}, "enforcement": found["enforcement"],
+                 "guarantees": found["guarantee_loans"], "guarantor_claims": found["claim_loans"]}
+        people = {"guarantees": found["g"], "guarantor_claims": found["c"]}
+        name = _chosen_list(request, sizes)
+        if stored_for(as_of):
+            rows = _stored_list(request, loans, name, sizes[name])
+        else:
+            rows = _page(request, alerts["groups"][name] if name in ALERT_GROUPS else alerts[name], name)
         ctx.update(
-            groups=[(code, GROUP_TITLES[code], pages["groups"][code]) for code in ALERT_GROUPS],
-            enforcement=pages["enforcement"],
-            guarantees=pages["guarantees"],
-            guarantor_claims=pages["guarantor_claims"],
-            schedule_missing=pages["schedule_missing"],
+            lists=[{"name": n, "title": LIST_TITLES[n], "count": sizes[n], "people": people.get(n),
+                    "url": _query(request, list=n), "current": n == name} for n in LISTS],
+            shown=name,
+            shown_title=LIST_TITLES[name],
+            shown_people=people.get(name),
+            rows=rows,
+            sizes=sizes,
+            people=people,
+            schedule_missing=found["missing"],
             suspended=counts["suspended_by_suit"],
             ok=counts["ok"],
             total=sum(counts.values()),
-            export_query=request.GET.urlencode(),
+            export_query=_query(request)[1:],
         )
     return render(request, "collection/clock_alerts.html", ctx)
 

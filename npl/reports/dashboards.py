@@ -1,7 +1,7 @@
 """Home-page dashboards per role (reports.home calls these): every figure from Loan.objects.for_user(user).
 
 Heavy aggregates are read from the daily snapshots (township ranking, trend) or from today's stored derived rows
-(issue 16): the clocks at risk from `LoanClock` (which keeps each loan's balance), the nine categories from the
+(issue 16): the clocks at risk from the clocks' stored totals or `LoanClock` rows (which keep each loan's balance), the nine categories from the
 `Membership` rows, both chosen by the rows' own township when the scope is whole townships. Before those rows
 answer for today (midnight to the sweep) the clocks are computed and cached a few minutes per scope and day.
 """
@@ -104,13 +104,17 @@ def clock_counts(user, qs) -> list[dict]:
 
 def stored_clock_counts(user, qs) -> dict[str, int]:
     """status → loans of `qs` (the user's loans) with a balance today, for the at-risk statuses, from today's
-    stored `LoanClock` rows (issue 16: the balance expression over every loan was most of the district home)."""
-    from npl.accounts.scope import township_scope
+    stored clocks: the stored totals (`collection.clocks.totals`, a few rows per township) when the scope is whole
+    townships, else the scope's `LoanClock` rows (issue 16: the balance expression over every loan was most of the
+    district home, and a count of every clock row grows with the portfolio)."""
+    from npl.collection.clocks import totals
     from npl.collection.models import LoanClock
 
-    rows = LoanClock.objects.filter(status__in=AT_RISK, balance__gt=0)
-    where = township_scope(user)
-    rows = rows.filter(**where) if where is not None else rows.filter(loan__in=qs.order_by().values("pk"))
+    stored = totals.for_user(user)
+    if stored is not None:
+        found = stored.filter(status__in=AT_RISK, live=True).order_by().values_list("status").annotate(n=Sum("loans"))
+        return {status: int(n) for status, n in found if n}
+    rows = LoanClock.objects.filter(status__in=AT_RISK, balance__gt=0, loan__in=qs.order_by().values("pk"))
     # COUNT(*): the partial index clock_status_town answers it alone (the rows are wide: their JSON).
     return dict(rows.order_by().values_list("status").annotate(n=Count("*")))
 

@@ -3,7 +3,8 @@
 `to_data`/`from_data` turn a Clock (with its trail and guarantors) into JSON and back, so pages read a stored
 row exactly as compute_clocks(..., full=True, details=True) would have given it. The row's columns are the
 figures pages filter, sort and count on. `ClockDeriver.refresh` recomputes the loans named and writes only
-what differs; `differences` recomputes every loan and names each stored figure that is not what it should be.
+what differs; `differences` recomputes every loan and names each stored figure that is not what it should be, then each
+stored total (`ClockTotal`, `clocks.totals`) that is not a count of the rows.
 """
 from __future__ import annotations
 
@@ -133,3 +134,15 @@ class ClockDeriver(derived.Deriver):
                             yield derived.Difference(self.name, loan_id, f"data.{k}", old["data"].get(k), fresh["data"].get(k))
                     else:
                         yield derived.Difference(self.name, loan_id, f, old[f], fresh[f])
+        yield from total_differences(self.name)
+
+
+def total_differences(name: str) -> Iterator[derived.Difference]:
+    """Where the clocks' stored totals (`ClockTotal`, kept by triggers) are not a count of the stored rows: a total
+    is compared with a recount, not a recomputation (a row that differs is named above)."""
+    from django.db import connection
+
+    from npl.collection.clocks import totals
+
+    for key, stored, recounted in totals.differences(connection):
+        yield derived.Difference(name, None, f"totals{key}", stored, recounted)

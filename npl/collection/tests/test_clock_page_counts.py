@@ -1,6 +1,6 @@
-"""The alert page counts today's stored clocks in one query, over the clock rows alone for a scope of whole townships
-(issue 16): for every role and scope it shows the counts and rows a computation of every clock gives, and
-nothing of another district."""
+"""The alert page counts today's stored clocks in one query, from the stored totals for a scope of whole townships
+(issue 16): for every role and scope its summary and each of its lists show the counts and rows a computation of
+every clock gives, and nothing of another district."""
 import datetime as dt
 
 import pytest
@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from npl import testing
 from npl.collection.clocks.store import stored_for
-from npl.collection.views import ALERT_GROUPS, _alert_loans, _alerts
+from npl.collection.views import ALERT_GROUPS, LISTS, _alert_loans, _alerts
 from npl.conftest import login
 from npl.core import derived
 from npl.loans.models import Loan
@@ -49,23 +49,29 @@ def computed(user, town=None, district=None) -> dict:
     }
 
 
-def shown(response) -> dict:
-    ctx = response.context
+def shown(client, params: dict) -> dict:
+    """What the page shows: its summary's figures, and the rows of each list opened from the summary."""
+    first = client.get(ALERTS, params)
+    ctx = first.context
+    rows = {}
+    for entry in ctx["lists"]:
+        assert entry["url"].startswith("?") and f"list={entry['name']}" in entry["url"]
+        listed = client.get(ALERTS + entry["url"]).context
+        assert listed["shown"] == entry["name"] and listed["rows"].paginator.count == entry["count"]
+        rows[entry["name"]] = list(listed["rows"])
     return {
         "total": ctx["total"], "ok": ctx["ok"], "suspended": ctx["suspended"],
-        "groups": {code: [loan.loan_no for loan, _ in rows] for code, _t, rows in ctx["groups"]},
-        "enforcement": [loan.loan_no for loan, _ in ctx["enforcement"]],
-        "guarantees": [(loan.loan_no, g.name) for loan, g in ctx["guarantees"]],
-        "claims": [(loan.loan_no, g.name) for loan, g in ctx["guarantor_claims"]],
+        "groups": {code: [loan.loan_no for loan, _ in rows[code]] for code in ALERT_GROUPS},
+        "enforcement": [loan.loan_no for loan, _ in rows["enforcement"]],
+        "guarantees": [(loan.loan_no, g.name) for loan, g in rows["guarantees"]],
+        "claims": [(loan.loan_no, g.name) for loan, g in rows["guarantor_claims"]],
         "schedule_missing": ctx["schedule_missing"],
     }
 
 
-def counts(response) -> dict:
-    ctx = response.context
-    return {"groups": {code: rows.paginator.count for code, _t, rows in ctx["groups"]},
-            "guarantees": (ctx["guarantees"].paginator.count, ctx["guarantees"].people),
-            "claims": (ctx["guarantor_claims"].paginator.count, ctx["guarantor_claims"].people)}
+def summary(response) -> dict:
+    """The summary's entries: list → (loans, guarantors or None)."""
+    return {entry["name"]: (entry["count"], entry["people"]) for entry in response.context["lists"]}
 
 
 @pytest.mark.parametrize(("district", "role", "township"), [
@@ -76,17 +82,23 @@ def counts(response) -> dict:
 def test_the_page_shows_what_computing_every_clock_shows(portfolio, district, role, township):
     user = portfolio[district][role]
     assert stored_for(derived.today())
-    response = login(user).get(ALERTS, {"township": township})
+    client = login(user)
+    response = client.get(ALERTS, {"township": township})
     assert response.status_code == 200
     town = response.context["town"]
     assert response.context["towns"] == list(
         Township.objects.filter(pk__in=Loan.objects.for_user(user).values("township_id")).order_by("name"))
-    assert shown(response) == computed(user, town)
-    assert counts(response)["groups"] == {code: len(rows) for code, rows in computed(user, town)["groups"].items()}
+    expected = computed(user, town)
+    assert shown(client, {"township": township}) == expected
+    assert {code: n for code, (n, _people) in summary(response).items() if code in ALERT_GROUPS} == {
+        code: len(rows) for code, rows in expected["groups"].items()}
+    people = {name: p for name, (_n, p) in summary(response).items() if p is not None}
+    assert people == {"guarantees": len(expected["guarantees"]), "guarantor_claims": len(expected["claims"])}
+    assert list(summary(response)) == list(LISTS)
 
 
 def test_the_settled_loan_is_left_off_and_the_guarantor_of_the_lapsing_one_is_listed(portfolio):
-    page = shown(login(portfolio["first"]["district_admin"]).get(ALERTS, {"township": "全区"}))
+    page = shown(login(portfolio["first"]["district_admin"]), {"township": "全区"})
     assert "LA009" not in page["groups"]["lapsed"] and "LB009" in page["groups"]["due_1m"]
     assert [loan for loan, _ in page["guarantees"]] == ["LB009"]
     assert page["total"] == Loan.objects.filter(township__district=portfolio["district_two"].first).exclude(
@@ -95,8 +107,9 @@ def test_the_settled_loan_is_left_off_and_the_guarantor_of_the_lapsing_one_is_li
 
 def test_the_city_office_reads_one_district_whole_and_nothing_of_the_other(portfolio):
     two = portfolio["district_two"]
-    response = login(portfolio["city"]).get(ALERTS, {"district": two.district.pk, "township": "全区"})
-    page = shown(response)
+    client = login(portfolio["city"])
+    response = client.get(ALERTS, {"district": two.district.pk, "township": "全区"})
+    page = shown(client, {"district": two.district.pk, "township": "全区"})
     assert response.context["towns"] == [two.town]
     assert page == computed(portfolio["city"], district=two.district)
     assert page["total"] == 5 and not set(sum(page["groups"].values(), [])) - set(two.loans)

@@ -197,10 +197,10 @@ def test_a_role_outside_the_loan_gets_404_and_a_role_that_may_not_act_403(guaran
 def test_a_guarantor_claimed_in_time_leaves_the_guarantee_alert_list(guaranteed, cast, client_for):
     _, g = guaranteed
     alerts = reverse("collection:clock_alerts")
-    params = {"township": "柳溪镇", "as_of": "2023-12-01"}
-    assert [x.name for _, x in client_for("township_admin").get(alerts, params).context["guarantees"]] == ["李*"]
+    params = {"township": "柳溪镇", "as_of": "2023-12-01", "list": "guarantees"}
+    assert [x.name for _, x in client_for("township_admin").get(alerts, params).context["rows"]] == ["李*"]
     services.record_guarantor_demand(g, cast["collector"], demanded_on=D(2023, 10, 7), evidence_type="notarized")
-    assert list(client_for("township_admin").get(alerts, params).context["guarantees"]) == []
+    assert list(client_for("township_admin").get(alerts, params).context["rows"]) == []
 
 
 def test_guarantors_own_periods_due_are_listed_on_the_alert_page_and_in_the_export(guaranteed, cast, client_for):
@@ -212,10 +212,10 @@ def test_guarantors_own_periods_due_are_listed_on_the_alert_page_and_in_the_expo
     services.record_guarantor_demand(g, cast["collector"], demanded_on=D(2023, 10, 7), evidence_type="notarized")
     params = {"township": "柳溪镇", "as_of": "2026-09-01"}
     client = client_for("township_admin")
-    r = client.get(reverse("collection:clock_alerts"), params)
-    assert [(loan.loan_no, x.own_deadline, x.own_status) for loan, x in r.context["guarantor_claims"]] == [
+    r = client.get(reverse("collection:clock_alerts"), {**params, "list": "guarantor_claims"})
+    assert [(loan.loan_no, x.own_deadline, x.own_status) for loan, x in r.context["rows"]] == [
         ("LA001", D(2026, 10, 8), "due_3m")]
-    assert "保证人诉讼时效即将届满或已届满 1 人" in r.content.decode()
+    assert "保证人诉讼时效即将届满或已届满</span> 1 人" in r.content.decode()
     book = CalamineWorkbook.from_filelike(io.BytesIO(client.get(reverse("collection:clock_alerts_xlsx"), params).content))
     rows = book.get_sheet_by_name("保证人诉讼时效").to_python()
     assert ["LA001", "柳溪镇", "李*", "3个月内届满", "2023-10-07", "2026-10-08", "2026-10-07", "因国庆节假期顺延至10月8日"] in rows
