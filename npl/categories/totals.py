@@ -29,6 +29,7 @@ from npl.core import derived
 from npl.loans.households import (
     PLACES,
     compare,
+    differing,
     drop_org_refill,
     install_org_refill,
     pg_apply,
@@ -193,26 +194,17 @@ def figures(level: int, unit: int, codes) -> dict[str, dict]:
 
 
 # --- checking ------------------------------------------------------------------------------------------------
-def _recomputed() -> tuple[dict, dict]:
+def _differences(name: str) -> Iterator[derived.Difference]:
     rows = _units(f"({_live(connection.vendor)}) r", "r", "r.code, r.borrower_id, r.cents")
-    with connection.cursor() as c:
-        c.execute(f"SELECT code, level, unit, COUNT(*), COUNT(DISTINCT borrower_id), SUM(cents) FROM ({rows}) x "
-                  f"GROUP BY code, level, unit")
-        totals = {(code, int(lv), int(u)): (int(n), int(h), int(a)) for code, lv, u, n, h, a in c.fetchall()}
-        c.execute(f"SELECT code, level, unit, borrower_id, COUNT(*) FROM ({rows}) x "
-                  f"GROUP BY code, level, unit, borrower_id")
-        links = {(code, int(lv), int(u), int(b)): int(n) for code, lv, u, b, n in c.fetchall()}
-    return totals, links
-
-
-def _stored() -> tuple[dict, dict]:
-    from npl.categories.models import CategoryLink, CategoryTotal
-
-    totals = {(code, lv, u): (int(n), int(h), int(a)) for code, lv, u, n, h, a in CategoryTotal.objects.values_list(
-        "code", "level", "unit", "loans", "households", "amount_cents") if (n, h, a) != (0, 0, 0)}
-    links = {(code, lv, u, b): n for code, lv, u, b, n in CategoryLink.objects.exclude(memberships=0)
-             .values_list("code", "level", "unit", "borrower_id", "memberships")}
-    return totals, links
+    yield from compare(name, differing(
+        f"SELECT code, level, unit, loans, households, amount_cents FROM {TOTAL}",
+        f"SELECT code, level, unit, COUNT(*) AS loans, COUNT(DISTINCT borrower_id) AS households, "
+        f"SUM(cents) AS amount_cents FROM ({rows}) x GROUP BY code, level, unit",
+        KEY, ("loans", "households", "amount_cents")), 3, _label)
+    yield from compare(name, differing(
+        f"SELECT code, level, unit, borrower_id, memberships FROM {LINK}",
+        f"SELECT code, level, unit, borrower_id, COUNT(*) AS memberships FROM ({rows}) x "
+        f"GROUP BY code, level, unit, borrower_id", (*KEY, "borrower_id"), ("memberships",)), 4, _label)
 
 
 def _label(key) -> str:
@@ -232,9 +224,9 @@ class CategoryTotals(derived.Deriver):
         if loan_ids is not None or next(self.differences(day), None) is None:
             return 0
         fill(connection)
-        return len(_stored()[0])
+        from npl.categories.models import CategoryTotal
+
+        return CategoryTotal.objects.count()
 
     def differences(self, day: dt.date) -> Iterator[derived.Difference]:
-        (totals, links), (want_totals, want_links) = _stored(), _recomputed()
-        yield from compare(self.name, totals, want_totals, _label)
-        yield from compare(self.name, links, want_links, _label)
+        yield from _differences(self.name)

@@ -191,3 +191,26 @@ def test_the_category_report_reads_the_stored_figures_and_they_are_the_counted_o
     # Whole scopes read a unit's row: the district roles, township admins, the city, the province, the superuser.
     assert {level for level, _ in read} == {L.ALL, L.REGION, L.DISTRICT, L.TOWNSHIP}
     assert len(read) >= 20
+
+
+def test_the_region_rollup_reads_each_districts_and_the_regions_stored_figures_as_counted(loans, units, district_two,
+                                                                                         province_finance):
+    from npl.reports import rollups
+
+    Loan.objects.filter(pk=loans["LA003"].pk).update(borrower=district_two.loans["LC003"].borrower)  # one household, two districts
+    both = [district_two.first.pk, district_two.district.pk]
+    assert rollups._stored_unit(both) == (L.ALL, 0)  # every district (the city's and the province's too)
+    from npl.org.models import District
+
+    District.objects.create(name="外区")  # a district outside the city: both are now the city's (and province's)
+    assert rollups._stored_unit(both) in {(L.REGION, district_two.city.pk), (L.REGION, district_two.city.parent_id)}
+    assert rollups._stored_unit([district_two.district.pk]) is None  # no unit holds one district of two: counted
+
+    def keyed(rows):
+        return sorted((r.get("district"), r["code"], r["n"], r["h"], int(r["a"] or 0)) for r in rows if r["n"])
+
+    for by_district in (True, False):
+        stored = rollups._membership_figures(both, by_district=by_district)
+        assert keyed(stored) == keyed(rollups.counted_figures(both, by_district=by_district))
+    total = {r["code"]: r["h"] for r in rollups._membership_figures(both, by_district=False)}
+    assert total["lost_contact"] == 1  # 单丽's loan is now 孙八's: one household of the region, in both districts
