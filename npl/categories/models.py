@@ -191,3 +191,42 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.loan_id} {self.code}"
+
+
+class CategoryLink(models.Model):
+    """How many of a borrower's live memberships (balance > 0) of one code lie in one unit (`categories.totals`):
+    the unit counts the borrower as a household of the code while this is > 0. Kept by database triggers on the
+    memberships and the loans; never written by the application."""
+
+    code = models.CharField("类别", max_length=30, choices=[(c, c) for c in ALL_CODES])
+    level = models.SmallIntegerField("层级")  # loans.HouseholdLevel: all, region, district, township
+    unit = models.BigIntegerField("单位")
+    borrower_id = models.BigIntegerField("借款人")  # no foreign key: the triggers write it, a flush empties it
+    memberships = models.IntegerField("笔数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "类别户数关联（派生）"
+        constraints = [models.UniqueConstraint(fields=["code", "level", "unit", "borrower_id"],
+                                               name="uniq_category_link")]
+
+    def __str__(self):
+        return f"{self.code} {self.level}/{self.unit} #{self.borrower_id}: {self.memberships}"
+
+
+class CategoryTotal(models.Model):
+    """Today's 笔数, 户数 and balance (in cents: exact on SQLite too) of the live memberships of a code per unit,
+    kept with `CategoryLink` by the same triggers: the category report reads a row per code, counts nothing."""
+
+    code = models.CharField("类别", max_length=30, choices=[(c, c) for c in ALL_CODES])
+    level = models.SmallIntegerField("层级")
+    unit = models.BigIntegerField("单位")
+    loans = models.BigIntegerField("笔数", default=0)
+    households = models.BigIntegerField("户数", default=0)
+    amount_cents = models.BigIntegerField("本金余额（分）", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "类别合计（派生）"
+        constraints = [models.UniqueConstraint(fields=["code", "level", "unit"], name="uniq_category_total")]
+
+    def __str__(self):
+        return f"{self.code} {self.level}/{self.unit}: {self.loans} 笔 {self.households} 户"

@@ -66,17 +66,17 @@ def _roster_mask(rules: Rules) -> tuple[str, tuple]:
 
 
 def category_figures(qs, day: dt.date, codes=None, *, stored_today: bool = True, households: bool = True,
-                     where: dict | None = None) -> dict[str, dict]:
+                     where: dict | None = None, unit: tuple[int, int] | None = None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` that exist with a
     balance > 0 on `day`. Today (unless `stored_today=False`): from the stored memberships
     (`categories.stored`, issue 16). Another day: in one SQL statement by the engine's rules: each loan's
     balance and its loan-level flags are computed once inside, its borrower's rosters joined beside,
-    categories composed and counted outside. `households`, `where`: see `stored.figures` (today only)."""
+    categories composed and counted outside. `households`, `where`, `unit`: see `stored.figures` (today only)."""
     codes = list(ORDER if codes is None else codes)
     if not codes:
         return {}
     if stored_today and stored.answers(day):
-        return stored.figures(qs, codes, households=households, where=where)
+        return stored.figures(qs, codes, households=households, where=where, unit=unit)
     rules = Rules(day)
     q = connection.ops.quote_name
     flags, atoms = {}, {}
@@ -131,6 +131,38 @@ def _stored_where(user, township, district) -> dict | None:
     return where
 
 
+def _stored_unit(user, township, district, where: dict | None) -> tuple[int, int] | None:
+    """The unit of `categories.totals` (level, id) whose memberships are exactly those `where` selects — its
+    townships are the same — so the report reads its stored figures; None: count the rows (`where`) instead."""
+    from npl.loans.models import HouseholdLevel as Level
+    from npl.org.models import Region, Township
+
+    if where is None:
+        return None
+    # `where` names the row's township; the same filters on the townships themselves.
+    on_towns = dict(("pk", getattr(v, "pk", v)) if k in ("township", "township_id")
+                    else (k.removeprefix("township__"), v) for k, v in where.items())
+    chosen = set(Township.objects.filter(**on_towns).values_list("pk", flat=True))
+    candidates = []
+    if township is not None:
+        candidates.append((Level.TOWNSHIP, township.pk, Township.objects.filter(pk=township.pk)))
+    elif district is not None:
+        candidates.append((Level.DISTRICT, district.pk, Township.objects.filter(district=district)))
+    if user is None or user.is_superuser:
+        candidates.append((Level.ALL, 0, Township.objects.all()))
+    elif user.is_region_wide and user.region_id:
+        region = Region.objects.get(pk=user.region_id)
+        candidates.append((Level.REGION, region.pk, Township.objects.filter(district__in=region.districts())))
+    elif user.is_district_wide and user.district_id:
+        candidates.append((Level.DISTRICT, user.district_id, Township.objects.filter(district_id=user.district_id)))
+    elif user.township_id:
+        candidates.append((Level.TOWNSHIP, user.township_id, Township.objects.filter(pk=user.township_id)))
+    for level, pk, towns in candidates:
+        if set(towns.values_list("pk", flat=True)) == chosen:
+            return level, pk
+    return None
+
+
 def _row(code: str, name: str, fig: dict, households: bool) -> dict:
     out = {
         "code": code,
@@ -153,8 +185,10 @@ def category_report(*, township=None, as_of: dt.date | None = None, user=None, h
     drill-down)."""
     day = as_of or timezone.localdate()
     codes = visible_codes(user)
+    where = _stored_where(user, township, district)
+    unit = _stored_unit(user, township, district, where) if households and day == timezone.localdate() else None
     figs = category_figures(scoped_loans(township=township, user=user, district=district), day, codes,
-                            households=households, where=_stored_where(user, township, district))
+                            households=households, where=where, unit=unit)
     rows = []
     for cat in CATEGORIES:
         if cat.code not in figs:

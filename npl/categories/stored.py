@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Exists, F, OuterRef
 
+from npl.categories import totals
 from npl.categories.choices import CATEGORIES, NAMES
 from npl.categories.models import Membership
 from npl.core import derived
@@ -32,12 +33,20 @@ def live(qs=None, where: dict | None = None):
     return rows
 
 
-def figures(qs, codes, *, households: bool = True, where: dict | None = None) -> dict[str, dict]:
+def figures(qs, codes, *, households: bool = True, where: dict | None = None,
+            unit: tuple[int, int] | None = None) -> dict[str, dict]:
     """code → {count, households, amount (Decimal 元)} over the loans of `qs` with a balance > 0 today, from the
     stored rows: one GROUP BY code (as `reports.category_figures` computes them for any day). `where`: the same
     loans as filters on the rows' township (`live`); without `households` (the home pages) the households are
-    not counted (0) and the borrowers are not joined, so the count reads the memberships alone."""
+    not counted (0) and the borrowers are not joined, so the count reads the memberships alone. `unit`: (level,
+    id) of `categories.totals` whose memberships are exactly those loans' — its stored figures, a row a code."""
     codes = list(codes)
+    if unit is not None:
+        found = totals.figures(*unit, codes)
+        if not households:
+            for fig in found.values():
+                fig["households"] = 0
+        return found
     rows = live(qs, where).filter(code__in=codes)
     if households:
         inner = rows.annotate(borrower=F("loan__borrower_id")).values("code", "balance", "borrower")

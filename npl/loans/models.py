@@ -195,6 +195,54 @@ class LoanTotal(models.Model):
         return f"{self.township_id}/{self.community_key}/{self.branch_id}/{self.status}: {self.loans}"
 
 
+class HouseholdLevel(models.IntegerChoices):
+    """The units whose households (户数: distinct borrowers) are stored; `sub` names the second id of a pair."""
+
+    ALL = 0, "全部"
+    REGION = 1, "省/市"
+    DISTRICT = 2, "区"
+    TOWNSHIP = 3, "乡镇"
+    COMMUNITY = 4, "社区/村（sub：乡镇）"  # unit 0: the township's loans without a village
+    BRANCH = 5, "网点（sub：区）"  # a branch clerk's scope is the branch's loans in their district
+    BRANCH_TOWNSHIP = 6, "网点×乡镇"
+
+
+class HouseholdLink(models.Model):
+    """How many of a borrower's loans lie in one unit (`loans.households`): the unit counts the borrower as a
+    household while this is > 0. Kept by database triggers on the loans table; never written by the application."""
+
+    level = models.SmallIntegerField("层级", choices=HouseholdLevel.choices)
+    unit = models.BigIntegerField("单位")
+    sub = models.BigIntegerField("第二单位", default=0)
+    borrower_id = models.BigIntegerField("借款人")  # no foreign key: the triggers write it, a flush empties it
+    loans = models.IntegerField("笔数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "户数关联（派生）"
+        constraints = [models.UniqueConstraint(fields=["level", "unit", "sub", "borrower_id"],
+                                               name="uniq_household_link")]
+
+    def __str__(self):
+        return f"{self.level}/{self.unit}/{self.sub} #{self.borrower_id}: {self.loans}"
+
+
+class HouseholdCount(models.Model):
+    """户数 per unit: the borrowers with at least one loan in it, kept with `HouseholdLink` by the same triggers,
+    so the homes read a district's or township's households instead of counting distinct borrowers."""
+
+    level = models.SmallIntegerField("层级", choices=HouseholdLevel.choices)
+    unit = models.BigIntegerField("单位")
+    sub = models.BigIntegerField("第二单位", default=0)
+    households = models.BigIntegerField("户数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "户数（派生）"
+        constraints = [models.UniqueConstraint(fields=["level", "unit", "sub"], name="uniq_household_count")]
+
+    def __str__(self):
+        return f"{self.level}/{self.unit}/{self.sub}: {self.households}"
+
+
 class Guarantor(models.Model):
     """保证人 of a loan; the guarantee period is watched in the clocks."""
 

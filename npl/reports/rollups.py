@@ -37,12 +37,43 @@ def _cell(n: int, h: int, a) -> dict:
     return {"count": n or 0, "households": h or 0, "amount": amount, "amount_wan": fmt_wan(amount)}
 
 
+def _stored_unit(district_ids: list[int]):
+    """The unit of `categories.totals` whose memberships are those of exactly these districts (everything, or a
+    省/市's districts), else None."""
+    from npl.loans.models import HouseholdLevel as Level
+    from npl.org.models import District, Region
+
+    wanted = set(district_ids)
+    if wanted == set(District.objects.values_list("pk", flat=True)):
+        return Level.ALL, 0
+    for region in Region.objects.filter(Q(own_districts__in=wanted) | Q(children__own_districts__in=wanted)).distinct():
+        if set(region.districts().values_list("pk", flat=True)) == wanted:
+            return Level.REGION, region.pk
+    return None
+
+
 def _membership_figures(district_ids: list[int], *, by_district: bool) -> list[dict]:
-    """Counted memberships (笔, 户, 元 in cents) per code, and per district when asked: one GROUP BY."""
-    from npl.categories.models import Membership
+    """Memberships (笔, 户, 元 in cents) per code, and per district when asked: each district's, and the region's
+    total when the districts are a 省/市's or all, from the stored figures (`categories.totals`: households are
+    distinct borrowers, not a sum); otherwise counted in one GROUP BY."""
+    from npl.categories.models import CategoryTotal
+    from npl.loans.models import HouseholdLevel as Level
 
     if not district_ids:
         return []
+    unit = None if by_district else _stored_unit(district_ids)
+    if not by_district and unit is None:
+        return counted_figures(district_ids, by_district=False)
+    rows = (CategoryTotal.objects.filter(level=Level.DISTRICT, unit__in=district_ids) if by_district
+            else CategoryTotal.objects.filter(level=unit[0], unit=unit[1]))
+    return [{"district": r["unit"] if by_district else None, "code": r["code"], "n": r["loans"], "h": r["households"],
+             "a": r["amount_cents"]} for r in rows.values("unit", "code", "loans", "households", "amount_cents")]
+
+
+def counted_figures(district_ids: list[int], *, by_district: bool) -> list[dict]:
+    """`_membership_figures` counted over the live memberships: one GROUP BY."""
+    from npl.categories.models import Membership
+
     inner = (
         Membership.objects.filter(balance__gt=0, township__district_id__in=district_ids)
         .annotate(district=F("township__district_id"), borrower=F("loan__borrower_id"))
