@@ -430,6 +430,13 @@ class Sheet:
 
     rows: Iterator[tuple[int, list]]
     hidden_rows: set = field(default_factory=set)
+    last_row: int | None = None  # the last row the format can hold (SHEET_LAST_ROW); None: no such limit
+
+
+# The last row a sheet can hold (Excel 2007+ and LibreOffice: 2^20; Excel 97–2003: 2^16). Data on it means the
+# program that wrote the file stopped there: Excel drops what does not fit when it opens or saves a larger export,
+# and says so only to the person saving. CSV and HTML tables have no such row.
+SHEET_LAST_ROW = {".xlsx": 1_048_576, ".xlsm": 1_048_576, ".xlsb": 1_048_576, ".ods": 1_048_576, ".xls": 65_536}
 
 
 def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
@@ -453,7 +460,7 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     if kind == "html":
         return Sheet(rows=enumerate(_html_rows(path.read_bytes()), start=1))
     hidden = check_zip(path, sheet) if suffix in ZIP_BASED else _xls_hidden_rows(path, sheet)
-    return Sheet(rows=_calamine_rows(path, sheet), hidden_rows=hidden)
+    return Sheet(rows=_calamine_rows(path, sheet), hidden_rows=hidden, last_row=SHEET_LAST_ROW.get(suffix))
 
 
 def other_sheets(path: str | Path) -> list[str]:

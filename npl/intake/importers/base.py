@@ -244,7 +244,7 @@ class Pipeline:
 
     def _header_of(self, sheet) -> Header:
         opened = open_sheet(self.path, sheet)
-        self._rows, self.hidden_rows = opened.rows, opened.hidden_rows
+        self._rows, self.hidden_rows, self.last_row = opened.rows, opened.hidden_rows, opened.last_row
         self._first = []
         for row_no, cells in self._rows:
             self._first.append((row_no, cells))
@@ -296,6 +296,10 @@ class Pipeline:
                 continue
             if not read and layout.column_numbers_row(cells):  # 栏次 1 2 3 … right under the header
                 continue
+            if row_no == self.last_row:
+                raise UnusableFile(
+                    f"第{row_no}行是这种表格文件能容纳的最后一行，这一行还有数据：文件很可能在"
+                    "导出或另存时被截断，之后的行已经丢失。请按月份或网点分成几个文件重新导出后再导入")
             read += 1
             if read > self.max_rows:
                 raise UnusableFile(f"文件的数据行超过上限 {self.max_rows} 行（第{row_no}行起未读）：请分成几个文件导入")

@@ -525,6 +525,20 @@ def test_unpacked_size_file_size_and_rows_have_limits_in_settings(tmp_path, npl_
     assert code == 2 and "文件过大" in err
 
 
+def test_a_sheet_filled_to_its_formats_last_row_is_refused_as_cut_short(tmp_path, npl_import, ids):
+    # Excel keeps 65,536 rows in an .xls (1,048,576 in an .xlsx) and drops the rest of a larger export when it
+    # saves: data on the last row is a file that was cut, not a file that ended there.
+    rows = loans_sheet(ids, YUAN)
+    full = rows + [[]] * (65_536 - len(rows) - 1) + [loan_row("L9", ids[3])]
+    code, report, err = npl_import("loans", write_xls(tmp_path / "full.xls", full), *AS_OF)
+    assert code == 2 and report is None and "第65536行是这种表格文件能容纳的最后一行" in err and "截断" in err
+    assert not Loan.objects.exists()
+    short = rows + [[]] * (65_536 - len(rows) - 2) + [loan_row("L9", ids[3])]  # one row before the last: whole
+    code, report, err = npl_import("loans", write_xls(tmp_path / "short.xls", short), *AS_OF)
+    assert code == 0, err
+    assert report["created"] == len(YUAN) + 1
+
+
 def test_files_the_installation_wrote_itself_are_read_past_the_upload_limits(tmp_path, npl_import, ids, settings):
     # The demo's own generated files (a million-loan bank file is 118 MB): the limits guard against files from outside.
     settings.NPL_IMPORT_MAX_ROWS, settings.NPL_IMPORT_MAX_FILE_MB = 2, 0
