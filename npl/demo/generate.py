@@ -614,13 +614,25 @@ def _move(d: DemoDistrict, days: int) -> None:
     _number_cases(d.cases, random.Random(f"{d.seed}-case-numbers"))  # the register's years follow the moved days
     for r in d.repayments:
         r["paid_on"] = on(r["paid_on"])
-        r["txn_no"] = f"LS{r['paid_on']:%Y%m%d}{r['txn_no'][-6:]}"  # the bank's flow numbers carry the day
+        # The bank's flow numbers carry the day, then the sequence: all its digits (a million repayments need seven;
+        # keeping six gave 1,034 numbers twice in the 1M demo, refused as conflicting duplicates).
+        r["txn_no"] = f"LS{r['paid_on']:%Y%m%d}{r['txn_no'][10:]}"
     for a in d.actions:
         a["acted_on"] = on(a["acted_on"])
         a["promise_on"] = a["promise_on"] and on(a["promise_on"])
 
 
 # writing ---------------------------------------------------------------------------------------
+SHEET_ROWS = 1_048_576  # an .xlsx sheet's rows (Excel's limit, and XlsxWriter's)
+PART_ROWS = 1_000_000  # the data rows of one flow or ledger file: a larger flow is written as several files, as a
+# bank exports a long period month by month
+
+
+def _parts(rows: list, stem: str) -> list[tuple[str, list]]:
+    """(file name, rows) of each file a list is written as: `stem.xlsx`, then `stem-2.xlsx`, … of PART_ROWS rows."""
+    return [(f"{stem}.xlsx" if i == 0 else f"{stem}-{i // PART_ROWS + 1}.xlsx", rows[i : i + PART_ROWS])
+            for i in range(0, max(len(rows), 1), PART_ROWS)]
+
 class _Sheet:
     """One workbook of one sheet, written row by row (constant memory: fine for 100,000 rows)."""
 
@@ -633,6 +645,8 @@ class _Sheet:
         self.row = 0
 
     def write(self, cells: list) -> None:
+        if self.row >= SHEET_ROWS:  # XlsxWriter ignores the cells of a row past the end without a word
+            raise ValueError(f"{self.book.filename}: 第{self.row + 1}行超出 .xlsx 工作表的{SHEET_ROWS}行")
         for col, value in enumerate(cells):
             if value is None or value == "":
                 continue
@@ -814,24 +828,26 @@ def _write_litigation(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
 
 
 def _write_repayments(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
-    sheet = _Sheet(out / "repayments.xlsx")
-    sheet.write(REPAYMENT_HEADER)
-    for r in d.repayments:
-        sheet.write([r["txn_no"], r["loan"].loan_no, r["loan"].person.name, r["paid_on"], r["principal"], r["interest"],
-                     r["channel"]])
-    sheet.close()
-    _add(d, "repayments", None, out / "repayments.xlsx", len(d.repayments))
+    for name, rows in _parts(d.repayments, "repayments"):
+        sheet = _Sheet(out / name)
+        sheet.write(REPAYMENT_HEADER)
+        for r in rows:
+            sheet.write([r["txn_no"], r["loan"].loan_no, r["loan"].person.name, r["paid_on"], r["principal"],
+                         r["interest"], r["channel"]])
+        sheet.close()
+        _add(d, "repayments", None, out / name, len(rows))
 
 
 def _write_actions(d: DemoDistrict, out: Path, rnd: random.Random) -> None:
-    sheet = _Sheet(out / "actions.xlsx", "催收台账")
-    sheet.write([f"{d.name}不良贷款催收台账"])
-    sheet.write(ACTION_HEADER)
-    for a in d.actions:
-        sheet.write([a["loan"].loan_no, a["loan"].person.name, a["acted_on"], a["method"], a["signature"], a["collector"],
-                     a["outcome"], a["promise_on"], a["promise_amount"], a["note"]])
-    sheet.close()
-    _add(d, "actions", None, out / "actions.xlsx", len(d.actions))
+    for name, rows in _parts(d.actions, "actions"):
+        sheet = _Sheet(out / name, "催收台账")
+        sheet.write([f"{d.name}不良贷款催收台账"])
+        sheet.write(ACTION_HEADER)
+        for a in rows:
+            sheet.write([a["loan"].loan_no, a["loan"].person.name, a["acted_on"], a["method"], a["signature"],
+                         a["collector"], a["outcome"], a["promise_on"], a["promise_amount"], a["note"]])
+        sheet.close()
+        _add(d, "actions", None, out / name, len(rows))
 
 
 # In import order: loans first (they create the units), then what refers to them.

@@ -256,6 +256,7 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
         # before the block ends (the demo loads before anyone signs in); a failed file undoes the whole load. The
         # upload limits do not apply to files the demo wrote itself (`own_files`): at 1M loans the bank's file is 118 MB.
         with closing(stream_demo_files(plan, Path(tmp))) as files, derived.deferred(), own_files():
+            seen = set()
             while True:
                 waited = time.monotonic()
                 f = next(files, None)
@@ -264,9 +265,11 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
                 label = FILE_LABELS.get(f.sub_kind or f.kind, f.kind)
                 if time.monotonic() - waited >= 1:
                     say(f"  写出{label}文件：{f.rows}行（后台进程边写边导入）")
-                if f.kind == "repayments":  # the campaign's baseline task is set before money comes in
+                first = f.kind not in seen  # a flow over PART_ROWS rows comes as several files
+                seen.add(f.kind)
+                if f.kind == "repayments" and first:  # the campaign's baseline task is set before money comes in
                     _create_campaign(plan, admin, say)
-                if f.kind == "actions":  # the ledger names the collectors: they must exist and hold their loans
+                if f.kind == "actions" and first:  # the ledger names the collectors: they must exist and hold their loans
                     users = ensure_users(seat=seat, prefix=prefix)
                     assigned = assign_collectors(plan, users, prefix)
                     if assigned:

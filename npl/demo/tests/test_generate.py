@@ -276,3 +276,33 @@ def test_a_loader_that_stops_early_leaves_no_writer_behind(tmp_path):
     assert first.kind == "loans"
     files.close()  # e.g. the loans import was refused
     assert multiprocessing.active_children() == []
+
+
+def test_a_flow_longer_than_a_file_holds_is_written_as_several_files_with_every_row_once(tmp_path, monkeypatch):
+    # At a million loans the repayment flow outgrows one .xlsx sheet (1,048,576 rows), whose writer drops the rest
+    # without a word: it is written as parts of PART_ROWS rows, as a bank exports a long period month by month.
+    from npl.demo import generate
+
+    monkeypatch.setattr(generate, "PART_ROWS", 500)
+    d = write_demo_files(tmp_path, loans=300, kinds=("repayments", "actions"))
+    for kind, rows, key in (("repayments", d.repayments, "交易流水号"), ("actions", d.actions, "借据号")):
+        files = [f for f in d.files if f.kind == kind]
+        assert len(files) == -(-len(rows) // 500) > 1
+        assert [f.path.name for f in files[:2]] == [f"{kind}.xlsx", f"{kind}-2.xlsx"]
+        read = [r for f in files for r in sheet_rows(f.path)[1]]
+        assert [f.rows for f in files] == [len(sheet_rows(f.path)[1]) for f in files]
+        assert len(read) == len(rows)
+    txns = [r["交易流水号"] for f in d.files if f.kind == "repayments" for r in sheet_rows(f.path)[1]]
+    assert sorted(txns) == sorted(r["txn_no"] for r in d.repayments)
+
+
+def test_a_sheet_refuses_a_row_past_its_last_rather_than_dropping_it(tmp_path, monkeypatch):
+    from npl.demo import generate
+
+    monkeypatch.setattr(generate, "SHEET_ROWS", 2)
+    sheet = generate._Sheet(tmp_path / "short.xlsx")
+    sheet.write(["表头"])
+    sheet.write(["第一行"])
+    with pytest.raises(ValueError, match="第3行超出"):
+        sheet.write(["第二行"])
+    sheet.close()
