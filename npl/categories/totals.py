@@ -212,17 +212,14 @@ def _label(key) -> str:
     return f"{code} {L(level).label} {unit}" + (f" 借款人#{key[3]} 笔数" if len(key) > 3 else " 笔数/户数/分")
 
 
-class CategoryTotals(derived.Deriver):
+class CategoryTotals(derived.TriggerKept):
     """The category figures per unit: triggers keep them; this checks them, and refills them if they differ."""
 
     name = "category_totals"
     label = "类别合计与户数"
     order = 91  # after the memberships it adds up
 
-    def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
-        # As `loans.households.Households`: the triggers wrote every change; a full refresh refills on a difference.
-        if loan_ids is not None or next(self.differences(day), None) is None:
-            return 0
+    def fill(self) -> int:
         fill(connection)
         from npl.categories.models import CategoryTotal
 

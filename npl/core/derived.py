@@ -61,6 +61,21 @@ class Deriver:
         raise NotImplementedError
 
 
+class TriggerKept(Deriver):
+    """Rows the database's triggers keep in the statement that writes what they count (`loans.households`,
+    `categories.totals`): a loan's refresh has nothing left to do; a full refresh (the daily sweep, `npl derive`)
+    refills them only if they differ from a recompute (they should not)."""
+
+    def fill(self) -> int:
+        """Recompute every row from what it counts; return how many rows are stored."""
+        raise NotImplementedError
+
+    def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
+        if loan_ids is not None or next(self.differences(day), None) is None:
+            return 0
+        return self.fill()
+
+
 # The kinds of change a refresh names (its `source`). "loan" is any change of a loan or its events (a repayment,
 # an action, a case stage, an import of loans…): every deriver runs. The others change figures of many loans
 # at once without touching them, and run only the derivers that read them (and those downstream).

@@ -348,18 +348,14 @@ def _differences(name: str) -> Iterator[derived.Difference]:
         (*KEY, "borrower_id"), ("loans",)), 4, _label)
 
 
-class Households(derived.Deriver):
+class Households(derived.TriggerKept):
     """The stored households per unit: triggers keep them; this checks them, and refills them if they differ."""
 
     name = "households"
     label = "户数"
     order = 90
 
-    def refresh(self, loan_ids: set[int] | None, day: dt.date) -> int:
-        # The triggers wrote every change in its statement: a loan's refresh has nothing to do. A full refresh (the
-        # daily sweep, `npl derive`) refills them only if they differ from a recompute (they should not).
-        if loan_ids is not None or next(self.differences(day), None) is None:
-            return 0
+    def fill(self) -> int:
         fill(connection)
         from npl.loans.models import HouseholdCount
 
