@@ -285,7 +285,7 @@ def test_a_flow_longer_than_a_file_holds_is_written_as_several_files_with_every_
 
     monkeypatch.setattr(generate, "PART_ROWS", 500)
     d = write_demo_files(tmp_path, loans=300, kinds=("repayments", "actions"))
-    for kind, rows, key in (("repayments", d.repayments, "交易流水号"), ("actions", d.actions, "借据号")):
+    for kind, rows in (("repayments", d.repayments), ("actions", d.actions)):
         files = [f for f in d.files if f.kind == kind]
         assert len(files) == -(-len(rows) // 500) > 1
         assert [f.path.name for f in files[:2]] == [f"{kind}.xlsx", f"{kind}-2.xlsx"]
