@@ -186,7 +186,7 @@ def category_report(*, township=None, as_of: dt.date | None = None, user=None, h
     day = as_of or timezone.localdate()
     codes = visible_codes(user)
     where = _stored_where(user, township, district)
-    unit = _stored_unit(user, township, district, where) if households and day == timezone.localdate() else None
+    unit = _stored_unit(user, township, district, where) if day == timezone.localdate() else None
     figs = category_figures(scoped_loans(township=township, user=user, district=district), day, codes,
                             households=households, where=where, unit=unit)
     rows = []

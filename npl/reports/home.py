@@ -176,5 +176,6 @@ def _calendar_missing(user) -> list[int]:
 def _township_board(user, qs) -> dict:
     """Township admin: its loans by category and by state, its alerts (clocks, broken promises, approvals)."""
 
-    return {"categories": categories(user, township=user.township), "statuses": by_status(qs), "clocks": clock_counts(user, qs),
+    return {"categories": categories(user, township=user.township), "statuses": by_status(qs, user),
+            "clocks": clock_counts(user, qs),
             "broken": broken_promises(qs), "pending": pending_approvals(qs)}

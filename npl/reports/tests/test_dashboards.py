@@ -162,3 +162,52 @@ def test_a_police_liaisons_home_lists_a_screenful_and_points_to_the_ledger_for_t
     monkeypatch.setattr(home_module, "LIAISON_TOP", 0)  # a longer list than the home shows
     page = home(client_for, "police_liaison").content.decode()
     assert f"全部{everything.context['totals']['loans']}笔见<a href=\"/loans/\">贷款台账</a>" in page
+
+
+def test_a_township_homes_states_and_categories_come_from_the_stored_totals_as_counted(loans, cast, client_for):
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from npl.categories.models import Membership
+    from npl.loans.models import Loan, LoanStatus
+    from npl.reports.dashboards import by_status
+
+    admin = cast["township_admin"]
+    Loan.objects.filter(loan_no="LA002").update(status=LoanStatus.WRITTEN_OFF)
+    qs = Loan.objects.for_user(admin)
+    counted = by_status(qs)
+    with CaptureQueriesContext(connection) as seen:
+        stored = by_status(qs, admin)
+        home = client_for("township_admin").get(reverse("home"))
+    assert stored == counted and len(counted) == 2
+    assert home.context["statuses"] == counted
+    assert not [q["sql"] for q in seen.captured_queries if 'COUNT("loans_loan"' in q["sql"]]
+    assert not [q["sql"] for q in seen.captured_queries if 'FROM "categories_membership"' in q["sql"]]
+    live = Membership.objects.filter(township=admin.township, balance__gt=0).values("code").annotate(n=Count("pk"))
+    counted_codes = {r["code"]: r["n"] for r in live}
+    shown = {c["code"]: c["count"] for c in home.context["categories"]}
+    assert shown == {code: counted_codes.get(code, 0) for code in shown} and sum(shown.values()) > 0
+
+
+def test_the_broken_promises_of_a_township_home_are_read_through_their_own_index(loans, cast):
+    # Without it the home scanned the whole ledger for the month's broken promises (28 ms of 81 at 100k loans).
+    from django.db import connection
+
+    from npl.loans.models import Loan
+    from npl.reports.dashboards import broken_promises
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's; SQLite has the same index")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        broken_promises(Loan.objects.for_user(cast["township_admin"]))
+    with connection.cursor() as c:
+        c.execute("SET enable_seqscan = off")
+        try:
+            c.execute("EXPLAIN " + seen.captured_queries[-1]["sql"])
+            plan = "\n".join(r[0] for r in c.fetchall())
+        finally:
+            c.execute("RESET enable_seqscan")
+    assert "action_broken_promise" in plan, plan
