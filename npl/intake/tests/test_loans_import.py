@@ -257,3 +257,21 @@ def test_a_large_import_refreshes_the_planners_statistics(tmp_path, npl_import, 
     large = write_xlsx(tmp_path / "large.xlsx", [LOAN_HEADER, *(loan_row(f"M{i}", ids[2 + i]) for i in range(3))])
     assert npl_import("loans", large, "--create-units")[0] == 0
     assert stats_rows() == Loan.objects.count() == 5
+
+
+def test_the_statistics_refresh_locks_no_catalog_shared_with_other_databases():
+    # A bare ANALYZE inside an import's transaction held pg_database and pg_authid to its end: another database's
+    # ANALYZE waited behind a demo's load.
+    from django.db import connection, transaction
+
+    from npl.core.bulk import refresh_planner_statistics
+
+    if connection.vendor != "postgresql":
+        pytest.skip("shared catalogs are PostgreSQL's")
+    with transaction.atomic(), connection.cursor() as cursor:
+        refresh_planner_statistics()
+        cursor.execute("SELECT relation::regclass::text FROM pg_locks WHERE pid = pg_backend_pid() AND relation IN "
+                       "('pg_database'::regclass, 'pg_authid'::regclass)")
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'loans_loan'")
+        assert cursor.fetchone() == (True,)
