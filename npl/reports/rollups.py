@@ -12,7 +12,7 @@ with `?district=<id>`, read-only. Only region offices reach these pages; anyone 
 """
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 
 from npl.accounts.scope import region_district, region_districts  # noqa: F401  (the pages' one rule)
@@ -20,7 +20,6 @@ from npl.categories.choices import CATEGORIES
 from npl.collection.clocks import STATUS_LABELS
 from npl.core.money import ZERO, fmt_wan, percent
 from npl.loans.balances import aggregate_over, col, from_cents, sum_cents
-from npl.loans.choices import LoanStatus
 from npl.reports.models import DailyFigure
 from npl.reports.snapshots import AT_RISK, active_campaigns
 
@@ -107,18 +106,18 @@ def category_rollup(districts: list) -> dict:
 
 
 def clock_rollup(districts: list) -> dict:
-    """Per district: its loans by limitation status today (stored LoanClock rows; settled loans need no clock),
-    the alert groups' sum beside them."""
-    from npl.collection.models import LoanClock
+    """Per district: its loans by limitation status today (the clocks' stored totals, `collection.clocks.totals`,
+    as each district's clock page counts them; settled loans need no clock), the alert groups' sum beside them."""
+    from npl.collection.models import ClockTotal
 
     ids = [d.pk for d in districts]
     counts = {}
     rows_qs = (
-        LoanClock.objects.filter(township__district_id__in=ids).exclude(loan__status=LoanStatus.SETTLED)
-        .values("township__district_id", "status").annotate(n=Count("pk")).order_by()
+        ClockTotal.objects.filter(township__district_id__in=ids, settled=False)
+        .values("township__district_id", "status").annotate(n=Sum("loans")).order_by()
     )
     for r in rows_qs:
-        counts[(r["township__district_id"], r["status"])] = r["n"]
+        counts[(r["township__district_id"], r["status"])] = int(r["n"] or 0)
     rows, total = [], dict.fromkeys(CLOCK_STATUSES, 0)
     for d in districts:
         by_status = {s: counts.get((d.pk, s), 0) for s in CLOCK_STATUSES}
