@@ -403,7 +403,7 @@ class Pipeline:
         duplicates.sort(key=lambda r: r["row"])
 
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        roll_back = dry_run or (refused and not skip_invalid)
+        roll_back = dry_run or (bool(refused) and not skip_invalid)
         total = len(to_write)
         try:
             with derived.deferred():
@@ -417,13 +417,19 @@ class Pipeline:
                 chunk = []
 
                 def flush_write(chunk):
-                    nonlocal done
+                    nonlocal done, roll_back
                     if not chunk:
                         return
                     live = self._still_unchanged(chunk)
                     bad = imp.validate(live)
-                    if bad:  # the database changed between the passes
-                        raise RuntimeError(f"第{bad[0][0].row_no}行在导入过程中失效：{bad[0][1].message}")
+                    if bad:
+                        # Its object changed since the last import wrote the row (read again only now), or the
+                        # database changed between the passes: the row is refused as pass 1 would refuse it.
+                        late = {row.row_no for row, _ in bad}
+                        refused.extend(_refusal(row.row_no, row.key, err) for row, err in bad)
+                        live = [r for r in live if r.row_no not in late]
+                        chunk[:] = [r for r in chunk if r.row_no not in late]
+                        roll_back = roll_back or not skip_invalid
                     warned = len(imp.ctx.warnings)
                     imp.write(live)
                     self._record_digests(live, {w["row"] for w in imp.ctx.warnings[warned:]})
@@ -449,6 +455,7 @@ class Pipeline:
             pass
         finally:
             spool.close()
+        refused.sort(key=lambda r: r["row"])
         return {
             "rows_read": rows_read,
             **counts,
@@ -476,7 +483,11 @@ class Pipeline:
         self._row_digests: dict[int, str] = {}
 
     def _unchanged(self, pending: list) -> dict:
-        """{row_no: Row} for the rows of a chunk the last import wrote, with nothing changed since (not parsed)."""
+        """{row_no: Row} for the rows of a chunk the last import wrote, as read then (not parsed).
+
+        Whether their objects are still as that import left them is asked once, in pass 2 inside the import's
+        transaction (`_still_unchanged`): asking here too would read every object's state twice, and pass 2
+        must ask anyway, since another hand may change an object between the passes."""
         imp = self.importer
         if not imp.skips_unchanged or not pending:
             return {}
@@ -486,11 +497,10 @@ class Pipeline:
                   if kind == self.digest_kind}
         if not stored:
             return {}
-        states = imp.row_states([key for key, _, _ in stored.values()])
         known = {}
         for row_no, raw in pending:
             hit = stored.get(digests[row_no])
-            if hit is not None and states.get(hit[0]) == hit[2]:
+            if hit is not None:
                 known[row_no] = Row(row_no=row_no, key=hit[0], values=None, outcome="unchanged", digest=digests[row_no],
                                     fp=bytes.fromhex(hit[1]), state=hit[2], raw=tuple(raw.values()))
         return known

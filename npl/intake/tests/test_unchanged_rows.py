@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from npl.collection.models import Repayment
-from npl.core import bulk
+from npl.core import bulk, derived
 from npl.intake.importers.base import Context, Pipeline
 from npl.intake.importers.loans import LoansImporter
 from npl.intake.models import ImportBatch, RowDigest
@@ -37,10 +37,10 @@ class Full(LoansImporter):
     skips_unchanged = False
 
 
-def run(path, importer=Counting, *, as_of=AS_OF, skip_invalid=False, dry_run=False):
+def run(path, importer=Counting, *, as_of=AS_OF, skip_invalid=False, dry_run=False, district=None):
     """One import through the pipeline (as run_import runs it); returns (report, importer)."""
     batch = ImportBatch.objects.create(kind="loans", file_name=path.name, sha256="", as_of=as_of)
-    imp = importer(Context(batch=batch, as_of=as_of, create_units=True))
+    imp = importer(Context(batch=batch, as_of=as_of, create_units=True, district=district))
     pipeline = Pipeline(imp, path)
     report = pipeline.run(pipeline.header(), skip_invalid=skip_invalid, dry_run=dry_run)
     return report, imp
@@ -114,6 +114,29 @@ def test_a_loan_changed_since_the_last_import_is_read_in_full_and_set_back(tmp_p
     assert imp.parsed == ["L3"]
     assert [(c["key"], c["field"], c["old"], c["new"]) for c in report["changes"]] == [("L3", "guarantee", "抵押", "保证")]
     assert (report["updated"], report["unchanged"]) == (1, 2)
+
+
+def test_a_loan_moved_to_another_district_since_is_refused_as_a_full_read_refuses_it(tmp_path, ids):
+    from npl import testing
+    from npl.org.models import District
+
+    path = sheet(tmp_path, "loans.xlsx", three(ids))
+    run(path)
+    home = District.single()
+    Loan.objects.filter(loan_no="L3").update(township=testing.township("青山镇", District.objects.create(name="东川区")))
+    derived.refresh({Loan.objects.get(loan_no="L3").pk})  # as the move itself does
+
+    # Its row is the one on record, so pass 1 does not read it; pass 2 finds its loan changed, reads it and
+    # refuses it there, with the report a full read gives.
+    held, imp = run(path, district=home)
+    assert imp.parsed == ["L3"]
+    assert [(r["key"], r["reason"]) for r in held["refused"]] == [("L3", "out_of_scope")]
+    assert held["written"] is False and held == run(path, Full, district=home)[0]
+
+    kept, _ = run(path, district=home, skip_invalid=True)
+    assert kept["written"] is True and (kept["unchanged"], [r["key"] for r in kept["refused"]]) == (2, ["L3"])
+    assert kept == run(path, Full, district=home, skip_invalid=True)[0]
+    assert Loan.objects.get(loan_no="L3").township.district.name == "东川区"
 
 
 def test_a_repayment_after_the_as_of_day_makes_the_loan_read_in_full(tmp_path, ids):
