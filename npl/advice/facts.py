@@ -221,7 +221,10 @@ def _stored_clocks(ids: list[int], day: dt.date) -> dict | None:
     from npl.collection.clocks.store import from_data
     from npl.collection.models import LoanClock
 
-    rows = dict(LoanClock.objects.filter(loan_id__ids=ids, day=day).values_list("loan_id", "data"))
+    # By loan only (one row each), the day compared here: with `day=` in the query a planner without statistics
+    # (a first import, before its ANALYZE) took the day's index and read every clock row for each chunk.
+    rows = {loan_id: data for loan_id, on, data in LoanClock.objects.filter(loan_id__ids=ids).values_list("loan_id", "day", "data")
+            if on == day}
     if len(rows) != len(set(ids)):
         return None
     return {loan_id: from_data(data, trail=False) for loan_id, data in rows.items()}  # the facts read no trail

@@ -12,8 +12,10 @@ import pickle
 import tempfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from npl.core import derived
-from npl.core.bulk import delete_in, insert_dicts, lock_for_transaction, values_by
+from npl.core.bulk import delete_in, insert_dicts, lock_for_transaction, refresh_planner_statistics, values_by
 from npl.intake import layout
 from npl.intake.changes import change, flag_counts
 from npl.intake.choices import Reason
@@ -450,6 +452,11 @@ class Pipeline:
                 imp.finish(written_keys)
                 if roll_back:
                     raise Rollback
+                if counts["created"] + counts["updated"] >= settings.NPL_ANALYZE_AFTER_ROWS:
+                    # The derived rows are computed next, by queries over what was just written: planned on
+                    # statistics that still describe the tables as before (empty, on a first load), a query of a
+                    # chunk of loans' rows could take an index that reads every row of the day instead.
+                    refresh_planner_statistics()
                 imp.refresh_derived()
         except Rollback:
             pass

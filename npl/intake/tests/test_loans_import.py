@@ -233,21 +233,25 @@ def test_unusable_files_exit_2_with_a_chinese_message(tmp_path, npl_import, ids)
     assert code == 2 and "--as-of" in err
 
 
+def stats_rows() -> int:
+    """How many loans the planner's statistics say there are (-1: none gathered)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'loans_loan'")
+            return int(cursor.fetchone()[0])
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return -1
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'loans_loan' AND idx IS NULL OR tbl = 'loans_loan' LIMIT 1")
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else -1
+
+
 def test_a_large_import_refreshes_the_planners_statistics(tmp_path, npl_import, ids, settings):
     """After a bulk load the planner must not go on believing the tables are empty (core.bulk)."""
     from django.db import connection
-
-    def stats_rows() -> int:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'loans_loan'")
-                return int(cursor.fetchone()[0])
-            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if cursor.fetchone() is None:
-                return -1
-            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'loans_loan' AND idx IS NULL OR tbl = 'loans_loan' LIMIT 1")
-            row = cursor.fetchone()
-            return int(row[0].split()[0]) if row else -1
 
     settings.NPL_ANALYZE_AFTER_ROWS = 3
     small = write_xlsx(tmp_path / "small.xlsx", [LOAN_HEADER, loan_row("L1", ids[0]), loan_row("L2", ids[1])])
@@ -257,6 +261,23 @@ def test_a_large_import_refreshes_the_planners_statistics(tmp_path, npl_import, 
     large = write_xlsx(tmp_path / "large.xlsx", [LOAN_HEADER, *(loan_row(f"M{i}", ids[2 + i]) for i in range(3))])
     assert npl_import("loans", large, "--create-units")[0] == 0
     assert stats_rows() == Loan.objects.count() == 5
+
+
+def test_a_large_imports_derived_rows_are_computed_on_statistics_that_count_its_loans(tmp_path, npl_import, ids, settings, monkeypatch):
+    # The derivers query what the import just wrote, chunk by chunk: on a first load's empty statistics SQLite read
+    # every clock row of the day for each chunk of loans (the day's index instead of the loan's).
+    from npl.intake.importers.loans import LoansImporter
+
+    settings.NPL_ANALYZE_AFTER_ROWS = 3
+    seen = []
+    real = LoansImporter.refresh_derived
+    monkeypatch.setattr(LoansImporter, "refresh_derived", lambda self: (seen.append(stats_rows()), real(self))[1])
+    large = write_xlsx(tmp_path / "large.xlsx", [LOAN_HEADER, *(loan_row(f"M{i}", ids[i]) for i in range(3))])
+    assert npl_import("loans", large, "--create-units")[0] == 0
+    assert seen == [3]
+    small = write_xlsx(tmp_path / "small.xlsx", [LOAN_HEADER, *(loan_row(f"N{i}", ids[3 + i]) for i in range(2))])
+    assert npl_import("loans", small, "--create-units")[0] == 0
+    assert seen == [3, 3]  # 2 rows: below the bound, the statistics are not gathered again
 
 
 def test_the_statistics_refresh_locks_no_catalog_shared_with_other_databases():
