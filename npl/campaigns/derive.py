@@ -70,8 +70,7 @@ def _balances(loans, day: dt.date, repaid_after: dict[int, tuple]) -> Iterator[t
 
     `loans.balances.balance_expression`, its two cases taken apart: a loan whose current balance stands on a
     snapshot on or before the day is its current balance plus the principal repaid after the day (`repaid_after`,
-    read once for all loans: the expression's IN list of repaid loans is not hashed once it passes work_mem — at
-    a million loans it was scanned once per loan); the others (settled, re-snapshotted since) take the long way."""
+    read once for all loans: fewer queries than the expression's subquery per repaid loan); the others (settled, re-snapshotted since) take the long way."""
     units = ("township_id", "community_id", "responsible_person_id")
     common = Q(snapshot_date__lte=day, principal_balance__gt=0)
     for pk, district, current, *unit in loans.filter(common).order_by().values_list(

@@ -8,8 +8,8 @@ Loan.principal_balance is kept equal to the latest snapshot less the confirmed r
 (npl.loans.services.refresh_current, called by every import that writes snapshots or repayments), and
 Loan.snapshot_date is that snapshot's day. So when the latest snapshot is on or before D and the
 current balance is positive (not clamped at zero), the balance on D is the current balance plus the
-repayments made after D; those are looked up only for loans that have any (an uncorrelated IN list
-the database hashes once). Other loans (re-snapshotted after D, or settled) take the long way: the
+repayments made after D; those are looked up only for loans repaid after D (Loan.last_repaid_on, kept
+by refresh_current too). Other loans (re-snapshotted after D, or settled) take the long way: the
 latest snapshot on or before D and the repayments after it, by subquery.
 Anything that writes a Repayment or a LoanSnapshot must call refresh_current for the loans it touched.
 """
@@ -45,10 +45,12 @@ def _principal_sum(repayments):
 def balance_expression(day: dt.date):
     """The expression (on a Loan queryset) of the principal balance on `day`; NULL if the loan did not exist."""
     confirmed = Repayment.objects.filter(confirmed=True)
-    # Common case: current balance, plus what was repaid after the day (most loans: nothing).
+    # Common case: current balance, plus what was repaid after the day (most loans: nothing). Which loans were repaid
+    # after it is the loan's own column (Loan.last_repaid_on): an IN list of them was hashed by PostgreSQL only
+    # while it fit in work_mem, and scanned once per loan past that (a report over a million loans for hours).
     after_day = confirmed.filter(paid_on__gt=day)
     current = F("principal_balance") + Case(
-        When(pk__in=after_day.values("loan_id"), then=Coalesce(_principal_sum(after_day.filter(loan_id=OuterRef("pk"))), ZERO)),
+        When(last_repaid_on__gt=day, then=Coalesce(_principal_sum(after_day.filter(loan_id=OuterRef("pk"))), ZERO)),
         default=ZERO,
         output_field=MONEY,
     )

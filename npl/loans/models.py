@@ -144,6 +144,10 @@ class Loan(models.Model):
     status = models.CharField("状态", max_length=20, choices=LoanStatus.choices, default=LoanStatus.REGISTERED, db_index=True)
     interest_suspended = models.BooleanField("停息挂账", default=False)
     snapshot_date = models.DateField("银行快照日期")
+    # The day of its latest confirmed repayment (NULL: none), kept by services.refresh_current with the balance:
+    # the balance on a past day adds back what was repaid after it only for loans repaid after it (loans.balances),
+    # read from this column instead of a list of every such loan, which PostgreSQL stops hashing past work_mem.
+    last_repaid_on = models.DateField("最近一次确认还款日期", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField("版本", default=1)  # optimistic locking
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

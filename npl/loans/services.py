@@ -41,14 +41,20 @@ def _refresh_locked(loan_ids: list, *, batch, actor, note: str) -> None:
     latest = {}
     for snap in LoanSnapshot.objects.filter(loan_id__ids=loan_ids).order_by("loan_id", "-as_of"):
         latest.setdefault(snap.loan_id, snap)
-    repaid = {}
+    repaid, last_repaid = {}, {}
     for rep in Repayment.objects.filter(loan_id__ids=loan_ids, confirmed=True).values("loan_id", "paid_on", "principal"):
-        snap = latest.get(rep["loan_id"])
-        if snap and rep["paid_on"] > snap.as_of:
-            repaid[rep["loan_id"]] = repaid.get(rep["loan_id"], Decimal("0")) + rep["principal"]
+        loan_id, paid_on = rep["loan_id"], rep["paid_on"]
+        if loan_id not in last_repaid or paid_on > last_repaid[loan_id]:
+            last_repaid[loan_id] = paid_on
+        snap = latest.get(loan_id)
+        if snap and paid_on > snap.as_of:
+            repaid[loan_id] = repaid.get(loan_id, Decimal("0")) + rep["principal"]
     events, changed = [], []
     for loan_id, loan in loans.items():
         snap = latest.get(loan_id)
+        if last_repaid.get(loan_id) != loan.last_repaid_on:
+            loan.last_repaid_on = last_repaid.get(loan_id)
+            changed.append(loan)  # a derived column: no event, no new version
         if snap is None:
             continue
         new_balance = max(snap.principal_balance - repaid.get(loan_id, Decimal("0")), Decimal("0.00"))
@@ -73,9 +79,10 @@ def _refresh_locked(loan_ids: list, *, batch, actor, note: str) -> None:
             loan.status = new_status
         if events and (events[-1].loan_id == loan_id):
             loan.version += 1
-            changed.append(loan)
+            if not changed or changed[-1] is not loan:
+                changed.append(loan)
     # One executemany by id (core.bulk): bulk_update's CASE WHEN per row was half of a 100,000-loan repayments import.
-    bulk.update_objects(Loan, changed, ["principal_balance", "status", "version"])
+    bulk.update_objects(Loan, changed, ["principal_balance", "status", "version", "last_repaid_on"])
     LoanEvent.objects.bulk_create(events)
 
 

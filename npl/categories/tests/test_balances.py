@@ -57,3 +57,31 @@ def test_the_current_balance_adds_back_repayments_made_after_the_day(make_loan):
     repay(loan, dt.date(2026, 4, 20), "200.00")
     assert balance_on(loan, dt.date(2026, 4, 15)) == Decimal("900.00")
     assert balance_on(loan, dt.date(2026, 4, 20)) == Decimal("700.00")
+
+
+def test_each_loan_keeps_the_day_of_its_latest_confirmed_repayment(make_loan):
+    # The balance on a past day adds back the repayments after it for the loans whose column says they have any.
+    loan, other = make_loan("L1", "1000.00"), make_loan("L2", "500.00")
+    assert Loan.objects.get(pk=loan.pk).last_repaid_on is None
+    repay(loan, dt.date(2026, 4, 10), "100.00")
+    repay(loan, dt.date(2026, 4, 20), "50.00", confirmed=False)  # not counted until confirmed
+    repay(loan, dt.date(2026, 4, 5), "10.00")  # an earlier day recorded later
+    assert Loan.objects.get(pk=loan.pk).last_repaid_on == dt.date(2026, 4, 10)
+    assert Loan.objects.get(pk=other.pk).last_repaid_on is None
+    assert balance_on(loan, dt.date(2026, 4, 9)) == Decimal("990.00")
+
+
+def test_the_migration_fills_the_column_from_the_confirmed_repayments(make_loan):
+    import importlib
+
+    from django.db import connection
+
+    fill = importlib.import_module("npl.loans.migrations.0008_loan_last_repaid_on").FILL
+    loan, other = make_loan("L1", "1000.00"), make_loan("L2", "500.00")
+    repay(loan, dt.date(2026, 4, 10), "100.00")
+    repay(loan, dt.date(2026, 5, 10), "100.00")
+    repay(other, dt.date(2026, 6, 1), "100.00", confirmed=False)
+    Loan.objects.update(last_repaid_on=None)
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert dict(Loan.objects.values_list("loan_no", "last_repaid_on")) == {"L1": dt.date(2026, 5, 10), "L2": None}
