@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "npl.core.busy.BusyMiddleware",  # a page that waited too long for a lock: 503 and why, nothing written
     "npl.core.derived.ReadingMiddleware",  # a page reads the stored rows' completeness days once
     # Last: it marks the report pages' reads for a replica (process_view) once the others have run.
     "npl.core.replicas.ReplicaMiddleware",
@@ -121,10 +122,19 @@ DATABASES = {
 NPL_PG_JIT = os.environ.get("NPL_PG_JIT", "") == "1"
 
 
+# How long a web request waits for a row another transaction holds (a large import holds its district's stored
+# totals to its end) before its page says the system is busy (npl.core.busy). The `npl` command line sets 0: no bound.
+NPL_PG_LOCK_TIMEOUT = int(os.environ.get("NPL_PG_LOCK_TIMEOUT", "20"))
+
+
 def _pg_session(db: dict) -> None:
-    if db["ENGINE"] == "django.db.backends.postgresql" and not NPL_PG_JIT:
-        opts = db.setdefault("OPTIONS", {})
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
+    opts = db.setdefault("OPTIONS", {})
+    if not NPL_PG_JIT:
         opts["options"] = f"{opts.get('options', '')} -c jit=off".strip()
+    if NPL_PG_LOCK_TIMEOUT > 0:
+        opts["options"] = f"{opts.get('options', '')} -c lock_timeout={NPL_PG_LOCK_TIMEOUT}s".strip()
 
 
 _pg_session(DATABASES["default"])
