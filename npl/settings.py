@@ -125,6 +125,12 @@ NPL_PG_JIT = os.environ.get("NPL_PG_JIT", "") == "1"
 # How long a web request waits for a row another transaction holds (a large import holds its district's stored
 # totals to its end) before its page says the system is busy (npl.core.busy). The `npl` command line sets 0: no bound.
 NPL_PG_LOCK_TIMEOUT = int(os.environ.get("NPL_PG_LOCK_TIMEOUT", "20"))
+# Memory per sort or hash of a statement (PostgreSQL's work_mem) for the `npl` command line, which npl.cli sets
+# (default 256MB): the set-wise derivers and reports test each loan against lists of loans or borrowers (a roster's
+# members, the loans repaid after a day) that PostgreSQL hashes only while a list fits in work_mem; past it, at the
+# server's default 4MB, it scanned the list once per loan: at a million loans the memberships of one category took
+# more than half an hour instead of seconds. Pages keep the server's setting (many sessions at once, small lists).
+NPL_PG_WORK_MEM = os.environ.get("NPL_PG_WORK_MEM", "")
 
 
 def _pg_session(db: dict) -> None:
@@ -135,6 +141,8 @@ def _pg_session(db: dict) -> None:
         opts["options"] = f"{opts.get('options', '')} -c jit=off".strip()
     if NPL_PG_LOCK_TIMEOUT > 0:
         opts["options"] = f"{opts.get('options', '')} -c lock_timeout={NPL_PG_LOCK_TIMEOUT}s".strip()
+    if NPL_PG_WORK_MEM:
+        opts["options"] = f"{opts.get('options', '')} -c work_mem={NPL_PG_WORK_MEM}".strip()
 
 
 _pg_session(DATABASES["default"])

@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_web_sessions_bound_their_lock_waits_and_the_command_line_does_not(monkeypatch):
+    # and the command line hashes long lists in memory (work_mem), which pages leave at the server's setting
     from npl import cli, settings
 
     monkeypatch.setattr(settings, "NPL_PG_JIT", False)
+    monkeypatch.setattr(settings, "NPL_PG_WORK_MEM", "")
     monkeypatch.setattr(settings, "NPL_PG_LOCK_TIMEOUT", 20)
     db = {"ENGINE": "django.db.backends.postgresql"}
     settings._pg_session(db)
@@ -27,10 +29,16 @@ def test_web_sessions_bound_their_lock_waits_and_the_command_line_does_not(monke
 
     ran = []
     monkeypatch.setattr("django.core.management.execute_from_command_line", ran.append)
-    for command, expected in ((["import", "loans", "x.xlsx"], "0"), (["runserver"], None)):
+    for command, timeout, work_mem in ((["import", "loans", "x.xlsx"], "0", "256MB"), (["runserver"], None, None)):
         monkeypatch.delenv("NPL_PG_LOCK_TIMEOUT", raising=False)
+        monkeypatch.delenv("NPL_PG_WORK_MEM", raising=False)
         cli.main(command)
-        assert os.environ.get("NPL_PG_LOCK_TIMEOUT") == expected and ran[-1] == ["npl", *command]
+        assert (os.environ.get("NPL_PG_LOCK_TIMEOUT"), os.environ.get("NPL_PG_WORK_MEM")) == (timeout, work_mem)
+        assert ran[-1] == ["npl", *command]
+    monkeypatch.setattr(settings, "NPL_PG_WORK_MEM", "256MB")
+    bulk = {"ENGINE": "django.db.backends.postgresql"}
+    settings._pg_session(bulk)
+    assert bulk["OPTIONS"]["options"] == "-c jit=off -c work_mem=256MB"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's lock_timeout")

@@ -18,6 +18,7 @@ def test_jit_stays_on_when_asked_and_other_session_options_are_kept(monkeypatch)
 
     monkeypatch.setattr(settings, "NPL_PG_JIT", False)
     monkeypatch.setattr(settings, "NPL_PG_LOCK_TIMEOUT", 0)
+    monkeypatch.setattr(settings, "NPL_PG_WORK_MEM", "")
     db = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c statement_timeout=5000"}}
     settings._pg_session(db)
     assert db["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
