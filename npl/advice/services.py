@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Max, Value, When
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Max, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -201,16 +201,21 @@ class Worklist(Sequence):
             collector_id=user.pk, due__lte=horizon, loan__in=Loan.objects.for_user(user).order_by().values("pk"))
         self._len = self._top = self._by_likelihood = None
 
+    def _figures(self) -> None:
+        # The count and the top value in one pass: each read every row of a large list (at a million loans the
+        # busiest collector's 37,020 suggestions, 21,656 table pages, ~110 ms apiece).
+        if self._len is None or self._top is None:
+            found = self.rows.aggregate(n=Count("pk"), top=Max("expected"))
+            self._len, self._top = found["n"], found["top"] or Decimal(0)
+
     def __len__(self) -> int:
-        if self._len is None:
-            self._len = self.rows.count()
+        self._figures()
         return self._len
 
     @property
     def top(self) -> Decimal:
         """The largest expected value on the list (the value part of the score is relative to it)."""
-        if self._top is None:
-            self._top = self.rows.aggregate(top=Max("expected"))["top"] or Decimal(0)
+        self._figures()
         return self._top
 
     @property
