@@ -109,9 +109,10 @@ class CollectionAction(models.Model):
         verbose_name = verbose_name_plural = "催收记录"
         constraints = [models.UniqueConstraint(fields=["loan", "acted_on", "method"], name="uniq_action_key")]
         # The township home's 近30天违约承诺: the promises broken lately, not a scan of the whole ledger (1.9M actions
-        # at 1M loans; 28 ms of the township home's 81 at 100k).
-        indexes = [models.Index(fields=["promise_closed_on"], condition=models.Q(promise_status="broken"),
-                                name="action_broken_promise")]
+        # at 1M loans; 28 ms of the township home's 81 at 100k). With the id, in the list's own order: a sweep that
+        # closes 143,949 promises on one day left the day alone sorting them all (130 ms at 1M; 1.2 ms with it).
+        indexes = [models.Index(fields=["promise_closed_on", "id"], condition=models.Q(promise_status="broken"),
+                                name="action_broken_promise_by_id")]
         ordering = ["acted_on", "pk"]
 
     def __str__(self):
