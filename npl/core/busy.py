@@ -44,6 +44,8 @@ class BusyMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": MESSAGE, "code": "busy"}, status=503, headers={"Retry-After": "60"},
                                 json_dumps_params={"ensure_ascii": False})
-        response = render(request, "busy.html", {"message": MESSAGE, "seconds": settings.NPL_PG_LOCK_TIMEOUT}, status=503)
+        db = settings.DATABASES["default"]
+        waited = db.get("OPTIONS", {}).get("timeout") if db["ENGINE"].endswith("sqlite3") else settings.NPL_PG_LOCK_TIMEOUT
+        response = render(request, "busy.html", {"message": MESSAGE, "seconds": waited}, status=503)
         response["Retry-After"] = "60"
         return response
