@@ -249,8 +249,8 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
         users = ensure_users(district_only=True, seat=seat, prefix=prefix)
         admin = users[prefix + "quadmin"]
         # The files are written by a child process while the earlier ones are imported (the same bytes as
-        # write_demo_files); a line shows the wait when a file was not ready yet. The imports share one deferred
-        # block: the stored derived rows (memberships, clocks, suggestions) of every loan they touch are computed
+        # write_demo_files); a line shows the wait when a file was not ready yet. The imports, and the stages
+        # after them (`_after_files`), share one deferred block: the stored derived rows (memberships, clocks, suggestions) of every loan they touch are computed
         # once, after the last file, not after each — a loan of the demo is in four files (the bank's list, the
         # repayments, the ledger, a roster), so each import computed most loans' rows again. Nothing reads them
         # before the block ends (the demo loads before anyone signs in); a failed file undoes the whole load. The
@@ -288,26 +288,10 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
                 if f.kind == "loans":
                     set_lead_branches(plan, seat, Bank.objects.filter(branches__district=seat).first())
                     users = ensure_users(seat=seat, prefix=prefix)
+            _after_files(plan, say, learn=bool(reports) and train)
             say.note("  计算派生数据（类别归属、法律时效、清收建议）……")
         if reports:
             say("  派生数据：导入涉及的贷款已全部计算")
-    moved = register_from_history_start(plan)
-    if moved:
-        say(f"  登记日期设为演示历史起点{plan.history_from}：{moved}笔")
-    made = add_plans(plan)
-    if made:
-        bound = f"（超过{FULL_DEMO}笔的演示按{FULL_DEMO}笔的数量封顶）" if len(plan.loans) > FULL_DEMO else ""
-        say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()) + bound)
-    if reports and train:  # something new came in: learn the recovery likelihood from the demo's history
-        _train_likelihood(plan, say)
-    from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
-
-    # One deferred block: the stored derived rows of the loans the sweep touches are refreshed once at its end, not
-    # once per loan's own transaction (the demo is loaded before anyone signs in).
-    with derived.deferred():
-        swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
-    say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
-        if any(swept.values()) else "  每日清理：无需更新")
     say.note("  处理清收人员的往期建议……")
     handled = handle_past_suggestions(plan, prefix)
     if handled:
@@ -318,6 +302,28 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
     say(f"  发布已结束各周的周通报：{published}期" if published else "  周通报：往期均已发布")
     say.note(f"  合计用时{say.total():.0f}秒")
     return reports
+
+
+def _after_files(plan: DemoDistrict, say, *, learn: bool) -> None:
+    """What follows the last file, still inside the imports' deferred block, so that each deriver runs once over
+    every loan at its end: before, the model's training refreshed every loan's suggestions again (~60 s at
+    100k loans) and the sweep its loans'. None of these reads a stored derived row: the registration dates, the
+    plans (through the real services), the likelihood model (learnt from the events, `likelihood.features`) and
+    the sweep (promises and instalments against the repayments)."""
+    from npl.collection.services import sweep  # lazy: collection sits above the demo's imports
+
+    moved = register_from_history_start(plan)
+    if moved:
+        say(f"  登记日期设为演示历史起点{plan.history_from}：{moved}笔")
+    made = add_plans(plan)
+    if made:
+        bound = f"（超过{FULL_DEMO}笔的演示按{FULL_DEMO}笔的数量封顶）" if len(plan.loans) > FULL_DEMO else ""
+        say("  还款计划（一笔一策）：" + "，".join(f"{label}{n}笔" for label, n in made.items()) + bound)
+    if learn:  # something new came in: learn the recovery likelihood from the demo's history
+        _train_likelihood(plan, say)
+    swept = sweep()  # what `npl collection sweep` did each day of the history: promises kept or broken, instalments
+    say("  每日清理（承诺履约、计划分期）：" + "，".join(f"{SWEEP_LABELS.get(k, k)}{n}" for k, n in swept.items() if n)
+        if any(swept.values()) else "  每日清理：无需更新")
 
 
 # Further districts of `npl demo --districts N`: eight to a city, the cities in the demo's province.
