@@ -300,6 +300,8 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
     _backfill(say, len(plan.loans))
     published = publish_demo_bulletins(admin)
     say(f"  发布已结束各周的周通报：{published}期" if published else "  周通报：往期均已发布")
+    if bulk.tidy_after_bulk():  # PostgreSQL, outside a transaction: the rows the load rewrote, cleared
+        say("  整理数据库（VACUUM ANALYZE，清除改写留下的旧行版本）")
     say.note(f"  合计用时{say.total():.0f}秒")
     return reports
 

@@ -145,7 +145,9 @@ def run_import(
         batch.finished_at = timezone.now()
         batch.save()
     if result["written"] and result["created"] + result["updated"] >= settings.NPL_ANALYZE_AFTER_ROWS:
-        bulk.refresh_planner_statistics()  # a large load: the planner's estimates still say the tables are empty
+        # A large load: the planner's estimates still say the tables are empty, and (PostgreSQL) the rows it
+        # rewrote are still there as dead versions until a VACUUM (core.bulk.tidy_after_bulk).
+        bulk.tidy_after_bulk()
     return report
 
 

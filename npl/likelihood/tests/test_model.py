@@ -108,3 +108,17 @@ def test_the_calibration_table_has_deciles_of_predicted_and_observed():
     assert [row["n"] for row in table] == [1] * 10
     assert table[-1] == {"decile": 10, "n": 1, "predicted": 0.9, "observed": 1.0}
     assert learn.brier([True, False], [1.0, 0.0]) == 0.0
+
+
+@pytest.mark.parametrize("size, tidied", [(4, 0), (60, 1)])
+def test_the_train_command_tidies_the_database_only_when_it_stored_a_model(history, size, tidied, monkeypatch):
+    # A stored model rewrites every loan's suggestions (their scores): the command clears the old row versions.
+    from django.core.management import call_command
+
+    from npl.core import bulk
+
+    build(history, size)
+    calls = []
+    monkeypatch.setattr(bulk, "tidy_after_bulk", lambda: calls.append(1))
+    call_command("likelihood", "train", "--as-of", AS_OF.isoformat(), stdout=None)
+    assert LikelihoodModel.objects.exists() == bool(tidied) and len(calls) == tidied

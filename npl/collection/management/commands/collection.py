@@ -14,7 +14,7 @@ class Command(NplCommand):
     def handle(self, *args, **opts):
         from django.utils import timezone
 
-        from npl.core import daily, derived
+        from npl.core import bulk, daily, derived
 
         day = parse_day(opts.get("date"), "--date") or timezone.localdate()
         # The apps' daily jobs in their order (npl/core/daily.py): the collection's promises, plans and
@@ -23,6 +23,7 @@ class Command(NplCommand):
         # What the passing of time changes (a deadline passed, a category's balance condition, a suggestion
         # falling due): every loan's stored derived rows recomputed for today (npl.core.derived).
         counts["derived_rows_changed"] = sum(n for n, _ in derived.rebuild().values())
+        bulk.tidy_after_bulk()  # the rows the recompute rewrote leave dead versions (PostgreSQL): VACUUM them now
         labels.append(("derived_rows_changed", "派生数据更新行数"))
         data = {"date": day.isoformat(), **{k: counts[k] for k, _ in labels}}
         if opts["json"]:

@@ -1,6 +1,6 @@
 """`npl derive`: recompute the stored derived rows (memberships, clocks, suggestions, counts) of every loan;
 `npl derive --check`: recompute them in memory and report where the stored rows differ (exit 1 if any)."""
-from npl.core import derived
+from npl.core import bulk, derived
 from npl.core.cli import Exit, NplCommand
 
 
@@ -46,6 +46,7 @@ class Command(NplCommand):
                 raise SystemExit(1)
             return
         done = derived.rebuild(only=names)
+        bulk.tidy_after_bulk()  # the rows it rewrote leave dead versions (PostgreSQL): VACUUM them now
         if opts["json"]:
             self.emit_json({name: {"changed": n, "seconds": round(s, 3)} for name, (n, s) in done.items()})
             return

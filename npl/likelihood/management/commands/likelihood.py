@@ -27,6 +27,10 @@ class Command(NplCommand):
         from npl.likelihood.services import train
 
         run = train(as_of)
+        if run.model is not None:  # it rewrote every loan's suggestions (their scores): clear the old versions
+            from npl.core import bulk
+
+            bulk.tidy_after_bulk()
         data = {"stored": run.model is not None, "n_samples": run.n_samples, "n_positive": run.n_positive,
                 "cutoffs": [c.isoformat() for c in run.cutoffs]}
         if run.model is not None:

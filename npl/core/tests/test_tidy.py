@@ -1,0 +1,55 @@
+"""core.bulk.tidy_after_bulk: after a large write, PostgreSQL's dead row versions are cleared (VACUUM) and the
+planner's statistics gathered, whether or not the server runs autovacuum; inside a transaction, statistics only."""
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from npl.core import bulk
+from npl.core.models import Setting
+
+
+def relation(table: str) -> tuple[int, int, int]:
+    """(pages, all-visible pages, VACUUMs counted) of a table on PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT c.relpages, c.relallvisible, s.vacuum_count FROM pg_class c "
+                       "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = %s", [table])
+        return cursor.fetchone()
+
+
+def planner_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return int(cursor.fetchone()[0])
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return int(cursor.fetchone()[0].split()[0])
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_it_gathers_the_statistics_only():
+    Setting.objects.bulk_create(Setting(key=f"tidy-{i}", value=str(i)) for i in range(40))
+    assert bulk.tidy_after_bulk() is False  # VACUUM cannot run inside a transaction
+    assert planner_rows("core_setting") == Setting.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM of dead row versions is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # committed rows, outside any transaction: as the commands run it
+def test_outside_a_transaction_it_vacuums_the_rows_a_rewrite_left_behind():
+    Setting.objects.bulk_create(Setting(key=f"tidy-{i}", value=str(i)) for i in range(400))
+    Setting.objects.filter(key__startswith="tidy-").update(value="rewritten")  # 400 dead versions
+    _, _, vacuums = relation("core_setting")
+    assert bulk.tidy_after_bulk() is True
+    pages, visible, after = relation("core_setting")
+    assert after == vacuums + 1
+    assert pages >= 1 and visible == pages  # every page holds live rows only: index-only scans skip the table
+    assert planner_rows("core_setting") == Setting.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", [("derive",), ("collection", "sweep")])
+def test_the_commands_that_rewrite_derived_rows_tidy_after_them(command, monkeypatch):
+    calls = []
+    monkeypatch.setattr(bulk, "tidy_after_bulk", lambda: calls.append(command))
+    call_command(*command, stdout=None)
+    assert calls == [command]
