@@ -250,11 +250,12 @@ def _load_demo(*, loans: int = 3000, seed: int = SEED, baseline: dt.date = BASEL
         admin = users[prefix + "quadmin"]
         # The files are written by a child process while the earlier ones are imported (the same bytes as
         # write_demo_files); a line shows the wait when a file was not ready yet. The imports, and the stages
-        # after them (`_after_files`), share one deferred block: the stored derived rows (memberships, clocks, suggestions) of every loan they touch are computed
-        # once, after the last file, not after each — a loan of the demo is in four files (the bank's list, the
-        # repayments, the ledger, a roster), so each import computed most loans' rows again. Nothing reads them
-        # before the block ends (the demo loads before anyone signs in); a failed file undoes the whole load. The
-        # upload limits do not apply to files the demo wrote itself (`own_files`): at 1M loans the bank's file is 118 MB.
+        # after them (`_after_files`), share one deferred block: the stored derived rows (memberships, clocks,
+        # suggestions) of every loan they touch are computed once, at its end, not after each — a loan of the demo
+        # is in four files (the bank's list, the repayments, the ledger, a roster), so each import computed most
+        # loans' rows again. Nothing reads them before the block ends (the demo loads before anyone signs in); a
+        # failed file undoes the whole load. The upload limits do not apply to files the demo wrote itself
+        # (`own_files`): at 1M loans the bank's file is 118 MB.
         with closing(stream_demo_files(plan, Path(tmp))) as files, derived.deferred(), own_files():
             seen = set()
             while True:
