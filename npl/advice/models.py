@@ -169,7 +169,11 @@ class OpenSuggestion(models.Model):
         verbose_name = verbose_name_plural = "待办清收建议（派生）"
         constraints = [models.UniqueConstraint(fields=["loan", "rule"], name="uniq_open_suggestion")]
         indexes = [
-            models.Index(fields=["collector", "due"], name="open_sugg_collector_due"),
+            # A collector's worklist (advice.services.Worklist) counts, tops and orders its rows from this index
+            # alone (index-only scans on PostgreSQL, where the columns after `include` ride along): at a million
+            # loans the busiest collector's 37,020 rows lay on 21,656 table pages. SQLite indexes the key only.
+            models.Index(fields=["collector", "due"], name="open_sugg_collector_cover",
+                         include=["expected", "priority", "due_ordinal", "loan", "rule", "loan_no", "id"]),
             models.Index(fields=["township", "loan_no"], name="open_sugg_township_loan"),
             models.Index(fields=["loan_no"], name="open_sugg_loan_no"),
         ]

@@ -158,7 +158,10 @@ class Loan(models.Model):
         verbose_name = verbose_name_plural = "贷款"
         ordering = ["loan_no"]
         # (township, loan_no): a township's page of the ledger in loan-number order, read from the index.
-        indexes = [models.Index(fields=["township", "status"]), models.Index(fields=["township", "loan_no"])]
+        # (responsible_person) with the id and township: a collector's scope (accounts.scope) read from the index
+        # alone on PostgreSQL; the busiest collector of the 1M demo holds 25,874 loans, one table page apiece.
+        indexes = [models.Index(fields=["township", "status"]), models.Index(fields=["township", "loan_no"]),
+                   models.Index(fields=["responsible_person"], include=["id", "township"], name="loan_person_cover")]
 
     def __str__(self):
         return self.loan_no
