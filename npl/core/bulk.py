@@ -6,11 +6,15 @@ the table is what bulk_create would have written; callers give every non-null co
 """
 import datetime as dt
 import json
+import logging
 import operator
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 IN_CHUNK = 900  # values per IN list: below SQLite's old 999-variable limit, bounded on every database
 
@@ -308,10 +312,19 @@ def tidy_after_bulk() -> bool:
     run without it (this project's CI server: `autovacuum = off`): after the 100k demo its suggestions table
     held 194,224 dead rows beside 153,140 live ones and the loans table 251,606 beside 100,000, and the busiest
     collector's worklist read 4,624 index entries for 371 rows (37 ms, 8 ms after a VACUUM). A VACUUM right after
-    the write also sets the visibility map that lets index-only scans skip the table."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    the write also sets the visibility map that lets index-only scans skip the table.
+
+    Only a process that waits for locks vacuums: the command line and the worker (`npl.cli` sets
+    NPL_PG_LOCK_TIMEOUT to 0). A web process's own small import gathers statistics only: the person is not kept
+    waiting, and a lock not granted in time would answer 503 for an import that was saved. What was written is
+    committed either way: a VACUUM that fails is logged, not raised."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or settings.NPL_PG_LOCK_TIMEOUT:
         refresh_planner_statistics()
         return False
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) " + _app_tables())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) " + _app_tables())
+    except DatabaseError as exc:
+        logger.warning("VACUUM (ANALYZE) after a bulk write failed: %s", exc)
+        return False
     return True

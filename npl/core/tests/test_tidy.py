@@ -33,9 +33,13 @@ def test_inside_a_transaction_it_gathers_the_statistics_only():
     assert planner_rows("core_setting") == Setting.objects.count()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM of dead row versions is PostgreSQL's")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM of dead row versions is PostgreSQL's")
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)  # committed rows, outside any transaction: as the commands run it
-def test_outside_a_transaction_it_vacuums_the_rows_a_rewrite_left_behind():
+def test_outside_a_transaction_it_vacuums_the_rows_a_rewrite_left_behind(settings):
+    settings.NPL_PG_LOCK_TIMEOUT = 0  # the command line and the worker (npl.cli)
     Setting.objects.bulk_create(Setting(key=f"tidy-{i}", value=str(i)) for i in range(400))
     Setting.objects.filter(key__startswith="tidy-").update(value="rewritten")  # 400 dead versions
     _, _, vacuums = relation("core_setting")
@@ -44,6 +48,28 @@ def test_outside_a_transaction_it_vacuums_the_rows_a_rewrite_left_behind():
     assert after == vacuums + 1
     assert pages >= 1 and visible == pages  # every page holds live rows only: index-only scans skip the table
     assert planner_rows("core_setting") == Setting.objects.count()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_gathers_the_statistics_only(settings):
+    # A page's own small import: the person does not wait for a VACUUM, nor get a 503 for a saved import.
+    settings.NPL_PG_LOCK_TIMEOUT = 20
+    Setting.objects.create(key="tidy-web", value="1")
+    _, _, vacuums = relation("core_setting")
+    assert bulk.tidy_after_bulk() is False
+    assert relation("core_setting")[2] == vacuums
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_vacuum_is_logged_not_raised_what_was_written_stays(settings, monkeypatch, caplog):
+    settings.NPL_PG_LOCK_TIMEOUT = 0
+    Setting.objects.create(key="tidy-kept", value="1")
+    monkeypatch.setattr(bulk, "_app_tables", lambda: "no_such_table_here")
+    assert bulk.tidy_after_bulk() is False
+    assert "VACUUM (ANALYZE) after a bulk write failed" in caplog.text and "no_such_table_here" in caplog.text
+    assert Setting.objects.filter(key="tidy-kept").exists()
 
 
 @pytest.mark.django_db
