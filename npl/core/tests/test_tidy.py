@@ -44,9 +44,10 @@ def test_outside_a_transaction_it_vacuums_the_rows_a_rewrite_left_behind(setting
     Setting.objects.filter(key__startswith="tidy-").update(value="rewritten")  # 400 dead versions
     _, _, vacuums = relation("core_setting")
     assert bulk.tidy_after_bulk() is True
-    pages, visible, after = relation("core_setting")
+    # Whether the dead versions could be removed, and the pages marked all-visible, depends on the oldest
+    # transaction anywhere that still sees them (CI's streaming replica reports its own): the VACUUM ran either way.
+    _, _, after = relation("core_setting")
     assert after == vacuums + 1
-    assert pages >= 1 and visible == pages  # every page holds live rows only: index-only scans skip the table
     assert planner_rows("core_setting") == Setting.objects.count()
 
 
