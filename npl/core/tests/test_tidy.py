@@ -17,6 +17,14 @@ def relation(table: str) -> tuple[int, int, int]:
         return cursor.fetchone()
 
 
+def analyses(table: str) -> int:
+    """How many times PostgreSQL analysed a table (ANALYZE inside a transaction counts at once)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
 def planner_rows(table: str) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -34,6 +42,28 @@ def test_inside_a_transaction_it_gathers_the_statistics_only():
 
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM of dead row versions is PostgreSQL's")
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_inside_a_transaction_a_table_is_analysed_again_only_once_enough_of_it_changed():
+    # The autovacuum daemon's rule: more than 50 rows plus a tenth of those counted, changed since the last ANALYZE
+    # (this transaction's own changes counted from there): an import analysed every table of the app each time.
+    def add(n, start):
+        Setting.objects.bulk_create(Setting(key=f"stale-{i}", value="1") for i in range(start, start + n))
+
+    analysed_before = {t: analyses(t) for t in ("core_setting", "campaigns_campaign")}
+    add(400, 0)
+    bulk.refresh_planner_statistics()
+    assert planner_rows("core_setting") == 400
+    add(80, 400)  # 80 ≤ 50 + 40: the statistics still describe the table well enough
+    bulk.refresh_planner_statistics()
+    assert planner_rows("core_setting") == 400
+    add(20, 480)  # 100 since the last ANALYZE > 90
+    bulk.refresh_planner_statistics()
+    assert planner_rows("core_setting") == 500
+    assert analyses("core_setting") == 2 + analysed_before["core_setting"]
+    assert analyses("campaigns_campaign") == analysed_before["campaigns_campaign"]  # not touched: not analysed
 
 
 @postgresql_only
