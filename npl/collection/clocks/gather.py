@@ -20,6 +20,7 @@ from npl.collection.clocks.rules import (
     Payment,
     Suit,
     compute_limitation,
+    status_for,
 )
 from npl.core import derived
 from npl.core.masking import mask_name
@@ -256,7 +257,8 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
     counting compute_clocks(…, day) would, each loan's facts read once for all the days: the back-fill of a week
     of daily snapshots read every loan's ledger, repayments and cases once a day. Facts are read up to the last
     day and each day's ledger lines and repayments cut at that day (what compute_clocks without `full` reads;
-    agreements and cases are read whatever their dates, as there)."""
+    agreements and cases are read whatever their dates, as there). A loan with nothing dated after the first
+    day and no suit has its clock computed once: its deadline is the same every day."""
     from npl.core.workdays import load_calendars
     from npl.loans.balances import BALANCE, with_balance
     from npl.loans.models import Loan
@@ -276,6 +278,15 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
         facts = _chunk_facts(rows, days[-1], full=False, details=False)
         for loan in rows:
             events = facts.events[loan.pk]
+            if all(e.on <= days[0] and not isinstance(e, Suit) for e in events):
+                # Nothing after the first day and no suit (whose end is seen as of a day): every day's deadline is the
+                # first day's, and only where the day stands to it changes. Most loans of a week's back-fill.
+                deadline = None
+                for day in days:
+                    if loan.pk in alive[day]:
+                        deadline = deadline or _clock(loan, facts, days[0], calendar, events=events).deadline
+                        out[day][loan.township_id][status_for(deadline, day)] += 1
+                continue
             for day in days:
                 if loan.pk in alive[day]:
                     cut = [e for e in events if not isinstance(e, (Action, Payment)) or e.on <= day]

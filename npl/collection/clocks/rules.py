@@ -5,6 +5,7 @@ DOMAIN.md "Legal clocks"; the choices made where the law leaves room are in docs
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,10 +77,16 @@ def status_for(deadline: dt.date, as_of: dt.date) -> str:
     """ok / due_6m / due_3m / due_1m / lapsed: lapsed only once as_of is past the deadline day."""
     if as_of > deadline:
         return "lapsed"
-    for months, code in WARN_MONTHS:
-        if deadline <= add_months(as_of, months):
+    for last, code in _warning_ends(as_of):
+        if deadline <= last:
             return code
     return "ok"
+
+
+@functools.lru_cache(maxsize=512)
+def _warning_ends(as_of: dt.date) -> tuple[tuple[dt.date, str], ...]:
+    """The last day of each warning's reach from as_of: the same for every loan counted on that day."""
+    return tuple((add_months(as_of, months), code) for months, code in WARN_MONTHS)
 
 
 # --- facts (inputs of the pure function) ---------------------------------------------------------

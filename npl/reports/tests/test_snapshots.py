@@ -110,3 +110,25 @@ def test_a_backfill_counts_each_days_clocks_as_that_day_alone_would(campaign, lo
     assert backfill(APR[1], APR[5]) == 10
     assert fig(campaign, units.town_a, APR[2]).clocks == plain(_clock_counts(towns, APR[2]))[units.town_a.pk]
     assert fig(campaign, units.town_a, APR[3]).clocks == plain(_clock_counts(towns, APR[3]))[units.town_a.pk]
+
+
+def test_a_backfill_counts_a_deadline_passing_inside_its_days_as_each_day_alone_would(campaign, loans, units):
+    """A loan with nothing new in the back-filled days has its clock computed once for all of them: its status must
+    still move on each day as the deadline nears and passes — through a month's warning and into lapsed."""
+    from npl.loans.models import Loan
+    from npl.reports.snapshots import _clock_counts, clock_counts_on_days
+
+    days = [APR[d] for d in range(1, 15)]
+    # Maturities three years before days in and around the window: deadlines (moved past rest days) inside it,
+    # one month after it (the warning starts inside it) and long past.
+    matured = [dt.date(2023, 4, d) for d in (3, 7, 11)] + [dt.date(2023, 5, 6), dt.date(2020, 1, 1)]
+    for loan, maturity in zip(loans.values(), matured, strict=False):
+        Loan.objects.filter(pk=loan.pk).update(maturity_date=maturity, issue_date=dt.date(2019, 1, 1))
+    towns = [units.town_a.pk, units.town_b.pk]
+    together = clock_counts_on_days(towns, days)
+
+    def plain(counts):
+        return {town: dict(statuses) for town, statuses in counts.items() if statuses}
+    for day in days:
+        assert plain(together[day]) == plain(_clock_counts(towns, day)), day
+    assert len({str(plain(together[day])) for day in days}) >= 3  # the counts do change inside the window
