@@ -12,6 +12,8 @@ from npl.accounts.choices import Role
 from npl.advice.models import SuggestionRule, SuggestionState
 from npl.advice.views import loan_suggestions_context
 from npl.collection import services as collection
+from npl.collection.clocks.rules import add_years
+from npl.core.workdays import extend
 from npl.loans.models import Loan
 
 # TODAY is fixed when the module is imported; each test runs on that day (npl/conftest.py `on_import_day`),
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("on_import_day")
 @pytest.fixture
 def due_soon(units, cast):
     """The collector's loan whose limitation period ends in 10 days."""
-    maturity = TODAY.replace(year=TODAY.year - 3) + dt.timedelta(days=10)
+    maturity = add_years(TODAY, -3) + dt.timedelta(days=10)
     return testing.loan("P-1", testing.borrower(401, "刘八"), units.town_a, units.branch_a, maturity=maturity,
                         collector=cast["collector"])
 
@@ -39,7 +41,8 @@ def test_a_collectors_today_shows_the_card_with_script_and_legal_basis(due_soon,
 
 
 def _due(loan):
-    return (loan.maturity_date.replace(year=loan.maturity_date.year + 3) - dt.timedelta(days=7)).isoformat()
+    """A week before the limitation deadline, which a weekend or holiday moves (the test's date is today's)."""
+    return (extend(add_years(loan.maturity_date, 3)).deadline - dt.timedelta(days=7)).isoformat()
 
 
 def test_done_from_the_page_links_the_chosen_action(due_soon, cast, client_for):
@@ -174,7 +177,7 @@ def test_a_long_list_is_paged_in_its_order_and_offers_the_rest(units, cast, clie
     from npl.advice import services
     from npl.advice.views import FIRST_CARDS
 
-    maturity = TODAY.replace(year=TODAY.year - 3) + dt.timedelta(days=10)
+    maturity = add_years(TODAY, -3) + dt.timedelta(days=10)
     for n in range(2 * FIRST_CARDS + 2):
         testing.loan(f"P-M{n:02d}", testing.borrower(500 + n, "许一"), units.town_a, units.branch_a, maturity=maturity,
                      balance=f"{10000 + 97 * n}.00", collector=cast["collector"])

@@ -12,6 +12,8 @@ from npl.accounts.choices import Role
 from npl.advice import services
 from npl.advice.models import SuggestionRule, SuggestionState
 from npl.collection import services as collection
+from npl.collection.clocks.rules import add_years
+from npl.core.workdays import extend
 from npl.loans.choices import EventKind
 from npl.loans.models import Loan, LoanEvent
 from npl.loans.workflow import StaleVersion
@@ -101,7 +103,7 @@ def test_a_dismissed_suggestion_stays_away_until_its_facts_change(worklist, cast
     assert services.loan_suggestions(loan) == []
     # The facts change: a relative signs a notice, the clock restarts, and later warnings are new ones.
     collection.record_action(loan, me, acted_on=TODAY, method="letter", outcome_code="met_family", signature="relative")
-    deadline = TODAY.replace(year=TODAY.year + 3)
+    deadline = extend(add_years(TODAY, 3)).deadline  # moved past a weekend or holiday, as the clock moves it
     renewed = services.loan_suggestions(loan, deadline - dt.timedelta(days=20))
     assert [(x.rule, x.due) for x in renewed if x.action == "serve_notice"] == [("limitation_1m", deadline - dt.timedelta(days=7))]
 
