@@ -36,7 +36,10 @@ def planner_rows(table: str) -> int:
 
 @pytest.mark.django_db
 def test_inside_a_transaction_it_gathers_the_statistics_only():
-    Setting.objects.bulk_create(Setting(key=f"tidy-{i}", value=str(i)) for i in range(40))
+    if connection.vendor == "postgresql":  # counted from this test's table: an earlier test's ANALYZE leaves its count
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE core_setting")
+    Setting.objects.bulk_create(Setting(key=f"tidy-{i}", value=str(i)) for i in range(200))
     assert bulk.tidy_after_bulk() is False  # VACUUM cannot run inside a transaction
     assert planner_rows("core_setting") == Setting.objects.count()
 
