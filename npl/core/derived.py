@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from npl.core import heap
+from npl.core import bulk, heap
 
 
 @dataclass(frozen=True)
@@ -294,7 +294,7 @@ def deferred():
         _local.pending = pending
     pending.depth += 1
     try:
-        with transaction.atomic():
+        with transaction.atomic(), (bulk.checks_per_statement() if outer else contextlib.nullcontext()):
             yield pending
             if outer:
                 _local.pending = None
