@@ -274,7 +274,9 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
         alive = {day: set(with_balance(Loan.objects.filter(pk__ids=chunk), day).filter(**{f"{BALANCE}__gt": 0})
                           .order_by().values_list("pk", flat=True)) for day in days}
         wanted = set().union(*alive.values())
-        rows = list(Loan.objects.filter(pk__ids=sorted(wanted)).select_related("borrower", "township")) if wanted else []
+        # What the clock rules read of a loan (its lost-contact days: the borrower's hash), not whole rows.
+        rows = list(Loan.objects.filter(pk__ids=sorted(wanted)).select_related("borrower")
+                    .only("maturity_date", "township_id", "borrower__id_hash")) if wanted else []
         facts = _chunk_facts(rows, days[-1], full=False, details=False)
         for loan in rows:
             events = facts.events[loan.pk]
