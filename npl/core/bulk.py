@@ -286,9 +286,12 @@ def lock_for_transaction(name: str) -> None:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
+def _app_table_names() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
 def _app_tables() -> str:
-    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-    return ", ".join(connection.ops.quote_name(t) for t in sorted(tables))
+    return ", ".join(connection.ops.quote_name(t) for t in _app_table_names())
 
 
 @contextlib.contextmanager
@@ -296,10 +299,10 @@ def checks_per_statement():
     """Check the foreign keys of what a bulk block writes at the end of each statement, not all at its commit.
 
     Django declares every foreign key DEFERRABLE INITIALLY DEFERRED, so PostgreSQL queues one check per row
-    written and runs them all at COMMIT, in the order written, each looking up the referenced row. By then a
-    large load's referenced rows have long left shared_buffers: the 50,000-loan demo's COMMIT took 45.8 s (5.9 s
-    at 20,000), most of it reading pages back and writing dirty ones out. Checked per statement, each chunk's
-    rows are looked up while the chunk's loans are still in memory. A bulk block writes every referenced row
+    written and runs them all at COMMIT, in the order written, each looking up the referenced row: the
+    50,000-loan demo's COMMIT took 45.8 s (5.9 s at 20,000), likely because a large load's referenced rows have
+    long left shared_buffers by then (docs/scale.md). Checked per statement, each chunk's rows are looked up while
+    the chunk's loans are still in memory. A bulk block writes every referenced row
     before the rows that reference it (the checks would refuse it otherwise, naming the constraint). The
     transaction's own mode is restored at the end of the block (no constraint here is declared otherwise than
     deferred). Elsewhere than PostgreSQL, nothing to do."""
@@ -361,7 +364,7 @@ def _changed_rows(cursor, analyzed: dict) -> dict[str, tuple[int, float, int]]:
     changes)} for the application's tables. The changes are this transaction's own (pg_stat_xact_user_tables)
     since it last analysed the table, and, for a table it has not analysed, those committed before it
     (n_mod_since_analyze)."""
-    tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    tables = _app_table_names()
     cursor.execute(
         "SELECT x.relname, x.n_tup_ins + x.n_tup_upd + x.n_tup_del, COALESCE(s.n_mod_since_analyze, 0), c.reltuples "
         "FROM pg_stat_xact_user_tables x JOIN pg_class c ON c.oid = x.relid "
