@@ -69,11 +69,11 @@ class LitigationImporter(LoanRefMixin, Importer):
             case = existing.get((row.ref.pk, v["case_no"]))
             if case is None:
                 case = LitigationCase.objects.create(
-                    loan=row.ref, case_no=v["case_no"], counted_from=v["filed_on"] or ctx.as_of, batch=ctx.batch,
+                    loan_id=row.ref.pk, case_no=v["case_no"], counted_from=v["filed_on"] or ctx.as_of, batch=ctx.batch,
                     **{f: v[f] for f in FIELDS},
                 )
                 row.outcome = "created"
-                events.append(LoanEvent(loan=row.ref, kind=EventKind.LITIGATION, field="case", after={"case_no": case.case_no, "direction": case.direction, "stage": case.stage},
+                events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.LITIGATION, field="case", after={"case_no": case.case_no, "direction": case.direction, "stage": case.stage},
                                         occurred_on=case.counted_from, batch=ctx.batch, actor=ctx.user, note=f"登记涉诉案件 {case.case_no}（{case.get_direction_display()}）"))
                 known_stages = set()
             else:
@@ -98,7 +98,7 @@ class LitigationImporter(LoanRefMixin, Importer):
                 case.save()
                 row.outcome = "updated"
                 for f, (old, new) in changes.items():
-                    events.append(LoanEvent(loan=row.ref, kind=EventKind.LITIGATION, field=f, before=_s(old), after=_s(new),
+                    events.append(LoanEvent(loan_id=row.ref.pk, kind=EventKind.LITIGATION, field=f, before=_s(old), after=_s(new),
                                             occurred_on=ctx.as_of, batch=ctx.batch, actor=ctx.user, note=f"案件 {case.case_no} 信息更新"))
                 known_stages = set(case.stages.values_list("stage", "on"))
             for field, stage in DATED_STAGES:
