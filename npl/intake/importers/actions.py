@@ -12,9 +12,13 @@ from npl.loans.models import Loan
 FIELDS = ["signature", "collector_name", "outcome", "promise_date", "promise_amount", "note"]
 
 
+_LABELS = {choices: {value: str(label) for value, label in choices.choices} for choices in (Method, Signature)}
+
+
 def _label(choices, value) -> str:
-    """A choice's label, or the value itself when it is none of them (as get_FOO_display())."""
-    return str(choices(value).label) if value in choices.values else value
+    """A choice's label, or the value itself when it is none of them (as get_FOO_display()); from a dict made once,
+    since `choices.values` builds its list at every call (1.9 s of the demo's 194,037 ledger rows)."""
+    return _LABELS[choices].get(value, value)
 
 
 class ActionsImporter(LoanRefMixin, Importer):

@@ -8,7 +8,7 @@ from npl.categories.models import LoanListEntry, RosterEntry, RosterPerson
 from npl.collection.models import CollectionAction, Repayment
 from npl.intake.tests.sheets import LOAN_HEADER, loan_row, write_xlsx
 from npl.litigation.models import LitigationCase
-from npl.loans.models import Loan
+from npl.loans.models import Loan, LoanEvent
 
 pytestmark = pytest.mark.django_db
 ROSTER = ["序号", "姓名", "公民身份号码", "备注"]
@@ -141,6 +141,9 @@ def test_collection_ledger_key_and_codes(tmp_path, npl_import, two_loans):
     assert [r["reason"] for r in report["refused"]] == ["invalid_value", "invalid_value"]
     a = CollectionAction.objects.get(method="visit")
     assert (a.signature, a.promise_amount, a.collector_name) == ("borrower", Decimal("5000.00"), "王干部")
+    # The loan's history says each action in words: its method and how it was received, as their labels.
+    notes = set(LoanEvent.objects.filter(kind="action", field="action").values_list("note", flat=True))
+    assert notes == {"上门催收（借款人签收）", "登报公告（未签收）"}
 
 
 def test_a_litigation_file_never_moves_a_case_back(tmp_path, npl_import, two_loans):
