@@ -5,6 +5,7 @@ the table is what bulk_create would have written; callers give every non-null co
 (`insert_dicts`) leave a column out to get its model default.
 """
 import contextlib
+import contextvars
 import datetime as dt
 import json
 import logging
@@ -18,6 +19,29 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 IN_CHUNK = 900  # values per IN list: below SQLite's old 999-variable limit, bounded on every database
+
+# The moment a model's new rows are registered at (their auto_now_add), instead of now: `registered_at` below.
+_REGISTERED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("npl_bulk_registered", default=None)
+
+
+@contextlib.contextmanager
+def registered_at(model, moment: dt.datetime):
+    """Within the block, new rows of `model` written here carry `moment` in their auto_now_add fields.
+
+    For the demo only (npl.demo): its loans are dated on its history's first day as they are inserted, instead
+    of by an UPDATE of every loan afterwards (9 s at 100,000 loans: a new version of each row in its fifteen
+    indexes). A real import keeps the moment it ran."""
+    token = _REGISTERED.set({**(_REGISTERED.get() or {}), model._meta.label: moment})
+    try:
+        yield
+    finally:
+        _REGISTERED.reset(token)
+
+
+def _stamps(model) -> tuple[dt.datetime, dt.datetime]:
+    """(auto_now, auto_now_add) values for one call's new rows of `model`."""
+    now = timezone.now()
+    return now, (_REGISTERED.get() or {}).get(model._meta.label, now)
 
 
 def _converter(field):
@@ -113,12 +137,13 @@ def insert_objects(objs: list, batch_size: int = 1000) -> None:
         return
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    now, added = _stamps(model)
+    stamped = [(f.attname, now if getattr(f, "auto_now", False) else added) for f in fields
+               if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     for obj in objs:
-        for name in stamped:
+        for name, stamp in stamped:
             if getattr(obj, name) is None:
-                setattr(obj, name, now)
+                setattr(obj, name, stamp)
     rows = [tuple(getattr(obj, f.attname) for f in fields) for obj in objs]
     insert_rows(model, [f.attname for f in fields], rows, batch_size)
 
@@ -132,14 +157,16 @@ def insert_dicts(model, rows: list[dict], batch_size: int = 1000) -> None:
     """
     if not rows:
         return
-    now = timezone.now()
+    now, added = _stamps(model)
     names, defaults = [], []
     for f in model._meta.concrete_fields:
         if f.primary_key:
             continue
         names.append(f.attname)
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        if getattr(f, "auto_now", False):
             defaults.append(now)
+        elif getattr(f, "auto_now_add", False):
+            defaults.append(added)
         else:
             defaults.append(f.get_default())
     first = rows[0].keys()
