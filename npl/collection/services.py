@@ -433,9 +433,9 @@ def after_confirmed(loan_ids, *, actor=None, note: str = "", batch=None, today: 
     # Only loans with a promise to judge or an approved plan need the passes (two set queries, not two queries
     # a loan: an import of 20,000 repayments mostly touches loans with neither). Promises are settled a chunk
     # of loans at a time; plans are judged one loan at a time.
-    with_promises = sorted(set(CollectionAction.objects.filter(loan_id__in=loan_ids, promise_date__isnull=False).filter(
+    with_promises = sorted(set(CollectionAction.objects.filter(loan_id__ids=loan_ids, promise_date__isnull=False).filter(
         Q(promise_status__in=["", PromiseStatus.OPEN, PromiseStatus.BROKEN])).values_list("loan_id", flat=True)))
-    with_plans = set(RepaymentPlan.objects.filter(loan_id__in=loan_ids, status=PlanStatus.APPROVED)
+    with_plans = set(RepaymentPlan.objects.filter(loan_id__ids=loan_ids, status=PlanStatus.APPROVED)
                      .values_list("loan_id", flat=True))
     for start in range(0, len(with_promises), SWEEP_CHUNK):
         _settle_promises(with_promises[start : start + SWEEP_CHUNK], today, actor=actor)

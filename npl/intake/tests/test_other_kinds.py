@@ -163,3 +163,22 @@ def test_a_litigation_file_never_moves_a_case_back(tmp_path, npl_import, two_loa
     assert case.stage == "terminated_round" and report["updated"] == 1
     # The file gives no date for 终本: no stage row is invented (the court's dates guard later moves).
     assert not case.stages.filter(stage="terminated_round").exists()
+
+
+def test_a_loans_repayments_in_several_chunks_move_its_balance_once(tmp_path, npl_import, two_loans, monkeypatch):
+    """A bank's flow is in date order, so one loan's repayments fall in different chunks of the file: its balance is
+    computed once, after the last, from all of them, and its history shows one balance change for the file."""
+    from npl.intake.importers import base
+
+    monkeypatch.setattr(base, "CHUNK", 1)  # every row its own chunk
+    header = ["交易流水号", "借据号", "还款日期", "归还本金", "归还利息", "还款方式"]
+    rows = [header,
+            ["T1", "L1", "2026-04-10", "10000", "0", "现金"],
+            ["T2", "L2", "2026-04-11", "1000", "0", "现金"],
+            ["T3", "L1", "2026-04-12", "20000", "0", "现金"]]
+    code, report, _ = npl_import("repayments", write_xlsx(tmp_path / "p.xlsx", rows))
+    assert (code, report["created"]) == (0, 3)
+    l1 = Loan.objects.get(loan_no="L1")
+    assert l1.principal_balance == Decimal("50000.00") and l1.last_repaid_on == dt.date(2026, 4, 12)
+    changes = LoanEvent.objects.filter(loan=l1, field="principal_balance").values_list("before", "after")
+    assert list(changes) == [("80000.00", "50000.00")]
