@@ -271,8 +271,15 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
     ids = list(loans.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        alive = {day: set(with_balance(Loan.objects.filter(pk__ids=chunk), day).filter(**{f"{BALANCE}__gt": 0})
-                          .order_by().values_list("pk", flat=True)) for day in days}
+        # Each day's balance of the chunk's loans in one statement (a column a day), not one statement a day.
+        balances = Loan.objects.filter(pk__ids=chunk)
+        for n, day in enumerate(days):
+            balances = with_balance(balances, day, name=f"{BALANCE}{n}")
+        alive = {day: set() for day in days}
+        for pk, *on_days in balances.order_by().values_list("pk", *(f"{BALANCE}{n}" for n in range(len(days)))):
+            for day, balance in zip(days, on_days):
+                if balance is not None and balance > 0:
+                    alive[day].add(pk)
         wanted = set().union(*alive.values())
         # What the clock rules read of a loan (its lost-contact days: the borrower's hash), not whole rows.
         rows = list(Loan.objects.filter(pk__ids=sorted(wanted)).select_related("borrower")

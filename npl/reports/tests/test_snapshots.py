@@ -132,3 +132,26 @@ def test_a_backfill_counts_a_deadline_passing_inside_its_days_as_each_day_alone_
     for day in days:
         assert plain(together[day]) == plain(_clock_counts(towns, day)), day
     assert len({str(plain(together[day])) for day in days}) >= 3  # the counts do change inside the window
+
+
+def test_a_backfill_counts_only_the_loans_with_a_balance_on_each_day(campaign, loans, units):
+    """Each day counts the loans that exist and owe something that day: one settled inside the days drops out from
+    its repayment's day, one first reported inside them comes in from its snapshot's day."""
+    from npl import testing
+    from npl.core import derived
+    from npl.reports.snapshots import _clock_counts, clock_counts_on_days
+
+    repay(loans["LB002"], APR[3], "50000.00")  # settled on the 3rd
+    late = testing.loan("LA009", testing.borrower(9, "赵六"), units.town_a, units.branch_a, as_of=APR[4])
+    derived.refresh([late.pk], setup=True)
+    towns = [units.town_a.pk, units.town_b.pk]
+    days = [APR[d] for d in range(1, 7)]
+    together = clock_counts_on_days(towns, days)
+
+    def total(counts, town):
+        return sum(counts.get(town, {}).values())
+    for day in days:
+        alone = _clock_counts(towns, day)
+        assert {t: dict(s) for t, s in together[day].items() if s} == {t: dict(s) for t, s in alone.items() if s}, day
+    assert [total(together[day], units.town_b.pk) for day in days] == [2, 2, 1, 1, 1, 1]
+    assert [total(together[day], units.town_a.pk) for day in days] == [3, 3, 3, 4, 4, 4]
