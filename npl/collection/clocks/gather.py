@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from npl.collection.clocks.rows import report_row as stored_report_row
 from npl.collection.clocks.rows import stored_for
@@ -281,9 +282,11 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
                 if balance is not None and balance > 0:
                     alive[day].add(pk)
         wanted = set().union(*alive.values())
-        # What the clock rules read of a loan (its lost-contact days: the borrower's hash), not whole rows.
-        rows = list(Loan.objects.filter(pk__ids=sorted(wanted)).select_related("borrower")
-                    .only("maturity_date", "township_id", "borrower__id_hash")) if wanted else []
+        # What the clock rules read of a loan (its lost-contact days: the borrower's hash) as plain values, as the
+        # clocks deriver reads them (store._computed): a Loan and a Borrower instance per loan cost more than the rules.
+        rows = [SimpleNamespace(pk=pk, maturity_date=maturity, township_id=town, borrower=SimpleNamespace(id_hash=id_hash))
+                for pk, maturity, town, id_hash in Loan.objects.filter(pk__ids=sorted(wanted)).order_by("pk")
+                .values_list("pk", "maturity_date", "township_id", "borrower__id_hash")] if wanted else []
         facts = _chunk_facts(rows, days[-1], full=False, details=False)
         for loan in rows:
             events = facts.events[loan.pk]
