@@ -31,6 +31,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def open_data_dir(given: str | None, name: str) -> str:
+    """The benchmark's NPL_DATA_DIR (--data-dir, else the environment's, else benchmarks/out/NAME), made if missing,
+    with Django set up on it."""
+    data_dir = given or os.environ.get("NPL_DATA_DIR") or str(ROOT / "benchmarks" / "out" / name)
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    setup(data_dir)
+    return data_dir
+
+
 def setup(data_dir: str | None):
     if data_dir:
         os.environ["NPL_DATA_DIR"] = str(Path(data_dir).resolve())
@@ -244,9 +253,7 @@ def main() -> None:
     parser.add_argument("--data-dir", help="NPL_DATA_DIR (default: the environment's, else benchmarks/out/pages)")
     parser.add_argument("--only", action="append", help="time only pages whose label contains this (repeatable)")
     args = parser.parse_args()
-    data_dir = args.data_dir or os.environ.get("NPL_DATA_DIR") or str(ROOT / "benchmarks" / "out" / "pages")
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    setup(data_dir)
+    data_dir = open_data_dir(args.data_dir, "pages")
     ensure_demo(args.loans)
     from django.db import connection
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.pages import bare, count_into, ms, setup  # noqa: E402
+from benchmarks.pages import bare, count_into, ms, open_data_dir  # noqa: E402
 
 
 def pages(first_district: int) -> list[tuple]:
@@ -184,9 +184,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=90, help="seconds per page before stopping early (default 90)")
     parser.add_argument("--data-dir", help="NPL_DATA_DIR (default: the environment's, else benchmarks/out/province)")
     args = parser.parse_args()
-    data_dir = args.data_dir or os.environ.get("NPL_DATA_DIR") or str(ROOT / "benchmarks" / "out" / "province")
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    setup(data_dir)
+    data_dir = open_data_dir(args.data_dir, "province")
     from django.db import connection
 
     from npl.org.models import District

@@ -29,9 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pages import ensure_demo, setup  # noqa: E402  (the same demo loading as the pages benchmark)
+from benchmarks.pages import ensure_demo, open_data_dir  # noqa: E402  (the same demo loading as the pages benchmark)
 
 NPL = str(ROOT / ".venv" / "bin" / "npl")
 
@@ -70,10 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="new days to simulate one after the other (default 1)")
     parser.add_argument("--data-dir", help="NPL_DATA_DIR (default: the environment's, else benchmarks/out/sweep)")
     args = parser.parse_args()
-    data_dir = args.data_dir or os.environ.get("NPL_DATA_DIR") or str(ROOT / "benchmarks" / "out" / "sweep")
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    setup(data_dir)
-    os.environ["NPL_DATA_DIR"] = str(Path(data_dir).resolve())  # the sweep's process: the same keys and database
+    data_dir = open_data_dir(args.data_dir, "sweep")  # also the sweep's process's: the same keys and database
     ensure_demo(args.loans)
     from django.db import connection
 

@@ -241,6 +241,13 @@ def _clock(loan, facts: _Facts, as_of: dt.date, calendar, events=None):
     )
 
 
+def rule_loan(pk, maturity_date, township_id, id_hash, **more) -> SimpleNamespace:
+    """A loan as the clock rules read it, from plain values (its lost-contact days: the borrower's hash): a Loan and
+    a Borrower instance per loan cost more than the rules. `more`: what a caller keeps beside (status, balance)."""
+    return SimpleNamespace(pk=pk, maturity_date=maturity_date, township_id=township_id,
+                           borrower=SimpleNamespace(id_hash=id_hash), **more)
+
+
 def _chunk_clocks(loans: list, as_of: dt.date, *, full: bool, details: bool, calendar, span=None) -> Iterator[tuple]:
     """Clocks of up to CHUNK loans in a fixed handful of queries.
 
@@ -282,10 +289,7 @@ def status_counts_on_days(loans, days) -> dict[dt.date, dict[int, dict[str, int]
                 if balance is not None and balance > 0:
                     alive[day].add(pk)
         wanted = set().union(*alive.values())
-        # What the clock rules read of a loan (its lost-contact days: the borrower's hash) as plain values, as the
-        # clocks deriver reads them (store._computed): a Loan and a Borrower instance per loan cost more than the rules.
-        rows = [SimpleNamespace(pk=pk, maturity_date=maturity, township_id=town, borrower=SimpleNamespace(id_hash=id_hash))
-                for pk, maturity, town, id_hash in Loan.objects.filter(pk__ids=sorted(wanted)).order_by("pk")
+        rows = [rule_loan(*row) for row in Loan.objects.filter(pk__ids=sorted(wanted)).order_by("pk")
                 .values_list("pk", "maturity_date", "township_id", "borrower__id_hash")] if wanted else []
         facts = _chunk_facts(rows, days[-1], full=False, details=False)
         for loan in rows:

@@ -42,7 +42,7 @@ LOAN_FIELDS = ("pk", "maturity_date", "township_id", "branch_id", "borrower__id_
 def _computed(ids: list[int], day: dt.date, calendar, *, every: bool = False) -> Iterator[tuple[int, dict]]:
     """(loan id, LoanClock columns) for these loans (sorted ids), CHUNK at a time. every: `ids` are all the
     loans there are, so a chunk is every loan between its first and last id (queried as a range)."""
-    from npl.collection.clocks.gather import _chunk_clocks
+    from npl.collection.clocks.gather import _chunk_clocks, rule_loan
     from npl.loans.balances import with_balance
     from npl.loans.models import Loan
 
@@ -51,8 +51,7 @@ def _computed(ids: list[int], day: dt.date, calendar, *, every: bool = False) ->
         span = (chunk[0], chunk[-1]) if every else None
         which = {"pk__range": span} if every else {"pk__in": chunk}
         loans = [
-            SimpleNamespace(pk=pk, maturity_date=maturity, township_id=town, branch_id=branch,
-                            borrower=SimpleNamespace(id_hash=id_hash), status=status, balance=balance)
+            rule_loan(pk, maturity, town, id_hash, branch_id=branch, status=status, balance=balance)
             for pk, maturity, town, branch, id_hash, status, balance in with_balance(Loan.objects.filter(**which), day)
             .order_by("pk").values_list(*LOAN_FIELDS)
         ]
