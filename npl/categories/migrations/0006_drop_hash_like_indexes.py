@@ -1,0 +1,11 @@
+"""Drop the LIKE-prefix indexes beside columns matched only whole (npl.core.pattern_indexes says why)."""
+from django.db import migrations
+
+from npl.core.pattern_indexes import drop_like_indexes
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("categories", "0005_category_totals")]
+
+    operations = [drop_like_indexes(("categories.RosterPerson", "id_hash"))]

@@ -1,0 +1,38 @@
+"""Columns matched only whole carry no LIKE-prefix index on PostgreSQL (npl.core.pattern_indexes)."""
+import pytest
+from django.db import connection
+
+from npl.core.pattern_indexes import like_indexes
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="Django adds LIKE-prefix indexes on PostgreSQL only"),
+]
+
+MATCHED_WHOLE = {
+    ("loans_borrower", "id_hash"),
+    ("loans_guarantor", "id_hash"),
+    ("categories_rosterperson", "id_hash"),
+    ("intake_rowdigest", "digest"),
+    ("intake_importbatch", "sha256"),
+    ("api_apitoken", "key_hash"),
+    ("collection_repayment", "txn_no"),
+    ("litigation_enforcementrecovery", "txn_no"),
+}
+
+
+def test_hashes_digests_and_transaction_numbers_have_no_prefix_index():
+    assert like_indexes(connection) & MATCHED_WHOLE == set()
+
+
+def test_columns_that_may_be_searched_by_prefix_keep_theirs():
+    # The query finds Django's prefix indexes where they were left: a loan number, a setting's key.
+    assert {("loans_loan", "loan_no"), ("core_setting", "key")} <= like_indexes(connection)
+
+
+def test_the_columns_still_refuse_a_second_row_with_the_same_value():
+    # Only the prefix index went: the unique index that matches whole values is still there.
+    with connection.cursor() as cur:
+        cur.execute("""SELECT count(*) FROM pg_indexes WHERE tablename = 'loans_borrower'
+                       AND indexdef LIKE 'CREATE UNIQUE INDEX%%(id_hash)'""")
+        assert cur.fetchone()[0] == 1
