@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from npl.advice.rulesets import RuleSets
 from npl.core import derived
-from npl.core.bulk import delete_in, insert_dicts, update_objects
+from npl.core.bulk import GrowingTables, delete_in, insert_dicts, update_objects
 from npl.core.money import CENT
 
 CHUNK = 1000  # loans per round: a fixed handful of queries each (facts.build_facts)
@@ -137,6 +137,7 @@ class SuggestionsDeriver(derived.Deriver):
 
         rulesets = _rules()
         changed = 0
+        growing = GrowingTables()
         for loans, ids in _loan_chunks(loan_ids):
             fresh = compute(loans, day, rulesets)
             stored = _stored(ids)
@@ -155,6 +156,7 @@ class SuggestionsDeriver(derived.Deriver):
             insert_dicts(OpenSuggestion, new)
             update_objects(OpenSuggestion, updated, ["day", "due_ordinal", "rule_id", *FIELDS])
             changed += len(gone) + len(new) + len(updated)
+            growing.chunk_written()
         return changed
 
     def differences(self, day: dt.date) -> Iterator[derived.Difference]:

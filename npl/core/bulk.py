@@ -375,6 +375,31 @@ def refresh_planner_statistics() -> None:
 ANALYZE_THRESHOLD, ANALYZE_SCALE = 50, 0.1
 
 
+class GrowingTables:
+    """The planner statistics of the tables a long chunked refresh fills, kept current as it goes (PostgreSQL).
+
+    A deriver reads its own stored rows for each chunk of loans (`loan_id = ANY(1,000 ids)`) and writes the
+    chunk's new rows. On a first refresh those tables start empty or never analysed: with no statistics the
+    planner takes each of the 1,000 ids to match half a percent of the rows, so the whole list to match nearly
+    all of them, and reads the whole table for every chunk — a table that grows with every chunk. In the
+    1,000,000-loan demo the suggestions' read rose from a sixth of their refresh's time to half of it in 13
+    minutes. Every `every` chunks `chunk_written` asks `refresh_planner_statistics` (autovacuum's rule: only
+    tables grown by 50 rows plus a tenth since their last statistics are analysed, so a table is analysed a
+    bounded number of times). SQLite's planner takes an index on an equality without statistics: nothing to do."""
+
+    def __init__(self, every: int | None = None):
+        self.every = every or STATISTICS_EVERY
+        self.chunks = 0
+
+    def chunk_written(self) -> None:
+        self.chunks += 1
+        if self.chunks % self.every == 0 and connection.vendor == "postgresql":
+            refresh_planner_statistics()
+
+
+STATISTICS_EVERY = 20  # chunks (20,000 loans at the derivers' 1,000) between two checks: a query of a few ms
+
+
 def _analyzed_in_transaction(cursor) -> dict:
     """{table: the rows this transaction had changed in it when it last analysed it}, kept on the connection for
     the transaction under way: a later transaction starts afresh."""

@@ -25,7 +25,7 @@ from npl.collection.clocks.rows import (  # noqa: F401  (store keeps offering th
     to_data,
 )
 from npl.core import derived
-from npl.core.bulk import insert_dicts, update_objects
+from npl.core.bulk import GrowingTables, insert_dicts, update_objects
 from npl.loans.balances import BALANCE
 
 CHUNK = 1000
@@ -97,6 +97,7 @@ class ClockDeriver(derived.Deriver):
         calendar = load_calendars()
         ids = _all_ids(loan_ids)
         changed = 0
+        growing = GrowingTables()
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             stored = _stored(chunk, every=loan_ids is None)
@@ -112,6 +113,7 @@ class ClockDeriver(derived.Deriver):
             insert_dicts(LoanClock, new)
             update_objects(LoanClock, updated, FIELDS)
             changed += len(new) + len(updated)
+            growing.chunk_written()
         return changed
 
     def differences(self, day):

@@ -113,3 +113,39 @@ def test_the_commands_that_rewrite_derived_rows_tidy_after_them(command, monkeyp
     monkeypatch.setattr(bulk, "tidy_after_bulk", lambda: calls.append(command))
     call_command(*command, stdout=None)
     assert calls == [command]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_long_refresh_gathers_the_statistics_of_the_tables_it_fills_every_few_chunks():
+    # A deriver's read of its own rows per chunk was planned as a scan of the whole table while the table had no
+    # statistics: the table it was filling, so each chunk read more (bulk.GrowingTables).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_setting")
+    before = analyses("core_setting")
+    growing = bulk.GrowingTables(every=2)
+    Setting.objects.bulk_create(Setting(key=f"grow-{i}", value="1") for i in range(300))
+    growing.chunk_written()
+    assert analyses("core_setting") == before  # the first chunk: not asked yet
+    growing.chunk_written()
+    assert analyses("core_setting") == before + 1
+    assert planner_rows("core_setting") == Setting.objects.count()
+    growing.chunk_written()
+    growing.chunk_written()  # asked again, but nothing grew since: not analysed again
+    assert analyses("core_setting") == before + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["clocks", "suggestions"])
+def test_the_derivers_that_read_their_own_rows_per_chunk_keep_the_statistics(name, loans, monkeypatch):
+    from npl.advice import stored
+    from npl.collection.clocks import store
+    from npl.core import derived
+
+    monkeypatch.setattr(store, "CHUNK", 2)
+    monkeypatch.setattr(stored, "CHUNK", 2)
+    chunks = []
+    written = bulk.GrowingTables.chunk_written
+    monkeypatch.setattr(bulk.GrowingTables, "chunk_written", lambda self: (chunks.append(self.every), written(self)))
+    derived.refresh([loan.pk for loan in loans.values()], only=[name])
+    assert chunks == [bulk.STATISTICS_EVERY] * 3  # five loans, two a chunk
