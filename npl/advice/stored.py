@@ -156,7 +156,7 @@ class SuggestionsDeriver(derived.Deriver):
             insert_dicts(OpenSuggestion, new)
             update_objects(OpenSuggestion, updated, ["day", "due_ordinal", "rule_id", *FIELDS])
             changed += len(gone) + len(new) + len(updated)
-            growing.chunk_written()
+            growing.chunk_written(len(new))
         return changed
 
     def differences(self, day: dt.date) -> Iterator[derived.Difference]:

@@ -113,7 +113,7 @@ class ClockDeriver(derived.Deriver):
             insert_dicts(LoanClock, new)
             update_objects(LoanClock, updated, FIELDS)
             changed += len(new) + len(updated)
-            growing.chunk_written()
+            growing.chunk_written(len(new))
         return changed
 
     def differences(self, day):

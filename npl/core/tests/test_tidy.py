@@ -125,14 +125,19 @@ def test_a_long_refresh_gathers_the_statistics_of_the_tables_it_fills_every_few_
     before = analyses("core_setting")
     growing = bulk.GrowingTables(every=2)
     Setting.objects.bulk_create(Setting(key=f"grow-{i}", value="1") for i in range(300))
-    growing.chunk_written()
+    growing.chunk_written(300)
     assert analyses("core_setting") == before  # the first chunk: not asked yet
-    growing.chunk_written()
+    growing.chunk_written(0)
     assert analyses("core_setting") == before + 1
     assert planner_rows("core_setting") == Setting.objects.count()
-    growing.chunk_written()
-    growing.chunk_written()  # asked again, but nothing grew since: not analysed again
+    Setting.objects.filter(key__startswith="grow-").update(value="2")  # rewritten, none added: not asked
+    growing.chunk_written(0)
+    growing.chunk_written(0)
     assert analyses("core_setting") == before + 1
+    Setting.objects.bulk_create(Setting(key=f"more-{i}", value="1") for i in range(10))
+    growing.chunk_written(10)
+    growing.chunk_written(0)  # asked: the 300 rewritten and 10 added since are more than 50 + 30
+    assert analyses("core_setting") == before + 2
 
 
 @pytest.mark.django_db
@@ -146,6 +151,6 @@ def test_the_derivers_that_read_their_own_rows_per_chunk_keep_the_statistics(nam
     monkeypatch.setattr(stored, "CHUNK", 2)
     chunks = []
     written = bulk.GrowingTables.chunk_written
-    monkeypatch.setattr(bulk.GrowingTables, "chunk_written", lambda self: (chunks.append(self.every), written(self)))
+    monkeypatch.setattr(bulk.GrowingTables, "chunk_written", lambda self, n: (chunks.append(self.every), written(self, n)))
     derived.refresh([loan.pk for loan in loans.values()], only=[name])
     assert chunks == [bulk.STATISTICS_EVERY] * 3  # five loans, two a chunk
