@@ -375,6 +375,9 @@ def refresh_planner_statistics() -> None:
 ANALYZE_THRESHOLD, ANALYZE_SCALE = 50, 0.1
 
 
+STATISTICS_EVERY = 20  # chunks (20,000 loans at the derivers' 1,000) between two checks: a query of a few ms
+
+
 class GrowingTables:
     """The planner statistics of the tables a long chunked refresh fills, kept current as it goes (PostgreSQL).
 
@@ -401,9 +404,6 @@ class GrowingTables:
         if self.chunks % self.every == 0 and self.inserted and connection.vendor == "postgresql":
             self.inserted = 0
             refresh_planner_statistics()
-
-
-STATISTICS_EVERY = 20  # chunks (20,000 loans at the derivers' 1,000) between two checks: a query of a few ms
 
 
 def _analyzed_in_transaction(cursor) -> dict:

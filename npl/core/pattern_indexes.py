@@ -40,17 +40,3 @@ def drop_like_indexes(*fields: tuple[str, str]) -> migrations.RunPython:
                 schema_editor.execute(statement)
 
     return migrations.RunPython(forwards, backwards, elidable=False)
-
-
-def like_indexes(connection) -> set[tuple[str, str]]:
-    """(table, column) of every `varchar_pattern_ops`/`text_pattern_ops` index in the database (PostgreSQL)."""
-    with connection.cursor() as cur:
-        cur.execute("""
-            SELECT t.relname, a.attname
-            FROM pg_index x
-            JOIN pg_class t ON t.oid = x.indrelid
-            JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
-            JOIN pg_opclass o ON o.oid = x.indclass[0]
-            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
-            WHERE o.opcname IN ('varchar_pattern_ops', 'text_pattern_ops')""")
-        return set(cur.fetchall())

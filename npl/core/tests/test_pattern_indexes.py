@@ -2,8 +2,6 @@
 import pytest
 from django.db import connection
 
-from npl.core.pattern_indexes import like_indexes
-
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="Django adds LIKE-prefix indexes on PostgreSQL only"),
@@ -19,6 +17,20 @@ MATCHED_WHOLE = {
     ("collection_repayment", "txn_no"),
     ("litigation_enforcementrecovery", "txn_no"),
 }
+
+
+def like_indexes(connection) -> set[tuple[str, str]]:
+    """(table, column) of every `varchar_pattern_ops`/`text_pattern_ops` index in the database (PostgreSQL)."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT t.relname, a.attname
+            FROM pg_index x
+            JOIN pg_class t ON t.oid = x.indrelid
+            JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+            JOIN pg_opclass o ON o.oid = x.indclass[0]
+            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+            WHERE o.opcname IN ('varchar_pattern_ops', 'text_pattern_ops')""")
+        return set(cur.fetchall())
 
 
 def test_hashes_digests_and_transaction_numbers_have_no_prefix_index():
